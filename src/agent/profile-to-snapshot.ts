@@ -1,0 +1,56 @@
+import { Snapshot } from '../model/snapshot.js';
+import { Traceback } from '../model/traceback.js';
+import type { Frame } from '../model/frame.js';
+import type { Trace } from '../model/trace.js';
+import type { LocationResolver } from './locations.js';
+import type { RawAllocationNode, RawProfile } from './sampler.js';
+
+export interface ProfileConversion {
+  samplingIntervalBytes: number;
+  /** Keep at most this many most recent frames of each stack. */
+  stackDepth: number;
+  resolver: LocationResolver;
+  /** Stacks that pass through these scripts are the agent's own memory and are left out. */
+  isOwnScript: (url: string) => boolean;
+  takenAt?: Date;
+}
+
+/**
+ * Turns a sampling heap profile into a Snapshot: per stack, the estimated live bytes
+ * (the node's `selfSize`, V8's own scaled estimate) and the number of live sampled
+ * objects. On Node 20 (V8 11.3) a sample's `size` is the sampling step that picked it
+ * (about the interval), not the object's size, so the number of objects cannot be
+ * estimated; the sample count measures the evidence behind a size instead
+ * (relative error about 1/sqrt(count)). See docs/accuracy.md.
+ */
+export function snapshotFromProfile(profile: RawProfile, options: ProfileConversion): Snapshot {
+  const samplesPerNode = new Map<number, number>();
+  for (const sample of profile.samples) samplesPerNode.set(sample.nodeId, (samplesPerNode.get(sample.nodeId) ?? 0) + 1);
+
+  const traces: Trace[] = [];
+  const stack: Frame[] = [];
+  const ownDepth: boolean[] = [];
+  const visit = (node: RawAllocationNode, isRoot: boolean) => {
+    if (!isRoot) {
+      stack.push(options.resolver.frameOf(node.callFrame));
+      ownDepth.push((ownDepth.at(-1) ?? false) || options.isOwnScript(node.callFrame.url));
+    }
+    if (node.selfSize > 0 && !(ownDepth.at(-1) ?? false)) {
+      const frames = stack.slice(-options.stackDepth).reverse();
+      traces.push({ traceback: new Traceback(frames), size: node.selfSize, count: samplesPerNode.get(node.id) ?? 0 });
+    }
+    for (const child of node.children) visit(child, false);
+    if (!isRoot) {
+      stack.pop();
+      ownDepth.pop();
+    }
+  };
+  visit(profile.head, true);
+
+  return new Snapshot(traces, {
+    runtime: 'node',
+    takenAt: (options.takenAt ?? new Date()).toISOString(),
+    samplingIntervalBytes: options.samplingIntervalBytes,
+    stackDepth: options.stackDepth,
+  });
+}

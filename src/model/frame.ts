@@ -1,0 +1,46 @@
+/**
+ * One call frame of an allocation stack: where a function lives.
+ *
+ * On V8 the line is the first line of the allocating function (the sampling heap
+ * profiler attributes allocations per function, not per statement); on Python it is
+ * the exact line. `file` is already shown the way a person reads it: relative to the
+ * observed process's working directory, `node_modules/<pkg>/...`, or a `node:` URL.
+ * An empty `file` marks code without a script (V8 builtins, native code).
+ */
+export class Frame {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly functionName: string = '',
+    readonly column: number = 0,
+  ) {}
+
+  /** Code a user can change: not a runtime internal (`node:`), not a builtin without a script. */
+  get isUserCode(): boolean {
+    return this.file !== '' && !this.file.startsWith('node:') && !this.file.startsWith('<');
+  }
+
+  /** `src/cache.ts:42`, as tracemalloc prints a frame. */
+  toString(): string {
+    return `${this.file || '(native)'}:${this.line}`;
+  }
+
+  /** `remember (src/cache.ts:42)`, as a stack trace line. */
+  describe(): string {
+    const where = this.toString();
+    return this.functionName ? `${this.functionName} (${where})` : where;
+  }
+
+  /** A string that identifies the frame, usable as a map key. */
+  get key(): string {
+    return `${this.file}\u0000${this.line}\u0000${this.column}\u0000${this.functionName}`;
+  }
+
+  static compare(a: Frame, b: Frame): number {
+    return compareStrings(a.file, b.file) || a.line - b.line || compareStrings(a.functionName, b.functionName) || a.column - b.column;
+  }
+}
+
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,10 @@
+export { Frame } from './frame.js';
+export { Traceback } from './traceback.js';
+export type { Trace } from './trace.js';
+export { Statistic, StatisticDiff } from './statistic.js';
+export { Filter, type FilterOptions } from './filter.js';
+export { Snapshot, type SnapshotMetadata } from './snapshot.js';
+export { KEY_TYPES, groupTraces, type KeyType, type GroupOptions } from './grouping.js';
+export { formatSize, formatCount } from './size-format.js';
+export { snapshotFromJSON, snapshotToJSON, type SnapshotJSON } from './snapshot-json.js';
+export type { ProcessSample, MemoryUsage, MemoryLimits, GcStats } from './process.js';
