@@ -1,0 +1,95 @@
+/**
+ * The detective's findings: the JSON verdict contract of docs/verdict.md. Field names
+ * here are a public contract (`heapsleuth analyze --json`): add fields, never rename.
+ */
+export type VerdictKind = 'leak' | 'no-leak' | 'inconclusive';
+
+export interface TracebackEntry {
+  file: string;
+  line: number;
+  function: string;
+}
+
+/** One point of a series, for charts: epoch milliseconds and a value. */
+export interface SeriesPoint {
+  time: number;
+  value: number;
+}
+
+/** An allocation site whose live memory grows. */
+export interface Suspect {
+  rank: number;
+  /** What the site is grouped by: `lineno` (file, line, function) or `traceback`. */
+  keyType: 'lineno' | 'traceback';
+  file: string;
+  line: number;
+  function: string;
+  /** Theil-Sen slope of live bytes, per hour. */
+  growthBytesPerHour: number;
+  /** Estimated live bytes at the last sample. */
+  liveBytes: number;
+  /** 1 - the p-value corrected for testing many sites (Benjamini-Hochberg). */
+  confidence: number;
+  pValue: number;
+  traceback: TracebackEntry[];
+  /** Live bytes over time (downsampled for charts). */
+  series: SeriesPoint[];
+}
+
+/** A process-wide memory series and whether it leaks. */
+export interface SeriesFinding {
+  growthBytesPerHour: number;
+  leak: boolean;
+  confidence: number;
+  /** Value at the last sample. */
+  lastBytes: number;
+}
+
+export interface HandleFinding {
+  /** `Timeout`, `TCPSocketWrap`, `FSReqCallback`, `fds`, ... */
+  type: string;
+  count: number;
+  growthPerHour: number;
+  leak: boolean;
+  confidence: number;
+}
+
+export interface Restart {
+  /** Epoch milliseconds when the new process started. */
+  time: number;
+  previousPid: number;
+  pid: number;
+  /** Highest RSS the previous process reached. */
+  previousPeakRssBytes: number;
+}
+
+export interface Projection {
+  /** The limit memory runs into first: the container limit for RSS, V8's heap limit for the heap. 0 when unknown. */
+  limitBytes: number;
+  limitKind: 'cgroup' | 'heap' | 'none';
+  /** Hours until that limit at the current growth; null when not growing or no limit is known. */
+  hoursToLimit: number | null;
+}
+
+export interface Verdict {
+  verdict: VerdictKind;
+  /** Why the verdict is what it is, in one sentence (always set for `inconclusive`). */
+  reason?: string;
+  service: string;
+  runtime: 'node' | 'python';
+  window: { start: string; end: string; samples: number; durationSeconds: number };
+  suspects: Suspect[];
+  process: {
+    rss: SeriesFinding;
+    heapUsed: SeriesFinding;
+    external: SeriesFinding;
+    arrayBuffers: SeriesFinding;
+    /** RSS growth that the JS heap and external memory do not explain: native allocations. */
+    nativeGap: SeriesFinding;
+  };
+  handles: HandleFinding[];
+  restarts: Restart[];
+  projection: Projection;
+  /** Things the reader skipped or doubts about the input. */
+  warnings: string[];
+}

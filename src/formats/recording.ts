@@ -1,0 +1,301 @@
+import { Frame } from '../model/frame.js';
+import { Snapshot } from '../model/snapshot.js';
+import { Traceback } from '../model/traceback.js';
+import type { MemoryLimits, ProcessSample } from '../model/process.js';
+import type { Trace } from '../model/trace.js';
+
+/**
+ * The recording: one NDJSON file per observed process, append-only. Frames and stacks
+ * are defined once (`frame`, `stack` lines) and referred to by id; each `sample` line
+ * holds `[stackId, bytes, count]` rows and the process metrics of one tick.
+ * Documented in docs/recording-format.md.
+ */
+export const RECORDING_FORMAT = 'heapsleuth-recording';
+export const RECORDING_VERSION = 1;
+
+export interface RecordingHeader {
+  type: 'header';
+  format: typeof RECORDING_FORMAT;
+  version: number;
+  runtime: 'node' | 'python';
+  runtimeVersion: string;
+  pid: number;
+  ppid?: number;
+  hostname: string;
+  service: string;
+  argv: string[];
+  cwd: string;
+  /** ISO 8601. */
+  startTime: string;
+  sampling: {
+    sampler: string;
+    /** Mean bytes between samples; 0 when sizes are exact. */
+    intervalBytes: number;
+    stackDepth: number;
+  };
+  limits: MemoryLimits;
+  agent: { name: string; version: string };
+  /** Set when the agent runs in a worker thread. */
+  threadId?: number;
+}
+
+/** One `[stackId, bytes, count]` row. */
+export type SampleRow = [number, number, number];
+
+export interface RecordingSample {
+  seq: number;
+  /** Epoch milliseconds. */
+  time: number;
+  /** What the tick cost the process, in milliseconds. */
+  tickMs?: number;
+  process: ProcessSample;
+  rows: SampleRow[];
+}
+
+export interface RecordingEnd {
+  time: number;
+  reason: string;
+}
+
+export interface Recording {
+  /** Where it was read from, for messages. */
+  source: string;
+  header: RecordingHeader;
+  /** Stacks by id (frames most recent first). */
+  stacks: Map<number, Traceback>;
+  samples: RecordingSample[];
+  end?: RecordingEnd;
+  /** What was skipped while reading (torn last line, corrupt lines). */
+  warnings: string[];
+}
+
+/** An error meant for people: the file cannot be read as a recording. */
+export class RecordingFormatError extends Error {
+  override name = 'RecordingFormatError';
+}
+
+/**
+ * Writes recording lines. Keeps the ids of frames and stacks already written, so each
+ * is defined once. encodeSample returns the definitions it needs followed by the
+ * sample line; call commit() once they are safely written, or rollback() if not.
+ */
+export class RecordingEncoder {
+  private readonly frameIds = new Map<string, number>();
+  private readonly stackIds = new Map<string, number>();
+  private pendingFrames: string[] = [];
+  private pendingStacks: string[] = [];
+  private seq = 0;
+
+  encodeHeader(header: Omit<RecordingHeader, 'type' | 'format' | 'version'>): string {
+    const line: RecordingHeader = { type: 'header', format: RECORDING_FORMAT, version: RECORDING_VERSION, ...header };
+    return JSON.stringify(line) + '\n';
+  }
+
+  /** Distinct stacks defined so far (the encoder's memory grows with it). */
+  get stackCount(): number {
+    return this.stackIds.size;
+  }
+
+  encodeSample(snapshot: Snapshot, processSample: ProcessSample, tickMs?: number): string {
+    let text = '';
+    const rowsByStack = new Map<number, SampleRow>();
+    for (const trace of snapshot.traces) {
+      const { id, definitions } = this.internStack(trace.traceback);
+      text += definitions;
+      const row = rowsByStack.get(id);
+      if (row) {
+        row[1] += trace.size;
+        row[2] += trace.count;
+      } else {
+        rowsByStack.set(id, [id, trace.size, trace.count]);
+      }
+    }
+    const rows = [...rowsByStack.values()].map(([id, bytes, count]): SampleRow => [id, Math.round(bytes), round3(count)]);
+    const { time, ...metrics } = processSample;
+    const sample = { type: 'sample', seq: this.seq, time, ...(tickMs === undefined ? {} : { tickMs: round3(tickMs) }), ...metrics, rows };
+    return text + JSON.stringify(sample) + '\n';
+  }
+
+  encodeEnd(end: RecordingEnd): string {
+    return JSON.stringify({ type: 'end', ...end }) + '\n';
+  }
+
+  /** The last encodeSample's lines were written. */
+  commit(): void {
+    this.pendingFrames = [];
+    this.pendingStacks = [];
+    this.seq += 1;
+  }
+
+  /** The last encodeSample's lines were not written: define its new frames and stacks again next time. */
+  rollback(): void {
+    for (const key of this.pendingFrames) this.frameIds.delete(key);
+    for (const key of this.pendingStacks) this.stackIds.delete(key);
+    this.pendingFrames = [];
+    this.pendingStacks = [];
+  }
+
+  private internStack(traceback: Traceback): { id: number; definitions: string } {
+    const key = traceback.key;
+    const known = this.stackIds.get(key);
+    if (known !== undefined) return { id: known, definitions: '' };
+    let definitions = '';
+    const frameIds = traceback.frames.map((frame) => {
+      let id = this.frameIds.get(frame.key);
+      if (id === undefined) {
+        id = this.frameIds.size;
+        this.frameIds.set(frame.key, id);
+        this.pendingFrames.push(frame.key);
+        definitions +=
+          JSON.stringify({ type: 'frame', id, file: frame.file, line: frame.line, function: frame.functionName, column: frame.column }) + '\n';
+      }
+      return id;
+    });
+    const id = this.stackIds.size;
+    this.stackIds.set(key, id);
+    this.pendingStacks.push(key);
+    definitions += JSON.stringify({ type: 'stack', id, frames: frameIds }) + '\n';
+    return { id, definitions };
+  }
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+/**
+ * Reads a recording. A torn last line (a process killed mid-write) and corrupt lines
+ * are skipped with a warning; a file that is not a recording, or of a version this
+ * reader does not know, is rejected with a RecordingFormatError.
+ */
+export function parseRecording(text: string, source = 'recording'): Recording {
+  const lines = text.split('\n');
+  const endsWithNewline = text.endsWith('\n');
+  if (endsWithNewline) lines.pop();
+  const warnings: string[] = [];
+  const frames = new Map<number, Frame>();
+  const stacks = new Map<number, Traceback>();
+  const samples: RecordingSample[] = [];
+  let header: RecordingHeader | undefined;
+  let end: RecordingEnd | undefined;
+  let unknownStackRows = 0;
+
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    if (raw.trim() === '') continue;
+    const lineNo = i + 1;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      if (!header) throw new RecordingFormatError(`${source}: not a heapsleuth recording (line 1 is not JSON)`);
+      const torn = i === lines.length - 1 && !endsWithNewline;
+      warnings.push(torn ? `${source}: ignored a torn last line ${lineNo} (the process stopped while writing it)` : `${source}: skipped corrupt line ${lineNo}`);
+      continue;
+    }
+    if (!isObject(value)) {
+      if (!header) throw new RecordingFormatError(`${source}: not a heapsleuth recording`);
+      warnings.push(`${source}: skipped line ${lineNo}: not an object`);
+      continue;
+    }
+    if (!header) {
+      header = readHeader(value, source);
+      continue;
+    }
+    switch (value['type']) {
+      case 'frame': {
+        const { id, file, line } = value;
+        if (typeof id !== 'number' || typeof file !== 'string' || typeof line !== 'number') {
+          warnings.push(`${source}: skipped bad frame on line ${lineNo}`);
+          break;
+        }
+        const fn = typeof value['function'] === 'string' ? value['function'] : '';
+        frames.set(id, new Frame(file, line, fn, typeof value['column'] === 'number' ? value['column'] : 0));
+        break;
+      }
+      case 'stack': {
+        const { id, frames: ids } = value;
+        const stackFrames = Array.isArray(ids) ? ids.map((frameId) => frames.get(frameId as number)) : undefined;
+        if (typeof id !== 'number' || !stackFrames || stackFrames.some((frame) => frame === undefined)) {
+          warnings.push(`${source}: skipped bad stack on line ${lineNo}`);
+          break;
+        }
+        stacks.set(id, new Traceback(stackFrames as Frame[]));
+        break;
+      }
+      case 'sample': {
+        const sample = readSample(value);
+        if (!sample) {
+          warnings.push(`${source}: skipped bad sample on line ${lineNo}`);
+          break;
+        }
+        const known = sample.rows.filter((row) => stacks.has(row[0]));
+        unknownStackRows += sample.rows.length - known.length;
+        sample.rows = known;
+        samples.push(sample);
+        break;
+      }
+      case 'end':
+        if (typeof value['time'] === 'number') end = { time: value['time'], reason: String(value['reason'] ?? '') };
+        break;
+      default:
+        break; // lines of types added later are skipped by design
+    }
+  }
+  if (!header) throw new RecordingFormatError(`${source}: empty file, not a heapsleuth recording`);
+  if (unknownStackRows > 0) warnings.push(`${source}: ignored ${unknownStackRows} rows that refer to undefined stacks`);
+  const recording: Recording = { source, header, stacks, samples, warnings };
+  if (end) recording.end = end;
+  return recording;
+}
+
+function readHeader(value: Record<string, unknown>, source: string): RecordingHeader {
+  if (value['type'] !== 'header' || value['format'] !== RECORDING_FORMAT) {
+    throw new RecordingFormatError(`${source}: not a heapsleuth recording (no header line)`);
+  }
+  if (value['version'] !== RECORDING_VERSION) {
+    throw new RecordingFormatError(
+      `${source}: recording format version ${JSON.stringify(value['version'])} is not supported; this heapsleuth reads version ${RECORDING_VERSION}`,
+    );
+  }
+  const sampling = value['sampling'];
+  if (!isObject(sampling) || typeof sampling['intervalBytes'] !== 'number' || typeof value['startTime'] !== 'string') {
+    throw new RecordingFormatError(`${source}: the header lacks sampling settings or a start time`);
+  }
+  const header = value as unknown as RecordingHeader;
+  header.limits = isObject(value['limits']) ? (value['limits'] as MemoryLimits) : {};
+  header.argv = Array.isArray(value['argv']) ? (value['argv'] as string[]) : [];
+  header.service = typeof value['service'] === 'string' ? value['service'] : 'unknown';
+  header.runtime = value['runtime'] === 'python' ? 'python' : 'node';
+  return header;
+}
+
+function readSample(value: Record<string, unknown>): RecordingSample | undefined {
+  const { seq, time, rows, memory } = value;
+  if (typeof time !== 'number' || !Array.isArray(rows) || !isObject(memory)) return undefined;
+  if (!rows.every((row) => Array.isArray(row) && row.length >= 3 && row.every((n) => typeof n === 'number'))) return undefined;
+  const processSample: ProcessSample = { time, memory: memory as unknown as ProcessSample['memory'] };
+  for (const key of ['heapSpaces', 'gc', 'handles'] as const) {
+    if (isObject(value[key])) (processSample as unknown as Record<string, unknown>)[key] = value[key];
+  }
+  if (typeof value['openFds'] === 'number') processSample.openFds = value['openFds'];
+  if (typeof value['threads'] === 'number') processSample.threads = value['threads'];
+  const sample: RecordingSample = { seq: typeof seq === 'number' ? seq : 0, time, process: processSample, rows: rows as SampleRow[] };
+  if (typeof value['tickMs'] === 'number') sample.tickMs = value['tickMs'];
+  return sample;
+}
+
+/** The snapshot a recording holds at one sample. */
+export function snapshotOfSample(recording: Recording, sample: RecordingSample): Snapshot {
+  const traces: Trace[] = sample.rows.map(([stackId, bytes, count]) => ({ traceback: recording.stacks.get(stackId)!, size: bytes, count }));
+  return new Snapshot(traces, {
+    runtime: recording.header.runtime,
+    takenAt: new Date(sample.time).toISOString(),
+    samplingIntervalBytes: recording.header.sampling.intervalBytes,
+    stackDepth: recording.header.sampling.stackDepth,
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
