@@ -12,3 +12,16 @@ export {
 } from './agent/heap-tracing.js';
 export { SamplerError } from './agent/sampler.js';
 export { ProcessMetrics, memoryLimits } from './agent/process-metrics.js';
+export { traceLeaks, Tracer, type TraceLeaksOptions, type TickResult } from './agent/tracer.js';
+export type { Logger } from './agent/logger.js';
+export {
+  parseRecording,
+  snapshotOfSample,
+  RecordingEncoder,
+  RecordingFormatError,
+  RECORDING_VERSION,
+  type Recording,
+  type RecordingHeader,
+  type RecordingSample,
+} from './formats/recording.js';
+export { VERSION } from './version.js';

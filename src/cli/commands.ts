@@ -1,4 +1,7 @@
 import type { Command } from './command.js';
 
 /** Every command, in the order `--help` lists them. Loaded lazily so `--help` stays fast. */
-export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {};
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  run: { summary: 'run a command with the agent, then print the leak verdict', load: async () => (await import('./run.js')).command },
+  analyze: { summary: 'judge recordings: leak, no-leak or inconclusive', load: async () => (await import('./analyze.js')).command },
+};

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { COMMANDS } from './commands.js';
 import { CliError, EXIT } from './cli-error.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../version.js';
 
 const HELP = `heapsleuth ${VERSION}: finds memory leaks in long-running Node.js and Python services
 

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliError } from './cli-error.js';
+import { parseDurationMs } from '../agent/durations.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 export type ParsedOptions<T extends Options> = ReturnType<typeof parseArgs<{ options: T; allowPositionals: boolean; strict: true }>>;
@@ -14,15 +15,13 @@ export function parseOptions<T extends Options>(args: string[], options: T, comm
   }
 }
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /** `500ms`, `5s`, `2m`, `1h`, `1d`, or a bare number of seconds; milliseconds. */
 export function parseDuration(text: string, what: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
-  if (!match) throw new CliError(`${what}: cannot read duration ${JSON.stringify(text)}; use e.g. 500ms, 5s, 2m, 1h`);
-  const value = Number(match[1]) * DURATION_UNITS[match[2] ?? 's']!;
-  if (!(value > 0)) throw new CliError(`${what}: duration must be more than zero`);
-  return value;
+  try {
+    return parseDurationMs(/^\d+(\.\d+)?$/.test(text.trim()) ? `${text.trim()}s` : text, what);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
 }
 
 const SIZE_UNITS: Record<string, number> = { b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };

@@ -77,7 +77,7 @@ function countLabel(sampled: boolean): string {
 }
 
 function describeKey(traceback: Traceback, keyType: KeyType): string {
-  const frame = traceback.mostRecent;
+  const frame = traceback.blameFrame;
   if (!frame) return '(no frames)';
   switch (keyType) {
     case 'filename':

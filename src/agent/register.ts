@@ -1,0 +1,21 @@
+/**
+ * Zero-code start: `node --import heapsleuth/register app.js` (or `--require` for
+ * CommonJS apps) starts the leak tracer, configured by HEAPSLEUTH_* environment
+ * variables. Nothing here may throw into the host: a failure is one warning on stderr.
+ */
+import { isMainThread } from 'node:worker_threads';
+import { readEnvConfig } from './env-config.js';
+import { traceLeaks } from './tracer.js';
+
+function register(): void {
+  const config = readEnvConfig();
+  if (config.disabled || (!isMainThread && !config.workers)) return;
+  for (const problem of config.problems) process.stderr.write(`heapsleuth: warning: ${problem}\n`);
+  traceLeaks(config.options);
+}
+
+try {
+  register();
+} catch (error) {
+  process.stderr.write(`heapsleuth: warning: the leak tracer did not start: ${error instanceof Error ? error.message : String(error)}; the app runs without it\n`);
+}

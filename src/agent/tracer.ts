@@ -1,0 +1,269 @@
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import { basename, extname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { threadId, isMainThread } from 'node:worker_threads';
+import type { KeyType } from '../model/grouping.js';
+import type { ProcessSample } from '../model/process.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { StatisticDiff } from '../model/statistic.js';
+import { getTracingOptions, isTracing, start, stop, takeSnapshot } from './heap-tracing.js';
+import { jsonLineLogger, silentLogger, Warnings, type Logger } from './logger.js';
+import { memoryLimits, ProcessMetrics } from './process-metrics.js';
+import { Recorder } from './recorder.js';
+import { sinceStartEvents, topCurrentEvents, tracebackEvents, type TracerEvent } from './tracer-events.js';
+import { VERSION } from '../version.js';
+import { parseDurationMs } from './durations.js';
+
+export interface TraceLeaksOptions {
+  /** Time between ticks: milliseconds or a duration such as `30s`, `5m` (default `1m`). */
+  interval?: number | string;
+  /** Groups logged in `top_current` and `since_start` each tick (default 5; 0 logs none). */
+  top?: number;
+  /** Tracebacks logged each tick, of the biggest growers since the start (default 1). */
+  trace?: number;
+  /** What the logged statistics group by (default `lineno`). */
+  keyType?: KeyType;
+  /** A pino/winston-style logger, `'json'` for JSON lines on stderr (default), or false for none. */
+  logger?: Logger | 'json' | false;
+  /** `'auto'` (default): `<outDir>/<service>-<pid>-<start>.ndjson`; a file path; or false for no recording. */
+  record?: 'auto' | string | false;
+  /** Folder of automatic recordings (default `./.heapsleuth`). */
+  outDir?: string;
+  /** Service name in recordings and file names (default: the entry script's name). */
+  service?: string;
+  /** Passed to start() when heapsleuth is not tracing yet. */
+  samplingIntervalBytes?: number;
+  stackDepth?: number;
+  /** A signal that takes an extra tick and flushes (default `SIGUSR2`); false for none. Left alone when the app listens to it. */
+  signal?: NodeJS.Signals | false;
+}
+
+export interface TickResult {
+  seq: number;
+  /** Epoch milliseconds. */
+  time: number;
+  /** What the tick cost this thread: profile read (with its GC), conversion, metrics. */
+  tickMs: number;
+  snapshot: Snapshot;
+  process: ProcessSample;
+  /** Changes since the first snapshot, grouped by the tracer's key type. */
+  sinceStart: StatisticDiff[];
+}
+
+const DEFAULT_INTERVAL_MS = 60_000;
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * The periodic leak tracer that lives inside a service: every `interval` it takes a
+ * snapshot and a process sample, logs the top groups, the growth since the first
+ * snapshot and the tracebacks of the biggest growers, and appends the tick to the
+ * recording. Its timer never keeps the process alive and ticks never overlap. Any
+ * failure is logged once and the host goes on.
+ */
+export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
+  readonly intervalMs: number;
+  readonly recordingPath: string | undefined;
+  private readonly top: number;
+  private readonly trace: number;
+  private readonly keyType: KeyType;
+  private readonly logger: Logger;
+  private readonly warnings: Warnings;
+  private readonly metrics = new ProcessMetrics();
+  private readonly startedTracing: boolean;
+  private recorder: Recorder | undefined;
+  private baseline: Snapshot | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private seq = 0;
+  private stopped = false;
+  private ticking = false;
+  private readonly signalHandler: (() => void) | undefined;
+  private readonly signal: NodeJS.Signals | false;
+  private readonly onExit = () => this.finish('exit');
+  private readonly onStopSignal = (signal: NodeJS.Signals) => this.handleStopSignal(signal);
+
+  constructor(options: TraceLeaksOptions = {}) {
+    super();
+    this.logger = options.logger === false ? silentLogger : options.logger === undefined || options.logger === 'json' ? jsonLineLogger() : options.logger;
+    this.warnings = new Warnings(options.logger === false ? undefined : this.logger);
+    this.intervalMs = options.interval === undefined ? DEFAULT_INTERVAL_MS : parseDurationMs(options.interval, 'interval');
+    this.top = options.top ?? 5;
+    this.trace = options.trace ?? 1;
+    this.keyType = options.keyType ?? 'lineno';
+    this.signal = options.signal ?? 'SIGUSR2';
+
+    this.startedTracing = !isTracing();
+    const startOptions: Parameters<typeof start>[0] = {};
+    if (options.samplingIntervalBytes !== undefined) startOptions.samplingIntervalBytes = options.samplingIntervalBytes;
+    if (options.stackDepth !== undefined) startOptions.stackDepth = options.stackDepth;
+    if (this.startedTracing) start(startOptions);
+    this.metrics.open();
+
+    const record = options.record ?? 'auto';
+    if (record !== false) {
+      const startTime = new Date();
+      const service = options.service ?? defaultServiceName();
+      const path = record === 'auto' ? join(options.outDir ?? '.heapsleuth', `${safeName(service)}-${process.pid}-${fileStamp(startTime)}.ndjson`) : record;
+      this.recordingPath = path;
+      try {
+        this.recorder = Recorder.open(path, this.header(service, startTime));
+      } catch (error) {
+        this.warnings.once('record', `cannot write the recording ${path}: ${describe(error)}; going on without recording`);
+      }
+    }
+
+    if (this.signal) {
+      if (process.listenerCount(this.signal) > 0) {
+        this.logger.info({ event: 'agent_info' }, `heapsleuth: ${this.signal} already has a listener; on-demand ticks are off`);
+        this.signalHandler = undefined;
+      } else {
+        this.signalHandler = () => this.tick();
+        process.on(this.signal, this.signalHandler);
+      }
+    }
+    process.on('exit', this.onExit);
+    for (const signal of STOP_SIGNALS) if (process.listenerCount(signal) === 0) process.once(signal, this.onStopSignal);
+
+    this.tick();
+    this.schedule();
+  }
+
+  /** Takes a tick now (a snapshot, a process sample, logs, a recorded sample). Returns undefined if it failed. */
+  tick(): TickResult | undefined {
+    if (this.stopped || this.ticking) return undefined;
+    this.ticking = true;
+    try {
+      const startedAt = performance.now();
+      const snapshot = takeSnapshot();
+      const processSample = this.metrics.sample();
+      const tickMs = performance.now() - startedAt;
+      this.baseline ??= snapshot;
+      const result: TickResult = {
+        seq: this.seq++,
+        time: processSample.time,
+        tickMs,
+        snapshot,
+        process: processSample,
+        sinceStart: snapshot.compareTo(this.baseline, this.keyType),
+      };
+      this.record(result);
+      this.log(result);
+      this.emit('tick', result);
+      return result;
+    } catch (error) {
+      this.warnings.once('tick', `a tick failed: ${describe(error)}`);
+      return undefined;
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Takes a final tick, ends the recording and stops tracing if this tracer started it. */
+  async stop(): Promise<void> {
+    this.finish('stop');
+  }
+
+  private finish(reason: string): void {
+    if (this.stopped) return;
+    this.tick();
+    this.stopped = true;
+    clearTimeout(this.timer);
+    if (this.signal && this.signalHandler) process.removeListener(this.signal, this.signalHandler);
+    process.removeListener('exit', this.onExit);
+    for (const signal of STOP_SIGNALS) process.removeListener(signal, this.onStopSignal);
+    this.recorder?.close(reason);
+    this.metrics.close();
+    if (this.startedTracing) stop();
+  }
+
+  /**
+   * Nobody else handled a stop signal: record a final tick, then let the signal do what
+   * it would have done without us. When the app has added its own handler since, it
+   * decides how to exit and the exit hook writes the final tick.
+   */
+  private handleStopSignal(signal: NodeJS.Signals): void {
+    if (process.listenerCount(signal) > 0) return;
+    this.finish(signal);
+    process.kill(process.pid, signal);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.tick();
+      this.schedule();
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  private record(result: TickResult): void {
+    if (!this.recorder) return;
+    try {
+      this.recorder.writeSample(result.snapshot, result.process, result.tickMs);
+    } catch (error) {
+      this.warnings.once('record-write', `cannot append to the recording ${this.recordingPath}: ${describe(error)}; ticks go on and are retried`);
+    }
+  }
+
+  private log(result: TickResult): void {
+    if (this.logger === silentLogger) return;
+    const events: TracerEvent[] = [
+      ...topCurrentEvents(result.snapshot.statistics(this.keyType), this.top, result.seq),
+      ...sinceStartEvents(result.sinceStart, this.top, result.seq),
+      ...tracebackEvents(this.trace > 0 && this.baseline ? result.snapshot.compareTo(this.baseline, 'traceback') : [], this.trace, result.seq),
+    ];
+    const { rss, heapUsed, external } = result.process.memory;
+    events.push({ fields: { event: 'tick', seq: result.seq, tickMs: round(result.tickMs), rss, heapUsed, external }, message: `tick #${result.seq} took ${round(result.tickMs)} ms` });
+    try {
+      for (const event of events) this.logger.info(event.fields, event.message);
+    } catch (error) {
+      this.warnings.once('logger', `the logger failed: ${describe(error)}`);
+    }
+  }
+
+  private header(service: string, startTime: Date) {
+    const options = getTracingOptions();
+    const header = {
+      runtime: 'node' as const,
+      runtimeVersion: process.version,
+      pid: process.pid,
+      ppid: process.ppid,
+      hostname: hostname(),
+      service,
+      argv: process.argv,
+      cwd: process.cwd(),
+      startTime: startTime.toISOString(),
+      sampling: { sampler: options?.sampler ?? 'inspector', intervalBytes: options?.samplingIntervalBytes ?? 0, stackDepth: options?.stackDepth ?? 0 },
+      limits: memoryLimits(),
+      agent: { name: 'heapsleuth', version: VERSION },
+    };
+    return isMainThread ? header : { ...header, threadId };
+  }
+}
+
+/** Starts the periodic leak tracer (see Tracer). */
+export function traceLeaks(options: TraceLeaksOptions = {}): Tracer {
+  return new Tracer(options);
+}
+
+function defaultServiceName(): string {
+  const script = process.argv[1];
+  return script ? basename(script, extname(script)) : 'node';
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'node';
+}
+
+function fileStamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function describe(error: unknown): string {
+  if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string') return `${error.code} (${(error as unknown as Error).message})`;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import { basename, delimiter } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const registerUrl = new URL('../agent/register.js', import.meta.url).href;
+const pythonPreload = `${packageRoot}agents/python/preload`;
+const pythonAgent = `${packageRoot}agents/python`;
+
+export interface AgentSettings {
+  outDir: string;
+  intervalMs: number;
+  samplingIntervalBytes?: number;
+  /** Let the agent log its events (off by default under `run`: the live view shows them). */
+  agentLogs: boolean;
+}
+
+/**
+ * The environment that preloads the agent into the command: `--import` of the
+ * register hook through NODE_OPTIONS (inherited by child Node processes, each of
+ * which records on its own), and the Python agent's sitecustomize on PYTHONPATH.
+ */
+export function agentEnvironment(command: string[], settings: AgentSettings, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
+  delete env['HEAPSLEUTH_DISABLE'];
+  delete env['HEAPSLEUTH_RECORD'];
+  env['NODE_OPTIONS'] = [base['NODE_OPTIONS'], `--import=${registerUrl}`].filter(Boolean).join(' ');
+  env['HEAPSLEUTH_OUT'] = settings.outDir;
+  env['HEAPSLEUTH_INTERVAL'] = `${settings.intervalMs}ms`;
+  if (settings.samplingIntervalBytes !== undefined) env['HEAPSLEUTH_SAMPLING_INTERVAL'] = String(settings.samplingIntervalBytes);
+  if (!settings.agentLogs) env['HEAPSLEUTH_LOG'] = 'off';
+  if (isPython(command[0]) && existsSync(pythonPreload)) {
+    env['PYTHONPATH'] = [pythonPreload, pythonAgent, base['PYTHONPATH']].filter(Boolean).join(delimiter);
+    env['HEAPSLEUTH_PYTHON_AGENT'] = '1';
+  }
+  return env;
+}
+
+function isPython(file: string | undefined): boolean {
+  return file !== undefined && /^python(\d+(\.\d+)?)?$/.test(basename(file));
+}

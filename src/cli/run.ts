@@ -1,0 +1,129 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from './command.js';
+import { CliError, EXIT } from './cli-error.js';
+import { parseBytes, parseDuration, parseOptions } from './parse-options.js';
+import { agentEnvironment } from './agent-env.js';
+import { TargetProcess, type TargetExit } from './target-process.js';
+import { judgeRun } from './judge-run.js';
+import { RunProgress } from './run-progress.js';
+
+const USAGE = `Usage: heapsleuth run [options] -- <command...>
+
+Runs a Node.js (or Python) command with the heapsleuth agent preloaded, shows what its
+memory does while it runs, stops it after --duration, and prints the leak verdict.
+
+Options:
+  --interval TIME          time between snapshots (default 5s)
+  --duration TIME          stop the command after this long (SIGINT, then SIGTERM);
+                           without it, runs until the command exits or Ctrl-C
+  --sampling-interval SIZE mean bytes between sampled allocations (default 64KiB)
+  --out DIR                where recordings go (default .heapsleuth/run-<time>)
+  --json FILE              write the JSON verdict to FILE ('-' for stdout)
+  --html FILE              write the HTML report to FILE
+  --fail-on-leak           exit with code 1 when the verdict is 'leak' (for CI)
+  --agent-logs             let the agent log its events to stderr too
+  -q, --quiet              no live view, only the verdict
+  -h, --help               show this help
+
+TIME is e.g. 500ms, 5s, 2m, 1h; SIZE e.g. 65536, 64KiB.
+
+Exit codes: 0 done, 1 leak found with --fail-on-leak, 2 bad usage or command not found,
+4 the command failed on its own (non-zero exit or crash) and no leak was found.
+
+Examples:
+  heapsleuth run --duration 2m -- node dist/server.js
+  heapsleuth run --fail-on-leak --duration 90s --json verdict.json -- node test/soak.js
+  heapsleuth run --duration 5m -- python3 app.py`;
+
+export const command: Command = {
+  name: 'run',
+  summary: 'run a command with the agent, then print the leak verdict',
+  usage: USAGE,
+  run,
+};
+
+async function run(args: string[]): Promise<number> {
+  const separator = args.indexOf('--');
+  const ownArgs = separator === -1 ? args : args.slice(0, separator);
+  const target = separator === -1 ? [] : args.slice(separator + 1);
+  const { values, positionals } = parseOptions(
+    ownArgs,
+    {
+      interval: { type: 'string', default: '5s' },
+      duration: { type: 'string' },
+      'sampling-interval': { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'string' },
+      html: { type: 'string' },
+      'fail-on-leak': { type: 'boolean', default: false },
+      'agent-logs': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', short: 'q', default: false },
+    },
+    'run',
+  );
+  const command = [...positionals, ...target];
+  if (command.length === 0) throw new CliError("run: no command given: put it after '--', e.g. heapsleuth run -- node server.js");
+  const intervalMs = parseDuration(values.interval, '--interval');
+  const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration, '--duration');
+  const samplingIntervalBytes = values['sampling-interval'] === undefined ? undefined : parseBytes(values['sampling-interval'], '--sampling-interval');
+  const startedAt = new Date();
+  const outDir = values.out ?? join('.heapsleuth', `run-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`);
+  try {
+    mkdirSync(outDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new CliError(`--out ${outDir}: cannot create the folder: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  for (const [flag, path] of [['--json', values.json], ['--html', values.html]] as const) {
+    if (path && path !== '-') checkWritable(path, flag);
+  }
+
+  const env = agentEnvironment(command, { outDir, intervalMs, ...(samplingIntervalBytes === undefined ? {} : { samplingIntervalBytes }), agentLogs: values['agent-logs'] });
+  const targetProcess = new TargetProcess(command, env);
+  const progress = new RunProgress({ outDir, durationMs, intervalMs, startedAt: startedAt.getTime(), quiet: values.quiet });
+  progress.start();
+
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      progress.note('stopping the command (Ctrl-C again to kill it)…');
+      targetProcess.stop();
+    } else {
+      targetProcess.kill();
+    }
+  };
+  const onTerminate = () => targetProcess.stop();
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onTerminate);
+  process.on('SIGHUP', onTerminate);
+  const durationTimer = durationMs === undefined ? undefined : setTimeout(() => targetProcess.stop(), durationMs);
+
+  let exit: TargetExit;
+  try {
+    exit = await targetProcess.exited;
+  } finally {
+    clearTimeout(durationTimer);
+    progress.stop();
+    process.removeListener('SIGINT', onInterrupt);
+    process.removeListener('SIGTERM', onTerminate);
+    process.removeListener('SIGHUP', onTerminate);
+  }
+
+  const targetFailed = !exit.stoppedByUs && (exit.signal !== null || (exit.code ?? 0) !== 0);
+  if (targetFailed) {
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    process.stderr.write(`heapsleuth: the command ${how}; judging what was recorded\n`);
+  }
+  const judged = await judgeRun(outDir, { json: values.json, html: values.html });
+  if (judged.leak && values['fail-on-leak']) return EXIT.leak;
+  return targetFailed ? 4 : EXIT.ok;
+}
+
+function checkWritable(path: string, flag: string): void {
+  try {
+    writeFileSync(path, '', { flag: 'a' });
+  } catch (error) {
+    throw new CliError(`${flag} ${path}: cannot write there: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
