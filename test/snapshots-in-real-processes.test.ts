@@ -51,3 +51,12 @@ test('tracing works while another inspector session is attached', async () => {
   assert.equal(out.fn, 'alongsideDebugger');
   assert.equal(out.tracing, false);
 });
+
+test('another agent already running the sampling profiler is shared, said once, and never stopped', async () => {
+  const out = await runJson([fixture('other-profiler.mjs')]);
+  assert.equal(out.fn, 'sharedLeak');
+  assert.equal(out.sampler, 'inspector-shared');
+  assert.equal(out.notices.length, 1);
+  assert.match(out.notices[0], /already running for another agent/);
+  assert.equal(out.stillRunning, true);
+});

@@ -17,11 +17,14 @@ export interface StartOptions {
   sourceMaps?: boolean;
   /** Paths are shown relative to this directory (default: process.cwd()). */
   cwd?: string;
+  /** Told (once each) when sampling is shared with another agent or had to be restarted. Default: a line on stderr. */
+  onNotice?: (message: string) => void;
 }
 
 export interface TracingOptions {
   samplingIntervalBytes: number;
   stackDepth: number;
+  /** `inspector`, or `inspector-shared` when another agent owns the profiler (its interval applies). */
   sampler: string;
 }
 
@@ -49,6 +52,7 @@ export function start(options: StartOptions = {}): void {
   const stackDepth = options.stackDepth ?? DEFAULT_STACK_DEPTH;
   if (!Number.isInteger(stackDepth) || stackDepth < 1) throw new SamplerError(`stack depth must be a positive integer, got ${stackDepth}`);
   const sampler = new InspectorSampler();
+  sampler.onNotice = options.onNotice ?? ((message) => process.stderr.write(`heapsleuth: ${message}\n`));
   sampler.start({ samplingIntervalBytes });
   tracing = {
     sampler,
@@ -71,7 +75,8 @@ export function isTracing(): boolean {
 
 export function getTracingOptions(): TracingOptions | undefined {
   if (!tracing) return undefined;
-  return { samplingIntervalBytes: tracing.samplingIntervalBytes, stackDepth: tracing.stackDepth, sampler: tracing.sampler.name };
+  const sampler = tracing.sampler.isShared ? `${tracing.sampler.name}-shared` : tracing.sampler.name;
+  return { samplingIntervalBytes: tracing.samplingIntervalBytes, stackDepth: tracing.stackDepth, sampler };
 }
 
 /**

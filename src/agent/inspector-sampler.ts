@@ -14,6 +14,15 @@ export class InspectorSampler implements HeapSampler {
   readonly readsOnlyLiveObjects = true;
   private session: inspector.Session | undefined;
   private tracing = false;
+  private options: SamplerOptions | undefined;
+  /**
+   * V8 has one sampling heap profiler per isolate. When another agent (dd-trace,
+   * Pyroscope, ...) already runs it, we read its samples and never stop or
+   * re-configure it: stopping it would stop it for that agent too.
+   */
+  private shared = false;
+  /** Called once when sampling had to be shared or restarted; the agent logs it. */
+  onNotice: ((message: string) => void) | undefined;
 
   get isTracing(): boolean {
     return this.tracing;
@@ -33,18 +42,26 @@ export class InspectorSampler implements HeapSampler {
     }
     try {
       post(session, 'HeapProfiler.enable');
-      post(session, 'HeapProfiler.startSampling', {
-        samplingInterval: Math.round(options.samplingIntervalBytes),
-        // Newer V8 versions can keep samples of collected objects; we only want live ones.
-        includeObjectsCollectedByMajorGC: false,
-        includeObjectsCollectedByMinorGC: false,
-      });
+      this.shared = isAlreadySampling(session);
+      if (this.shared) {
+        this.onNotice?.(
+          "V8's sampling heap profiler is already running for another agent; heapsleuth reads its samples and leaves its settings alone",
+        );
+      } else {
+        startSampling(session, options);
+      }
     } catch (error) {
       session.disconnect();
       throw new SamplerError(`cannot start V8's sampling heap profiler: ${messageOf(error)}`);
     }
     this.session = session;
+    this.options = options;
     this.tracing = true;
+  }
+
+  /** Whether another agent owns the running profiler (its interval, not ours, applies). */
+  get isShared(): boolean {
+    return this.shared;
   }
 
   stop(): void {
@@ -53,16 +70,46 @@ export class InspectorSampler implements HeapSampler {
     this.tracing = false;
     if (!session) return;
     try {
-      post(session, 'HeapProfiler.stopSampling');
+      if (!this.shared) post(session, 'HeapProfiler.stopSampling');
+    } catch {
+      // someone else stopped it already
     } finally {
       session.disconnect();
     }
   }
 
   readProfile(): RawProfile {
-    if (!this.session) throw new SamplerError('the heap sampler is not running: call start() first');
-    const result = post(this.session, 'HeapProfiler.getSamplingProfile') as { profile: RawProfile };
-    return result.profile;
+    if (!this.session || !this.options) throw new SamplerError('the heap sampler is not running: call start() first');
+    try {
+      return (post(this.session, 'HeapProfiler.getSamplingProfile') as { profile: RawProfile }).profile;
+    } catch (error) {
+      if (!/not started/i.test(messageOf(error))) throw error;
+      // Another agent stopped the profiler we shared (V8 has only one): start it again.
+      // Samples taken before are lost, which the recording shows as a drop, not a leak.
+      startSampling(this.session, this.options);
+      this.shared = false;
+      this.onNotice?.("another agent stopped V8's sampling heap profiler; heapsleuth restarted it (earlier samples are lost)");
+      return (post(this.session, 'HeapProfiler.getSamplingProfile') as { profile: RawProfile }).profile;
+    }
+  }
+}
+
+function startSampling(session: inspector.Session, options: SamplerOptions): void {
+  post(session, 'HeapProfiler.startSampling', {
+    samplingInterval: Math.round(options.samplingIntervalBytes),
+    // Newer V8 versions can keep samples of collected objects; we only want live ones.
+    includeObjectsCollectedByMajorGC: false,
+    includeObjectsCollectedByMinorGC: false,
+  });
+}
+
+/** Reading a profile fails with "not started" unless some session started sampling. */
+function isAlreadySampling(session: inspector.Session): boolean {
+  try {
+    post(session, 'HeapProfiler.getSamplingProfile');
+    return true;
+  } catch {
+    return false;
   }
 }
 

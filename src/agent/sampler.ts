@@ -42,6 +42,8 @@ export interface HeapSampler {
   readonly isTracing: boolean;
   /** Whether reading a profile first collects garbage, so that only live objects count. */
   readonly readsOnlyLiveObjects: boolean;
+  /** Another agent owns the running profiler: it is read, never stopped or re-configured. */
+  readonly isShared: boolean;
   start(options: SamplerOptions): void;
   stop(): void;
   /** The live sampled objects now. */

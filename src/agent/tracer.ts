@@ -93,7 +93,9 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
     this.signal = options.signal ?? 'SIGUSR2';
 
     this.startedTracing = !isTracing();
-    const startOptions: Parameters<typeof start>[0] = {};
+    const startOptions: Parameters<typeof start>[0] = {
+      onNotice: (message) => this.logger.info({ event: 'agent_info' }, `heapsleuth: ${message}`),
+    };
     if (options.samplingIntervalBytes !== undefined) startOptions.samplingIntervalBytes = options.samplingIntervalBytes;
     if (options.stackDepth !== undefined) startOptions.stackDepth = options.stackDepth;
     if (this.startedTracing) start(startOptions);
