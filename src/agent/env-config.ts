@@ -15,6 +15,7 @@ export const ENV = {
   log: 'HEAPSLEUTH_LOG',
   signal: 'HEAPSLEUTH_SIGNAL',
   workers: 'HEAPSLEUTH_WORKERS',
+  sampler: 'HEAPSLEUTH_SAMPLER',
 } as const;
 
 export interface EnvConfig {
@@ -78,6 +79,11 @@ export function readEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     if (/^(off|false|0|no|none)$/i.test(signal)) options.signal = false;
     else if (/^SIG[A-Z0-9]+$/.test(signal)) options.signal = signal as NodeJS.Signals;
     else problems.push(`${ENV.signal}=${JSON.stringify(signal)} is not a signal name such as SIGUSR2; using SIGUSR2`);
+  }
+  const sampler = value(ENV.sampler);
+  if (sampler !== undefined) {
+    if (sampler === 'auto' || sampler === 'native' || sampler === 'inspector') options.sampler = sampler;
+    else problems.push(`${ENV.sampler}=${JSON.stringify(sampler)} is not auto, native or inspector; using auto`);
   }
   return { disabled: TRUE.test(value(ENV.disable) ?? ''), workers: TRUE.test(value(ENV.workers) ?? ''), options, problems };
 }

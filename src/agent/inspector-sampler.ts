@@ -1,5 +1,18 @@
 import inspector from 'node:inspector';
-import { SamplerError, type HeapSampler, type RawProfile, type SamplerOptions } from './sampler.js';
+import { SamplerError, type AllocationNode, type HeapSampler, type RawCallFrame, type SamplerOptions } from './sampler.js';
+
+/** `HeapProfiler.SamplingHeapProfile` of the Chrome DevTools protocol. */
+interface SamplingHeapProfile {
+  head: ProtocolNode;
+  samples: { size: number; nodeId: number; ordinal: number }[];
+}
+
+interface ProtocolNode {
+  id: number;
+  callFrame: RawCallFrame;
+  selfSize: number;
+  children: ProtocolNode[];
+}
 
 /**
  * V8's sampling heap profiler through an in-process inspector session.
@@ -30,6 +43,7 @@ export class InspectorSampler implements HeapSampler {
 
   start(options: SamplerOptions): void {
     if (this.tracing) return;
+    // The inspector always records 128 frames; stackDepth is applied when converting.
     if (!Number.isFinite(options.samplingIntervalBytes) || options.samplingIntervalBytes < 1) {
       throw new SamplerError(`sampling interval must be a positive number of bytes, got ${options.samplingIntervalBytes}`);
     }
@@ -78,10 +92,14 @@ export class InspectorSampler implements HeapSampler {
     }
   }
 
-  readProfile(): RawProfile {
+  readAllocationTree(): AllocationNode {
+    return toAllocationTree(this.readProfile());
+  }
+
+  private readProfile(): SamplingHeapProfile {
     if (!this.session || !this.options) throw new SamplerError('the heap sampler is not running: call start() first');
     try {
-      return (post(this.session, 'HeapProfiler.getSamplingProfile') as { profile: RawProfile }).profile;
+      return (post(this.session, 'HeapProfiler.getSamplingProfile') as { profile: SamplingHeapProfile }).profile;
     } catch (error) {
       if (!/not started/i.test(messageOf(error))) throw error;
       // Another agent stopped the profiler we shared (V8 has only one): start it again.
@@ -89,9 +107,21 @@ export class InspectorSampler implements HeapSampler {
       startSampling(this.session, this.options);
       this.shared = false;
       this.onNotice?.("another agent stopped V8's sampling heap profiler; heapsleuth restarted it (earlier samples are lost)");
-      return (post(this.session, 'HeapProfiler.getSamplingProfile') as { profile: RawProfile }).profile;
+      return (post(this.session, 'HeapProfiler.getSamplingProfile') as { profile: SamplingHeapProfile }).profile;
     }
   }
+}
+
+function toAllocationTree(profile: SamplingHeapProfile): AllocationNode {
+  const samplesPerNode = new Map<number, number>();
+  for (const sample of profile.samples) samplesPerNode.set(sample.nodeId, (samplesPerNode.get(sample.nodeId) ?? 0) + 1);
+  const convert = (node: ProtocolNode): AllocationNode => ({
+    callFrame: node.callFrame,
+    selfSize: node.selfSize,
+    sampleCount: samplesPerNode.get(node.id) ?? 0,
+    children: node.children.map(convert),
+  });
+  return convert(profile.head);
 }
 
 function startSampling(session: inspector.Session, options: SamplerOptions): void {
@@ -110,6 +140,20 @@ function isAlreadySampling(session: inspector.Session): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Whether V8's sampling heap profiler already runs in this thread (for any agent). */
+export function isSamplingRunning(): boolean {
+  let session: inspector.Session | undefined;
+  try {
+    session = new inspector.Session();
+    session.connect();
+    return isAlreadySampling(session);
+  } catch {
+    return false;
+  } finally {
+    session?.disconnect();
   }
 }
 

@@ -19,6 +19,8 @@ const GC_KINDS: Record<number, string> = {
 export class ProcessMetrics {
   private readonly gc: GcStats = {};
   private observer: PerformanceObserver | undefined;
+  /** Called after each garbage collection with its kind (`minor`, `major`, ...). */
+  onGc: ((kind: string) => void) | undefined;
 
   open(): void {
     if (this.observer) return;
@@ -29,6 +31,7 @@ export class ProcessMetrics {
         const stats = (this.gc[kind] ??= { count: 0, pauseMs: 0 });
         stats.count += 1;
         stats.pauseMs += entry.duration;
+        this.onGc?.(kind);
       }
     });
     this.observer.observe({ entryTypes: ['gc'] });

@@ -3,7 +3,7 @@ import { Traceback } from '../model/traceback.js';
 import type { Frame } from '../model/frame.js';
 import type { Trace } from '../model/trace.js';
 import type { LocationResolver } from './locations.js';
-import type { RawAllocationNode, RawProfile } from './sampler.js';
+import type { AllocationNode } from './sampler.js';
 
 export interface ProfileConversion {
   samplingIntervalBytes: number;
@@ -16,28 +16,25 @@ export interface ProfileConversion {
 }
 
 /**
- * Turns a sampling heap profile into a Snapshot: per stack, the estimated live bytes
- * (the node's `selfSize`, V8's own scaled estimate) and the number of live sampled
- * objects. On Node 20 (V8 11.3) a sample's `size` is the sampling step that picked it
- * (about the interval), not the object's size, so the number of objects cannot be
- * estimated; the sample count measures the evidence behind a size instead
- * (relative error about 1/sqrt(count)). See docs/accuracy.md.
+ * Turns V8's allocation tree into a Snapshot: per stack, the estimated live bytes (the
+ * node's `selfSize`, V8's own scaled estimate) and the number of live samples. On Node 20
+ * (V8 11.3) a sample's size is the sampling step that picked it (about the interval), not
+ * the object's size, so the number of objects cannot be estimated; the sample count
+ * measures the evidence behind a size instead (relative error about 1/sqrt(count)).
+ * See docs/accuracy.md.
  */
-export function snapshotFromProfile(profile: RawProfile, options: ProfileConversion): Snapshot {
-  const samplesPerNode = new Map<number, number>();
-  for (const sample of profile.samples) samplesPerNode.set(sample.nodeId, (samplesPerNode.get(sample.nodeId) ?? 0) + 1);
-
+export function snapshotFromAllocationTree(root: AllocationNode, options: ProfileConversion): Snapshot {
   const traces: Trace[] = [];
   const stack: Frame[] = [];
   const ownDepth: boolean[] = [];
-  const visit = (node: RawAllocationNode, isRoot: boolean) => {
+  const visit = (node: AllocationNode, isRoot: boolean) => {
     if (!isRoot) {
       stack.push(options.resolver.frameOf(node.callFrame));
       ownDepth.push((ownDepth.at(-1) ?? false) || options.isOwnScript(node.callFrame.url));
     }
     if (node.selfSize > 0 && !(ownDepth.at(-1) ?? false)) {
       const frames = stack.slice(-options.stackDepth).reverse();
-      traces.push({ traceback: new Traceback(frames), size: node.selfSize, count: samplesPerNode.get(node.id) ?? 0 });
+      traces.push({ traceback: new Traceback(frames), size: node.selfSize, count: node.sampleCount });
     }
     for (const child of node.children) visit(child, false);
     if (!isRoot) {
@@ -45,7 +42,7 @@ export function snapshotFromProfile(profile: RawProfile, options: ProfileConvers
       ownDepth.pop();
     }
   };
-  visit(profile.head, true);
+  visit(root, true);
 
   return new Snapshot(traces, {
     runtime: 'node',

@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { RecordingEncoder, type RecordingHeader } from '../formats/recording.js';
+import { RecordingEncoder, type RecordingHeader, type SampleDetails } from '../formats/recording.js';
 import type { ProcessSample } from '../model/process.js';
 import type { Snapshot } from '../model/snapshot.js';
 
@@ -30,8 +30,8 @@ export class Recorder {
   }
 
   /** Appends one sample; throws (and keeps its state consistent) when the write fails. */
-  writeSample(snapshot: Snapshot, processSample: ProcessSample, tickMs?: number): void {
-    const text = this.encoder.encodeSample(snapshot, processSample, tickMs);
+  writeSample(snapshot: Snapshot, processSample: ProcessSample, details: SampleDetails = {}): void {
+    const text = this.encoder.encodeSample(snapshot, processSample, details);
     try {
       this.writeAll(text);
     } catch (error) {

@@ -7,7 +7,7 @@ import type { KeyType } from '../model/grouping.js';
 import type { ProcessSample } from '../model/process.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { StatisticDiff } from '../model/statistic.js';
-import { getTracingOptions, isTracing, start, stop, takeSnapshot } from './heap-tracing.js';
+import { getTracingOptions, isTracing, readsOnlyLiveObjects, start, stop, takeSnapshot } from './heap-tracing.js';
 import { jsonLineLogger, silentLogger, Warnings, type Logger } from './logger.js';
 import { memoryLimits, ProcessMetrics } from './process-metrics.js';
 import { Recorder } from './recorder.js';
@@ -35,6 +35,12 @@ export interface TraceLeaksOptions {
   /** Passed to start() when heapsleuth is not tracing yet. */
   samplingIntervalBytes?: number;
   stackDepth?: number;
+  /**
+   * `auto` (default): V8's native API through the optional @datadog/pprof when installed
+   * (no GC per tick; ticks wait for V8's own next major GC so that garbage does not count),
+   * else node:inspector (a full GC per tick). `inspector` or `native` to choose.
+   */
+  sampler?: 'inspector' | 'native' | 'auto';
   /** A signal that takes an extra tick and flushes (default `SIGUSR2`); false for none. Left alone when the app listens to it. */
   signal?: NodeJS.Signals | false;
 }
@@ -49,6 +55,8 @@ export interface TickResult {
   process: ProcessSample;
   /** Changes since the first snapshot, grouped by the tracer's key type. */
   sinceStart: StatisticDiff[];
+  /** The snapshot holds only live objects: read with a GC, or right after V8's own major GC. */
+  liveOnly: boolean;
 }
 
 const DEFAULT_INTERVAL_MS = 60_000;
@@ -74,6 +82,8 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
   private recorder: Recorder | undefined;
   private baseline: Snapshot | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** The interval passed and the tick waits for V8's next GC of this kind (native sampler). */
+  private awaitingGc: 'major' | 'any' | undefined;
   private seq = 0;
   private stopped = false;
   private ticking = false;
@@ -95,10 +105,12 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
     this.startedTracing = !isTracing();
     const startOptions: Parameters<typeof start>[0] = {
       onNotice: (message) => this.logger.info({ event: 'agent_info' }, `heapsleuth: ${message}`),
+      sampler: options.sampler ?? 'auto',
     };
     if (options.samplingIntervalBytes !== undefined) startOptions.samplingIntervalBytes = options.samplingIntervalBytes;
     if (options.stackDepth !== undefined) startOptions.stackDepth = options.stackDepth;
     if (this.startedTracing) start(startOptions);
+    this.metrics.onGc = (kind) => this.afterGc(kind);
     this.metrics.open();
 
     const record = options.record ?? 'auto';
@@ -132,6 +144,10 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
 
   /** Takes a tick now (a snapshot, a process sample, logs, a recorded sample). Returns undefined if it failed. */
   tick(): TickResult | undefined {
+    return this.tickNow(readsOnlyLiveObjects());
+  }
+
+  private tickNow(liveOnly: boolean): TickResult | undefined {
     if (this.stopped || this.ticking) return undefined;
     this.ticking = true;
     try {
@@ -147,6 +163,7 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
         snapshot,
         process: processSample,
         sinceStart: snapshot.compareTo(this.baseline, this.keyType),
+        liveOnly,
       };
       this.record(result);
       this.log(result);
@@ -189,19 +206,46 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
     process.kill(process.pid, signal);
   }
 
+  /**
+   * The next tick after `interval`. A sampler that reads without a GC (native) counts
+   * objects that died since V8's last GC of their generation, so its tick waits and runs
+   * right after V8's own next major GC, when only live objects remain. When none comes
+   * within another interval, it runs after the next GC of any kind (young garbage gone,
+   * old garbage since the last major GC still counted: `liveOnly: false`), or, on a
+   * thread that collects nothing at all, after a third interval.
+   */
   private schedule(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.tick();
-      this.schedule();
+      if (readsOnlyLiveObjects()) return this.scheduledTick(true);
+      this.awaitingGc = 'major';
+      this.timer = setTimeout(() => {
+        this.awaitingGc = 'any';
+        this.timer = setTimeout(() => this.scheduledTick(false), this.intervalMs);
+        this.timer.unref();
+      }, this.intervalMs);
+      this.timer.unref();
     }, this.intervalMs);
     this.timer.unref();
+  }
+
+  private afterGc(kind: string): void {
+    if (this.stopped || this.awaitingGc === undefined) return;
+    if (this.awaitingGc === 'major' && kind !== 'major') return;
+    clearTimeout(this.timer);
+    this.scheduledTick(kind === 'major');
+  }
+
+  private scheduledTick(liveOnly: boolean): void {
+    this.awaitingGc = undefined;
+    this.tickNow(liveOnly);
+    this.schedule();
   }
 
   private record(result: TickResult): void {
     if (!this.recorder) return;
     try {
-      this.recorder.writeSample(result.snapshot, result.process, result.tickMs);
+      this.recorder.writeSample(result.snapshot, result.process, { tickMs: result.tickMs, liveOnly: result.liveOnly });
     } catch (error) {
       this.warnings.once('record-write', `cannot append to the recording ${this.recordingPath}: ${describe(error)}; ticks go on and are retried`);
     }

@@ -13,6 +13,8 @@ export interface AgentSettings {
   samplingIntervalBytes?: number;
   /** Let the agent log its events (off by default under `run`: the live view shows them). */
   agentLogs: boolean;
+  /** How the agent reads V8's profile (see TraceLeaksOptions.sampler). */
+  sampler: 'inspector' | 'native' | 'auto';
 }
 
 /**
@@ -29,6 +31,7 @@ export function agentEnvironment(command: string[], settings: AgentSettings, bas
   env['HEAPSLEUTH_INTERVAL'] = `${settings.intervalMs}ms`;
   if (settings.samplingIntervalBytes !== undefined) env['HEAPSLEUTH_SAMPLING_INTERVAL'] = String(settings.samplingIntervalBytes);
   if (!settings.agentLogs) env['HEAPSLEUTH_LOG'] = 'off';
+  env['HEAPSLEUTH_SAMPLER'] = settings.sampler;
   if (isPython(command[0]) && existsSync(pythonPreload)) {
     env['PYTHONPATH'] = [pythonPreload, pythonAgent, base['PYTHONPATH']].filter(Boolean).join(delimiter);
     env['HEAPSLEUTH_PYTHON_AGENT'] = '1';

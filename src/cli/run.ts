@@ -18,6 +18,8 @@ Options:
   --duration TIME          stop the command after this long (SIGINT, then SIGTERM);
                            without it, runs until the command exits or Ctrl-C
   --sampling-interval SIZE mean bytes between sampled allocations (default 64KiB)
+  --sampler KIND           inspector (default: a full GC per snapshot, exact live
+                           memory), native (no GC pause; needs @datadog/pprof) or auto
   --out DIR                where recordings go (default .heapsleuth/run-<time>)
   --json FILE              write the JSON verdict to FILE ('-' for stdout)
   --html FILE              write the HTML report to FILE
@@ -53,6 +55,7 @@ async function run(args: string[]): Promise<number> {
       interval: { type: 'string', default: '5s' },
       duration: { type: 'string' },
       'sampling-interval': { type: 'string' },
+      sampler: { type: 'string', default: 'inspector' },
       out: { type: 'string' },
       json: { type: 'string' },
       html: { type: 'string' },
@@ -67,6 +70,8 @@ async function run(args: string[]): Promise<number> {
   const intervalMs = parseDuration(values.interval, '--interval');
   const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration, '--duration');
   const samplingIntervalBytes = values['sampling-interval'] === undefined ? undefined : parseBytes(values['sampling-interval'], '--sampling-interval');
+  const sampler = values.sampler;
+  if (sampler !== 'inspector' && sampler !== 'native' && sampler !== 'auto') throw new CliError(`--sampler: use inspector, native or auto, not ${JSON.stringify(sampler)}`);
   const startedAt = new Date();
   const outDir = values.out ?? join('.heapsleuth', `run-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`);
   try {
@@ -78,7 +83,13 @@ async function run(args: string[]): Promise<number> {
     if (path && path !== '-') checkWritable(path, flag);
   }
 
-  const env = agentEnvironment(command, { outDir, intervalMs, ...(samplingIntervalBytes === undefined ? {} : { samplingIntervalBytes }), agentLogs: values['agent-logs'] });
+  const env = agentEnvironment(command, {
+    outDir,
+    intervalMs,
+    ...(samplingIntervalBytes === undefined ? {} : { samplingIntervalBytes }),
+    agentLogs: values['agent-logs'],
+    sampler,
+  });
   const targetProcess = new TargetProcess(command, env);
   const progress = new RunProgress({ outDir, durationMs, intervalMs, startedAt: startedAt.getTime(), quiet: values.quiet });
   progress.start();

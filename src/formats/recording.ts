@@ -42,12 +42,21 @@ export interface RecordingHeader {
 /** One `[stackId, bytes, count]` row. */
 export type SampleRow = [number, number, number];
 
-export interface RecordingSample {
+/** What the agent knows about one tick beyond the snapshot and the process sample. */
+export interface SampleDetails {
+  /** What the tick cost the process, in milliseconds. */
+  tickMs?: number;
+  /**
+   * False when the snapshot may count objects that died since V8's last major GC (the
+   * native sampler when no major GC came in time); absent or true when only live objects count.
+   */
+  liveOnly?: boolean;
+}
+
+export interface RecordingSample extends SampleDetails {
   seq: number;
   /** Epoch milliseconds. */
   time: number;
-  /** What the tick cost the process, in milliseconds. */
-  tickMs?: number;
   process: ProcessSample;
   rows: SampleRow[];
 }
@@ -96,7 +105,7 @@ export class RecordingEncoder {
     return this.stackIds.size;
   }
 
-  encodeSample(snapshot: Snapshot, processSample: ProcessSample, tickMs?: number): string {
+  encodeSample(snapshot: Snapshot, processSample: ProcessSample, details: SampleDetails = {}): string {
     let text = '';
     const rowsByStack = new Map<number, SampleRow>();
     for (const trace of snapshot.traces) {
@@ -112,7 +121,15 @@ export class RecordingEncoder {
     }
     const rows = [...rowsByStack.values()].map(([id, bytes, count]): SampleRow => [id, Math.round(bytes), round3(count)]);
     const { time, ...metrics } = processSample;
-    const sample = { type: 'sample', seq: this.seq, time, ...(tickMs === undefined ? {} : { tickMs: round3(tickMs) }), ...metrics, rows };
+    const sample = {
+      type: 'sample',
+      seq: this.seq,
+      time,
+      ...(details.tickMs === undefined ? {} : { tickMs: round3(details.tickMs) }),
+      ...(details.liveOnly === false ? { liveOnly: false } : {}),
+      ...metrics,
+      rows,
+    };
     return text + JSON.stringify(sample) + '\n';
   }
 
@@ -282,6 +299,7 @@ function readSample(value: Record<string, unknown>): RecordingSample | undefined
   if (typeof value['threads'] === 'number') processSample.threads = value['threads'];
   const sample: RecordingSample = { seq: typeof seq === 'number' ? seq : 0, time, process: processSample, rows: rows as SampleRow[] };
   if (typeof value['tickMs'] === 'number') sample.tickMs = value['tickMs'];
+  if (value['liveOnly'] === false) sample.liveOnly = false;
   return sample;
 }
 
