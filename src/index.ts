@@ -25,3 +25,7 @@ export {
   type RecordingSample,
 } from './formats/recording.js';
 export { VERSION } from './version.js';
+export { snapshotToPprof, snapshotFromPprof, PprofFormatError, type PprofReadOptions } from './formats/pprof.js';
+export { snapshotToHeapProfile, snapshotFromHeapProfile, HeapProfileFormatError, type HeapProfile } from './formats/heapprofile.js';
+export { readProfileFile, loadSnapshot, selectSnapshotIndex, ProfileLoadError, type ProfileFile, type ProfileKind } from './formats/load-profile.js';
+import './formats/snapshot-methods.js';

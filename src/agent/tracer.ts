@@ -71,6 +71,8 @@ const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
  */
 export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
   readonly intervalMs: number;
+  /** When the tracer started (epoch milliseconds); its first tick is taken then. */
+  readonly startTime = Date.now();
   readonly recordingPath: string | undefined;
   private readonly top: number;
   private readonly trace: number;
@@ -115,7 +117,7 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
 
     const record = options.record ?? 'auto';
     if (record !== false) {
-      const startTime = new Date();
+      const startTime = new Date(this.startTime);
       const service = options.service ?? defaultServiceName();
       const path = record === 'auto' ? join(options.outDir ?? '.heapsleuth', `${safeName(service)}-${process.pid}-${fileStamp(startTime)}.ndjson`) : record;
       this.recordingPath = path;

@@ -1,0 +1,78 @@
+import { KEY_TYPES, type KeyType } from '../model/grouping.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { Statistic, StatisticDiff } from '../model/statistic.js';
+import { readProfileFile, selectSnapshotIndex, type ProfileFile } from '../formats/load-profile.js';
+import { CliError } from './cli-error.js';
+
+/** The options `top`, `diff` and `export` share, for util.parseArgs. */
+export const KEY_OPTIONS = {
+  key: { type: 'string', default: 'lineno' },
+  cumulative: { type: 'boolean', default: false },
+  limit: { type: 'string', default: '10' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+/** A snapshot picked from a file, with where it came from (for headers and JSON). */
+export interface PickedSnapshot {
+  source: string;
+  kind: ProfileFile['kind'];
+  index: number;
+  /** Snapshots the file holds. */
+  of: number;
+  snapshot: Snapshot;
+}
+
+/** Reads a profile file, turning every problem into a one-line CliError. Warnings go to stderr. */
+export function openProfile(path: string | undefined, command: string): ProfileFile {
+  if (!path) throw new CliError(`heapsleuth ${command}: name a recording or profile file. See 'heapsleuth ${command} --help'.`);
+  try {
+    const file = readProfileFile(path);
+    for (const warning of file.warnings) process.stderr.write(`heapsleuth: warning: ${warning}\n`);
+    return file;
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** The snapshot `--at` names (default: `fallback`, the last one unless told). */
+export function pickSnapshot(file: ProfileFile, at: string | undefined, fallback = -1): PickedSnapshot {
+  try {
+    const index = selectSnapshotIndex(file, at, fallback);
+    return { source: file.source, kind: file.kind, index, of: file.times.length, snapshot: file.snapshot(index) };
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+export function parseKeyType(text: string | undefined, cumulative: boolean): KeyType {
+  const key = (text ?? 'lineno') as KeyType;
+  if (!KEY_TYPES.includes(key)) throw new CliError(`--key: unknown key ${JSON.stringify(text)}; use one of ${KEY_TYPES.join(', ')}`);
+  if (cumulative && key === 'traceback') throw new CliError('--cumulative cannot be used with --key traceback');
+  return key;
+}
+
+export function parseLimit(text: string | undefined): number {
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 0) throw new CliError(`--limit: expected a whole number of lines, got ${JSON.stringify(text)}`);
+  return limit === 0 ? Infinity : limit;
+}
+
+/** `sample 3 of 12 of .heapsleuth/api-41.ndjson at 2024-05-01T12:00:00.000Z`, or the file and time for single profiles. */
+export function describePicked(picked: PickedSnapshot): string {
+  const where = picked.of > 1 ? `sample ${picked.index} of ${picked.of} in ${picked.source}` : `${picked.source} (${picked.kind})`;
+  return `${where} at ${picked.snapshot.metadata.takenAt}`;
+}
+
+export function pickedJSON(picked: PickedSnapshot) {
+  return { source: picked.source, kind: picked.kind, index: picked.index, takenAt: picked.snapshot.metadata.takenAt };
+}
+
+/** The group a statistic stands for, as JSON fields. */
+export function groupJSON(item: Statistic | StatisticDiff, withTraceback: boolean) {
+  const frame = item.traceback.blameFrame;
+  const fields: Record<string, unknown> = { file: frame?.file ?? '', line: frame?.line ?? 0, function: frame?.functionName ?? '' };
+  if (withTraceback) {
+    fields['traceback'] = item.traceback.frames.map((f) => ({ file: f.file, line: f.line, function: f.functionName }));
+  }
+  return fields;
+}
