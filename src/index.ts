@@ -29,3 +29,5 @@ export { snapshotToPprof, snapshotFromPprof, PprofFormatError, type PprofReadOpt
 export { snapshotToHeapProfile, snapshotFromHeapProfile, HeapProfileFormatError, type HeapProfile } from './formats/heapprofile.js';
 export { readProfileFile, loadSnapshot, selectSnapshotIndex, ProfileLoadError, type ProfileFile, type ProfileKind } from './formats/load-profile.js';
 import './formats/snapshot-methods.js';
+export { analyzeRecordings, DEFAULT_ANALYZE_OPTIONS, type AnalyzeOptions } from './analysis/analyze.js';
+export type { Verdict, VerdictKind, Suspect, SeriesFinding, HandleFinding, Restart, Projection, TracebackEntry, SeriesPoint } from './analysis/verdict.js';

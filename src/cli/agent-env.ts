@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { basename, delimiter } from 'node:path';
+import { delimiter } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -22,7 +22,7 @@ export interface AgentSettings {
  * register hook through NODE_OPTIONS (inherited by child Node processes, each of
  * which records on its own), and the Python agent's sitecustomize on PYTHONPATH.
  */
-export function agentEnvironment(command: string[], settings: AgentSettings, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function agentEnvironment(settings: AgentSettings, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
   delete env['HEAPSLEUTH_DISABLE'];
   delete env['HEAPSLEUTH_RECORD'];
@@ -32,13 +32,8 @@ export function agentEnvironment(command: string[], settings: AgentSettings, bas
   if (settings.samplingIntervalBytes !== undefined) env['HEAPSLEUTH_SAMPLING_INTERVAL'] = String(settings.samplingIntervalBytes);
   if (!settings.agentLogs) env['HEAPSLEUTH_LOG'] = 'off';
   env['HEAPSLEUTH_SAMPLER'] = settings.sampler;
-  if (isPython(command[0]) && existsSync(pythonPreload)) {
-    env['PYTHONPATH'] = [pythonPreload, pythonAgent, base['PYTHONPATH']].filter(Boolean).join(delimiter);
-    env['HEAPSLEUTH_PYTHON_AGENT'] = '1';
-  }
+  // Every command gets the Python preload too: wrappers (uvicorn, gunicorn, env python3)
+  // start Python interpreters whose names we cannot guess, and other programs ignore it.
+  if (existsSync(pythonPreload)) env['PYTHONPATH'] = [pythonPreload, pythonAgent, base['PYTHONPATH']].filter(Boolean).join(delimiter);
   return env;
-}
-
-function isPython(file: string | undefined): boolean {
-  return file !== undefined && /^python(\d+(\.\d+)?)?$/.test(basename(file));
 }

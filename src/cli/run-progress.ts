@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseRecording, type Recording } from '../formats/recording.js';
-import { formatSize } from '../model/size-format.js';
+import { LiveView, liveStateFromRecording } from '../report/live-view.js';
+import { shouldUseColor } from '../report/color.js';
 
 export interface RunProgressOptions {
   outDir: string;
@@ -12,14 +13,18 @@ export interface RunProgressOptions {
 }
 
 /**
- * Shows a run's progress from the recordings as they grow: one plain line per new
- * sample on stderr. Reads only the recording files, never the target.
+ * Shows a run's progress from the recordings as they grow: the live view on a terminal,
+ * one plain line per new sample otherwise (both on stderr). Reads only the recording
+ * files, never the target.
  */
 export class RunProgress {
   private timer: NodeJS.Timeout | undefined;
-  private printed = 0;
+  private readonly view: LiveView;
+  private live = true;
 
-  constructor(private readonly options: RunProgressOptions) {}
+  constructor(private readonly options: RunProgressOptions) {
+    this.view = new LiveView(process.stderr, { color: shouldUseColor(process.stderr), quiet: options.quiet });
+  }
 
   start(): void {
     if (this.options.quiet) return;
@@ -30,25 +35,22 @@ export class RunProgress {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-    if (!this.options.quiet) this.poll();
+    if (this.live) this.poll();
+    this.view.stop();
   }
 
+  /** A message for people; the live view stops drawing so that it stays readable. */
   note(message: string): void {
+    if (this.live) this.poll();
+    this.live = false;
+    this.view.stop();
     process.stderr.write(`heapsleuth: ${message}\n`);
   }
 
   private poll(): void {
-    const recordings = readRecordingsSoFar(this.options.outDir);
-    const main = recordings.sort((a, b) => b.samples.length - a.samples.length)[0];
-    if (!main) return;
-    for (const sample of main.samples.slice(this.printed)) {
-      const { rss, heapUsed, external } = sample.process.memory;
-      process.stderr.write(
-        `heapsleuth: ${elapsed(sample.time - this.options.startedAt, this.options.durationMs)}  sample ${sample.seq + 1}  ` +
-          `rss ${formatSize(rss)}  heap ${formatSize(heapUsed)}  external ${formatSize(external)}\n`,
-      );
-    }
-    this.printed = Math.max(this.printed, main.samples.length);
+    if (!this.live) return;
+    const main = readRecordingsSoFar(this.options.outDir).sort((a, b) => b.samples.length - a.samples.length)[0];
+    if (main) this.view.update(liveStateFromRecording(main, this.options.durationMs, this.options.startedAt));
   }
 }
 
@@ -69,12 +71,4 @@ export function readRecordingsSoFar(outDir: string): Recording[] {
     }
   }
   return recordings;
-}
-
-function elapsed(ms: number, durationMs: number | undefined): string {
-  const clock = (value: number) => {
-    const seconds = Math.max(0, Math.round(value / 1000));
-    return `${String(Math.floor(seconds / 60)).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
-  };
-  return durationMs === undefined ? clock(ms) : `${clock(ms)}/${clock(durationMs)}`;
 }

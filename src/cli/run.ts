@@ -83,7 +83,7 @@ async function run(args: string[]): Promise<number> {
     if (path && path !== '-') checkWritable(path, flag);
   }
 
-  const env = agentEnvironment(command, {
+  const env = agentEnvironment({
     outDir,
     intervalMs,
     ...(samplingIntervalBytes === undefined ? {} : { samplingIntervalBytes }),

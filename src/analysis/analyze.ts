@@ -1,0 +1,101 @@
+import type { Recording } from '../formats/recording.js';
+import { allocationCriteria, resolveOptions, type AnalyzeOptions, type ResolvedOptions } from './analyze-options.js';
+import { processFindings } from './process-findings.js';
+import { processLifetimes } from './process-lifetimes.js';
+import { processSeries } from './process-series.js';
+import { projectToLimit } from './projection.js';
+import { allocationSeries } from './series.js';
+import { findSuspects } from './suspects.js';
+import type { Verdict } from './verdict.js';
+
+export type { AnalyzeOptions } from './analyze-options.js';
+export { DEFAULT_ANALYZE_OPTIONS } from './analyze-options.js';
+
+/**
+ * The verdict on recordings of one service (one per process lifetime, in any order):
+ * which allocation sites leak, whether process memory or handles leak, restarts, and
+ * the time to the memory limit. Pure: reads nothing, writes nothing. The method and
+ * its defaults are in docs/verdict.md.
+ */
+export function analyzeRecordings(recordings: Recording[], options: AnalyzeOptions = {}): Verdict {
+  const settings = resolveOptions(options);
+  const lifetimes = processLifetimes(recordings);
+  const ordered = lifetimes.recordings;
+  const warnings = [...recordings.flatMap((recording) => recording.warnings), ...lifetimes.warnings];
+  const newest = ordered.at(-1) ?? recordings.at(-1);
+  const samples = ordered.flatMap((recording) => recording.samples);
+  const start = samples[0]?.time;
+  const end = samples.at(-1)?.time;
+
+  const base = {
+    service: newest?.header.service ?? 'unknown',
+    runtime: newest?.header.runtime ?? 'node',
+    window: {
+      start: new Date(start ?? 0).toISOString(),
+      end: new Date(end ?? 0).toISOString(),
+      samples: samples.length,
+      durationSeconds: start === undefined || end === undefined ? 0 : (end - start) / 1000,
+    },
+    restarts: lifetimes.restarts,
+    warnings,
+  };
+
+  const reason = inconclusiveReason(ordered, settings);
+  const judging = reason === undefined;
+  const found = processFindings(processSeries(ordered), settings, judging);
+  const intervalBytes = Math.max(0, ...ordered.map((recording) => recording.header.sampling.intervalBytes));
+  const { suspects } = judging
+    ? findSuspects(allocationSeries(ordered), allocationCriteria(settings, intervalBytes), settings.fdr, settings.maxPoints)
+    : { suspects: [] };
+
+  const { process, handles } = found;
+  const leaking =
+    suspects.length > 0 || process.heapUsed.leak || process.external.leak || process.arrayBuffers.leak || process.nativeGap.leak || handles.some((handle) => handle.leak);
+  const verdict: Verdict = {
+    verdict: !judging ? 'inconclusive' : leaking ? 'leak' : 'no-leak',
+    ...base,
+    suspects: suspects.slice(0, settings.topSuspects),
+    process,
+    handles,
+    projection: projectToLimit({
+      limits: newest?.header.limits ?? {},
+      rssBytes: process.rss.lastBytes,
+      heapUsedBytes: process.heapUsed.lastBytes,
+      rssGrowthPerHour: found.growthPerHour.rss,
+      heapUsedGrowthPerHour: found.growthPerHour.heapUsed,
+      leaking: judging && leaking,
+    }),
+  };
+  if (reason) verdict.reason = reason;
+  else verdict.reason = leaking ? leakReason(verdict) : 'no allocation site, process memory series or handle type grows beyond its noise';
+  return verdict;
+}
+
+function inconclusiveReason(ordered: readonly Recording[], settings: ResolvedOptions): string | undefined {
+  const usable = ordered.filter((recording) => recording.samples.length >= 3);
+  const samples = usable.reduce((sum, recording) => sum + recording.samples.length, 0);
+  const seconds = usable.reduce((sum, recording) => sum + (recording.samples.at(-1)!.time - recording.samples[0]!.time) / 1000, 0);
+  const need = `at least ${settings.minSamples} samples over ${settings.minWindowSeconds} s are needed to tell growth from noise`;
+  if (ordered.length === 0) return `no samples were recorded; ${need}`;
+  if (samples < settings.minSamples) return `only ${samples} sample${samples === 1 ? '' : 's'} in process lifetimes of 3 or more; ${need}`;
+  if (seconds < settings.minWindowSeconds) return `the samples cover only ${round1(seconds)} s; ${need}`;
+  return undefined;
+}
+
+function leakReason(verdict: Verdict): string {
+  const parts: string[] = [];
+  const sites = verdict.suspects.length;
+  if (sites > 0) parts.push(`${sites} allocation site${sites === 1 ? ' grows' : 's grow'}`);
+  const { heapUsed, external, arrayBuffers, nativeGap } = verdict.process;
+  if (nativeGap.leak) parts.push('native memory not explained by JS allocations grows');
+  if (external.leak) parts.push('external memory grows');
+  else if (arrayBuffers.leak) parts.push('ArrayBuffer memory grows');
+  if (heapUsed.leak) parts.push('the used JS heap grows');
+  const leakedHandles = verdict.handles.filter((handle) => handle.leak).map((handle) => handle.type);
+  if (leakedHandles.length > 0) parts.push(`handles keep growing: ${leakedHandles.join(', ')}`);
+  return parts.join('; ');
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}

@@ -1,0 +1,63 @@
+import { seriesShape, type SeriesShape } from './series-shape.js';
+import { totalSpan, type Segment } from './segment.js';
+import { pooledMannKendall, trendTest } from './trend.js';
+
+/** What a rise must show to be a leak, for one kind of series. */
+export interface LeakCriteria {
+  /** Measurement quantum: the sampling interval for sampled heap estimates, 1 for counts, 0 for exact bytes. */
+  resolution: number;
+  /** Smallest growth over the window that counts, given where the series started. */
+  minGrowth(startLevel: number): number;
+  /** The growth must also exceed this many robust scales of the residuals around the trend. */
+  noiseZ: number;
+  /** The rise from the middle to the end must be at least this share of the rise from the start to the middle. */
+  persistenceRatio: number;
+  /** The floor (minima of the last vs the first third) must rise by at least this share of what the slope predicts. */
+  retentionRatio: number;
+  /** The smoothed series may fall back below its running maximum by at most this share of the growth. */
+  maxDrawdownRatio: number;
+}
+
+/** The evidence about one series before the correction for testing many. */
+export interface SeriesExamination {
+  /** One-sided p-value for an increase (Mann-Kendall, autocorrelation corrected, pooled over segments). */
+  pValue: number;
+  /** Theil-Sen slope per millisecond; 0 when screened out. */
+  slopePerMs: number;
+  /** Slope times the time covered by the segments. */
+  growth: number;
+  /** The growth is larger than the noise and the minimum that counts. */
+  large: boolean;
+  /** The later part still rises: not a warm-up that levelled off. */
+  persistent: boolean;
+  /** The floor rises and the series does not fall back far: not a saw-tooth, not wandering live memory. */
+  retained: boolean;
+  shape?: SeriesShape;
+}
+
+/**
+ * Examines one series. `screenPValue` skips the costly part (autocorrelation
+ * correction, slope, shape) when plain Mann-Kendall's p-value is already above it: the
+ * correction only raises p-values, so such a series can never pass a test at that level.
+ */
+export function examineSeries(segments: readonly Segment[], criteria: LeakCriteria, screenPValue = 1): SeriesExamination {
+  const screen = pooledMannKendall(segments);
+  if (screen.pValue > screenPValue) {
+    return { pValue: screen.pValue, slopePerMs: 0, growth: 0, large: false, persistent: false, retained: false };
+  }
+  const trend = trendTest(segments, criteria.resolution);
+  const growth = trend.slopePerMs * totalSpan(segments);
+  const shape = seriesShape(segments, trend.slopePerMs);
+  const large = growth > 0 && growth >= criteria.minGrowth(shape.startLevel) && growth >= criteria.noiseZ * shape.residualScale;
+  const persistent = shape.lateRise > 0 && shape.lateRise >= criteria.persistenceRatio * shape.earlyRise;
+  const retained =
+    shape.floorRise > 0 &&
+    shape.floorRise >= criteria.retentionRatio * trend.slopePerMs * shape.floorSpanMs &&
+    shape.maxDrawdown <= criteria.maxDrawdownRatio * growth;
+  return { pValue: trend.pValue, slopePerMs: trend.slopePerMs, growth, large, persistent, retained, shape };
+}
+
+/** A leak: significant after the correction for many tests, growing, large enough, persistent and retained. */
+export function isLeak(examination: SeriesExamination, adjustedPValue: number, fdr: number): boolean {
+  return adjustedPValue <= fdr && examination.slopePerMs > 0 && examination.large && examination.persistent && examination.retained;
+}

@@ -1,0 +1,72 @@
+import type { ResolvedOptions } from './analyze-options.js';
+import { handleCriteria, processMemoryCriteria } from './analyze-options.js';
+import { lastValue, toSegments } from './group-segments.js';
+import { examineSeries, isLeak, type LeakCriteria, type SeriesExamination } from './leak-test.js';
+import { benjaminiHochberg } from './multiple-testing.js';
+import { median } from './order-statistics.js';
+import type { ProcessSeries } from './process-series.js';
+import type { HandleFinding, SeriesFinding, Verdict } from './verdict.js';
+
+const MS_PER_HOUR = 3_600_000;
+
+export interface ProcessFindings {
+  process: Verdict['process'];
+  handles: HandleFinding[];
+  /** Theil-Sen growth per hour of series the projection needs. */
+  growthPerHour: { rss: number; heapUsed: number };
+}
+
+interface Tested {
+  name: string;
+  examination: SeriesExamination;
+  last: number;
+}
+
+/**
+ * Process memory (rss, heapUsed, external, arrayBuffers, and the native gap) and
+ * handle counts by type, tested as one family (Benjamini-Hochberg at `fdr`). RSS is a
+ * leak only when something it is made of leaks (the used heap, external memory or the
+ * native gap): RSS that grows because V8 reserves more heap is not one. When `judging`
+ * is false (a window too short to tell), the numbers are measured but nothing is called a leak.
+ */
+export function processFindings(series: ProcessSeries, options: ResolvedOptions, judging: boolean): ProcessFindings {
+  const rssLevel = median(series.memory.rss.flatMap((values) => Array.from(values)));
+  const memoryNames = ['rss', 'heapUsed', 'external', 'arrayBuffers', 'nativeGap'] as const;
+  const tested: Tested[] = [];
+  const examine = (name: string, values: Float64Array[], criteria: LeakCriteria) =>
+    tested.push({ name, examination: examineSeries(toSegments(series.times, values, options.maxPoints), criteria), last: lastValue(values) });
+  for (const name of memoryNames) {
+    examine(name, series.memory[name], processMemoryCriteria(options, name === 'nativeGap' ? rssLevel : undefined));
+  }
+  const handleTypes = [...series.handles.keys()].sort();
+  for (const type of handleTypes) examine(type, series.handles.get(type)!, handleCriteria(options));
+
+  const adjusted = benjaminiHochberg(tested.map((entry) => entry.examination.pValue));
+  const leaks = tested.map((entry, i) => judging && isLeak(entry.examination, adjusted[i]!, options.fdr));
+  const finding = (i: number): SeriesFinding => ({
+    growthBytesPerHour: tested[i]!.examination.slopePerMs * MS_PER_HOUR,
+    leak: leaks[i]!,
+    confidence: 1 - adjusted[i]!,
+    lastBytes: tested[i]!.last,
+  });
+  const [rss, heapUsed, external, arrayBuffers, nativeGap] = memoryNames.map((_, i) => finding(i)) as [
+    SeriesFinding,
+    SeriesFinding,
+    SeriesFinding,
+    SeriesFinding,
+    SeriesFinding,
+  ];
+  rss.leak = rss.leak && (heapUsed.leak || external.leak || arrayBuffers.leak || nativeGap.leak);
+
+  const handles = handleTypes
+    .map((type, j): HandleFinding => {
+      const i = memoryNames.length + j;
+      return { type, count: tested[i]!.last, growthPerHour: tested[i]!.examination.slopePerMs * MS_PER_HOUR, leak: leaks[i]!, confidence: 1 - adjusted[i]! };
+    })
+    .sort((a, b) => Number(b.leak) - Number(a.leak) || b.growthPerHour - a.growthPerHour || a.type.localeCompare(b.type));
+  return {
+    process: { rss, heapUsed, external, arrayBuffers, nativeGap },
+    handles,
+    growthPerHour: { rss: rss.growthBytesPerHour, heapUsed: heapUsed.growthBytesPerHour },
+  };
+}

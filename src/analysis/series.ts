@@ -1,0 +1,114 @@
+import type { Recording } from '../formats/recording.js';
+import type { Frame } from '../model/frame.js';
+import { groupTraces } from '../model/grouping.js';
+import type { Traceback } from '../model/traceback.js';
+
+/** Live memory of one group (an allocation site or a whole stack) at every sample, per process lifetime. */
+export interface GroupSeries {
+  keyType: 'lineno' | 'traceback';
+  key: string;
+  /** The frame the group is blamed on (file, line, function). */
+  site: Frame;
+  /** For `lineno`: its key. For `traceback`: the key of the `lineno` group it belongs to. */
+  linenoKey: string;
+  /** Bytes per sample, one array per segment (0 where the group holds nothing). */
+  bytes: Float64Array[];
+  /** Objects (exact) or live samples (sampled) per sample. */
+  counts: Float64Array[];
+  /** The stack holding the most bytes at the last sample where the group is present. */
+  biggestStack: Traceback;
+  /** How many distinct stacks the group holds. */
+  stackCount: number;
+}
+
+export interface AllocationSeries {
+  /** Sample times per segment (epoch ms). */
+  times: Float64Array[];
+  lineno: GroupSeries[];
+  /** Stacks of `lineno` groups that hold several stacks (a lone stack would repeat its group's series). */
+  traceback: GroupSeries[];
+}
+
+interface StackInfo {
+  traceback: Traceback;
+  tracebackKey: string;
+  linenoKey: string;
+  site: Frame;
+}
+
+/** Per-group series of live bytes and counts over the samples of recordings that are consecutive process lifetimes. */
+export function allocationSeries(recordings: readonly Recording[]): AllocationSeries {
+  const times = recordings.map((recording) => Float64Array.from(recording.samples, (sample) => sample.time));
+  const lineno = new Map<string, GroupSeries & { lastSeen: number; lastSeenBytes: number }>();
+  const byStack = new Map<string, GroupSeries & { lastSeen: number; lastSeenBytes: number }>();
+  const stacksOfGroup = new Map<string, Set<string>>();
+  let sampleIndex = 0;
+
+  recordings.forEach((recording, segment) => {
+    const infos = stackInfos(recording);
+    const length = recording.samples.length;
+    const seriesIn = (
+      groups: Map<string, GroupSeries & { lastSeen: number; lastSeenBytes: number }>,
+      key: string,
+      info: StackInfo,
+      keyType: GroupSeries['keyType'],
+    ) => {
+      let group = groups.get(key);
+      if (!group) {
+        group = {
+          keyType,
+          key,
+          site: info.site,
+          linenoKey: info.linenoKey,
+          bytes: recordings.map((r) => new Float64Array(r.samples.length)),
+          counts: recordings.map((r) => new Float64Array(r.samples.length)),
+          biggestStack: info.traceback,
+          stackCount: 0,
+          lastSeen: -1,
+          lastSeenBytes: -Infinity,
+        };
+        groups.set(key, group);
+      }
+      return group;
+    };
+    for (let i = 0; i < length; i++, sampleIndex++) {
+      for (const [stackId, bytes, count] of recording.samples[i]!.rows) {
+        const info = infos.get(stackId);
+        if (!info) continue;
+        const group = seriesIn(lineno, info.linenoKey, info, 'lineno');
+        group.bytes[segment]![i]! += bytes;
+        group.counts[segment]![i]! += count;
+        if (group.lastSeen !== sampleIndex || bytes > group.lastSeenBytes) {
+          group.lastSeen = sampleIndex;
+          group.lastSeenBytes = bytes;
+          group.biggestStack = info.traceback;
+        }
+        const stack = seriesIn(byStack, info.tracebackKey, info, 'traceback');
+        stack.bytes[segment]![i]! += bytes;
+        stack.counts[segment]![i]! += count;
+        let stacks = stacksOfGroup.get(info.linenoKey);
+        if (!stacks) stacksOfGroup.set(info.linenoKey, (stacks = new Set()));
+        stacks.add(info.tracebackKey);
+      }
+    }
+  });
+
+  const strip = ({ lastSeen: _lastSeen, lastSeenBytes: _lastSeenBytes, ...group }: GroupSeries & { lastSeen: number; lastSeenBytes: number }): GroupSeries => group;
+  const linenoGroups = [...lineno.values()].map((group) => ({ ...strip(group), stackCount: stacksOfGroup.get(group.key)?.size ?? 1 }));
+  const tracebackGroups = [...byStack.values()]
+    .filter((group) => (stacksOfGroup.get(group.linenoKey)?.size ?? 1) > 1)
+    .map((group) => ({ ...strip(group), stackCount: 1 }));
+  return { times, lineno: linenoGroups, traceback: tracebackGroups };
+}
+
+/** Each stack's group keys, through the model's own grouping (the blame frame of model/grouping.ts). */
+function stackInfos(recording: Recording): Map<number, StackInfo> {
+  const infos = new Map<number, StackInfo>();
+  for (const [id, traceback] of recording.stacks) {
+    const [entry] = groupTraces([{ traceback, size: 0, count: 0 }], 'lineno');
+    if (!entry) continue;
+    const [linenoKey, group] = entry;
+    infos.set(id, { traceback, tracebackKey: traceback.key, linenoKey, site: group.traceback.frames[0]! });
+  }
+  return infos;
+}

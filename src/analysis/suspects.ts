@@ -1,0 +1,69 @@
+import type { GroupSeries, AllocationSeries } from './series.js';
+import { examineSeries, isLeak, type LeakCriteria, type SeriesExamination } from './leak-test.js';
+import { benjaminiHochberg } from './multiple-testing.js';
+import { lastValue, seriesPoints, toSegments } from './group-segments.js';
+import type { Suspect } from './verdict.js';
+
+const MS_PER_HOUR = 3_600_000;
+
+export interface SuspectSearch {
+  /** Suspects, ranked, before the top-N cut. */
+  suspects: Suspect[];
+  /** Groups tested (both families). */
+  tested: number;
+}
+
+/**
+ * The allocation groups whose live bytes leak. Two families of tests, each corrected
+ * with Benjamini-Hochberg at `fdr`: the sites (`lineno`), and the stacks of sites
+ * that hold several stacks (a leak in one caller of a shared helper can hide in the
+ * helper's total). A stack is reported only when its site is not.
+ */
+export function findSuspects(series: AllocationSeries, criteria: LeakCriteria, fdr: number, maxPoints: number): SuspectSearch {
+  const sites = judgeFamily(series.lineno, series.times, criteria, fdr, maxPoints);
+  const siteKeys = new Set(sites.map((found) => found.group.linenoKey));
+  const stacks = judgeFamily(series.traceback, series.times, criteria, fdr, maxPoints).filter((found) => !siteKeys.has(found.group.linenoKey));
+  const suspects = [...sites, ...stacks].map(toSuspect).sort(bySureThenLarge);
+  suspects.forEach((suspect, i) => (suspect.rank = i + 1));
+  return { suspects, tested: series.lineno.length + series.traceback.length };
+}
+
+interface Found {
+  group: GroupSeries;
+  examination: SeriesExamination;
+  adjustedPValue: number;
+  points: Suspect['series'];
+}
+
+function judgeFamily(groups: readonly GroupSeries[], times: readonly Float64Array[], criteria: LeakCriteria, fdr: number, maxPoints: number): Found[] {
+  const segmentsOf = groups.map((group) => toSegments(times, group.bytes, maxPoints));
+  const examinations = segmentsOf.map((segments) => examineSeries(segments, criteria, fdr));
+  const adjusted = benjaminiHochberg(examinations.map((examination) => examination.pValue));
+  const found: Found[] = [];
+  groups.forEach((group, i) => {
+    const examination = examinations[i]!;
+    if (isLeak(examination, adjusted[i]!, fdr)) found.push({ group, examination, adjustedPValue: adjusted[i]!, points: seriesPoints(segmentsOf[i]!) });
+  });
+  return found;
+}
+
+function toSuspect({ group, examination, adjustedPValue, points }: Found): Suspect {
+  return {
+    rank: 0,
+    keyType: group.keyType,
+    file: group.site.file,
+    line: group.site.line,
+    function: group.site.functionName,
+    growthBytesPerHour: examination.slopePerMs * MS_PER_HOUR,
+    liveBytes: lastValue(group.bytes),
+    confidence: 1 - adjustedPValue,
+    pValue: examination.pValue,
+    traceback: group.biggestStack.frames.map((frame) => ({ file: frame.file, line: frame.line, function: frame.functionName })),
+    series: points,
+  };
+}
+
+/** Surer first (to a tenth of a percent), then faster growing. */
+function bySureThenLarge(a: Suspect, b: Suspect): number {
+  return Math.floor(b.confidence * 1000) - Math.floor(a.confidence * 1000) || b.growthBytesPerHour - a.growthBytesPerHour;
+}

@@ -1,0 +1,204 @@
+import { formatSize } from '../model/size-format.js';
+import type { HandleFinding, Restart, SeriesFinding, Suspect, TracebackEntry, Verdict } from '../analysis/verdict.js';
+import { painter, type Paint, type Style } from './color.js';
+import { formatConfidence, formatDuration, formatHours, formatRate, hoursToLimit, limitName, siteLabel } from './finding-format.js';
+import { neutralise, truncate } from './terminal-text.js';
+
+export interface VerdictRenderOptions {
+  color: boolean;
+  /** The recordings analysed, for the commands suggested under NEXT. */
+  recordings?: string[];
+  /** Where the HTML report was written, if it was. */
+  htmlPath?: string;
+  /** Where the JSON verdict was written, if it was. */
+  jsonPath?: string;
+}
+
+const LABEL_WIDTH = 10;
+const MAX_SUSPECTS = 5;
+const MAX_SITE_WIDTH = 60;
+const MAX_TRACEBACK_WIDTH = 110;
+const MAX_WARNINGS = 3;
+
+/** One finding: a colored label and its lines of text. */
+interface Block {
+  label: string;
+  style: Style[];
+  lines: string[];
+}
+
+/**
+ * The verdict as a person reads it at the end of a run: one header line, then one
+ * labelled block per finding (suspects, native or external growth, handles, restarts),
+ * and what to do next. Names from profiles are neutralised: they cannot move the
+ * cursor, color the terminal or reverse text.
+ */
+export function renderVerdict(verdict: Verdict, options: VerdictRenderOptions): string {
+  const paint = painter(options.color);
+  const blocks: Block[] = [];
+  if (verdict.verdict === 'inconclusive') {
+    blocks.push({ label: 'WHY', style: ['yellow', 'bold'], lines: [safe(verdict.reason ?? 'not enough data to tell')] });
+  } else if (verdict.verdict === 'no-leak') {
+    blocks.push({ label: 'OK', style: ['green', 'bold'], lines: ['no allocation site, process memory series or handle type grows', processSummary(verdict)] });
+  }
+  blocks.push(...suspectBlocks(verdict, paint));
+  blocks.push(...processBlocks(verdict, paint));
+  blocks.push(...verdict.handles.filter((handle) => handle.leak).map((handle) => handleBlock(handle, paint)));
+  blocks.push(...verdict.restarts.map(restartBlock));
+  if (verdict.warnings.length > 0) blocks.push(warningBlock(verdict.warnings));
+  blocks.push({ label: 'NEXT', style: ['cyan', 'bold'], lines: nextSteps(verdict, options) });
+
+  const out = [headerLine(verdict, paint), ''];
+  for (const block of blocks) {
+    block.lines.forEach((line, i) => {
+      const label = i === 0 ? paint(block.label.padEnd(LABEL_WIDTH), ...block.style) : ' '.repeat(LABEL_WIDTH);
+      out.push(`  ${label}${line}`);
+    });
+  }
+  return out.join('\n') + '\n';
+}
+
+function headerLine(verdict: Verdict, paint: Paint): string {
+  const badge =
+    verdict.verdict === 'leak'
+      ? paint('LEAK', 'red', 'bold')
+      : verdict.verdict === 'no-leak'
+        ? paint('no leak', 'green', 'bold')
+        : paint('inconclusive', 'yellow', 'bold');
+  const { samples, durationSeconds } = verdict.window;
+  const facts = [
+    `${safe(verdict.service)} (${verdict.runtime})`,
+    `${samples} sample${samples === 1 ? '' : 's'} over ${formatDuration(durationSeconds * 1000)}`,
+  ];
+  if (verdict.verdict === 'leak' && verdict.suspects.length > 0) {
+    facts.push(`${verdict.suspects.length} suspect${verdict.suspects.length === 1 ? '' : 's'}`);
+  }
+  return `${paint('heapsleuth', 'bold')} ${badge}${paint(' · ', 'dim')}${facts.join(paint(' · ', 'dim'))}`;
+}
+
+function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
+  const shown = verdict.suspects.slice(0, MAX_SUSPECTS);
+  const sites = shown.map((suspect) => truncate(safe(siteLabel(suspect)), MAX_SITE_WIDTH));
+  const rates = shown.map((suspect) => formatRate(suspect.growthBytesPerHour));
+  const siteWidth = Math.max(0, ...sites.map((site) => [...site].length));
+  const rateWidth = Math.max(0, ...rates.map((rate) => rate.length));
+  const blocks = shown.map((suspect, i): Block => {
+    const lines = [
+      `${sites[i]!.padEnd(siteWidth)}  ${paint(rates[i]!.padStart(rateWidth), 'red', 'bold')}  ` +
+        paint(`(confidence ${formatConfidence(suspect.confidence)}, ${formatSize(suspect.liveBytes)} live)`, 'dim'),
+    ];
+    if (suspect.traceback.length > 0) lines.push(paint(tracebackLine(suspect.traceback), 'dim'));
+    const hours = hoursToLimit(verdict, suspect.growthBytesPerHour);
+    if (hours !== null) lines.push(`${limitName(verdict)} reached in ${paint(formatHours(hours), 'yellow')} at this rate`);
+    return { label: 'LEAK', style: ['red', 'bold'], lines };
+  });
+  const hidden = verdict.suspects.length - shown.length;
+  if (hidden > 0) blocks.push({ label: '', style: [], lines: [paint(`… and ${hidden} more suspect${hidden === 1 ? '' : 's'} in the report`, 'dim')] });
+  return blocks;
+}
+
+function tracebackLine(traceback: TracebackEntry[]): string {
+  let line = 'at';
+  for (const [i, entry] of traceback.entries()) {
+    const frame = `${safe(entry.function || '(anonymous)')} (${safe(entry.file || '(native)')}:${entry.line})`;
+    const next = i === 0 ? `${line} ${frame}` : `${line} <- ${frame}`;
+    if ([...next].length > MAX_TRACEBACK_WIDTH && i > 0) return `${line} <- ...`;
+    line = next;
+  }
+  return line;
+}
+
+function processBlocks(verdict: Verdict, paint: Paint): Block[] {
+  const { rss, heapUsed, external, arrayBuffers, nativeGap } = verdict.process;
+  const blocks: Block[] = [];
+  const growth = (finding: SeriesFinding) => paint(formatRate(finding.growthBytesPerHour), 'red', 'bold');
+  const sure = (finding: SeriesFinding) => paint(`(confidence ${formatConfidence(finding.confidence)}, ${formatSize(finding.lastBytes)} now)`, 'dim');
+  if (nativeGap.leak) {
+    blocks.push({
+      label: 'NATIVE',
+      style: ['magenta', 'bold'],
+      lines: [
+        `${growth(nativeGap)} of RSS growth not explained by JS allocations ${sure(nativeGap)}`,
+        'native memory: addons, Buffers kept by C++ code, or the allocator; heap profiles cannot see it',
+      ],
+    });
+  }
+  if (external.leak || arrayBuffers.leak) {
+    const finding = external.leak ? external : arrayBuffers;
+    blocks.push({
+      label: 'EXTERNAL',
+      style: ['magenta', 'bold'],
+      lines: [`${growth(finding)} of ${external.leak ? 'external memory' : 'ArrayBuffers'} (Buffers, typed arrays) ${sure(finding)}`],
+    });
+  }
+  if (heapUsed.leak && verdict.suspects.length === 0) {
+    blocks.push({ label: 'HEAP', style: ['red', 'bold'], lines: [`${growth(heapUsed)} of JS heap, no single allocation site explains it ${sure(heapUsed)}`] });
+  }
+  if (rss.leak && !nativeGap.leak && !heapUsed.leak && !external.leak && verdict.suspects.length === 0) {
+    blocks.push({ label: 'RSS', style: ['red', 'bold'], lines: [`${growth(rss)} of resident memory ${sure(rss)}`] });
+  }
+  const hours = verdict.suspects.length === 0 ? verdict.projection.hoursToLimit : null;
+  if (hours !== null && verdict.verdict === 'leak') {
+    blocks.push({ label: 'LIMIT', style: ['yellow', 'bold'], lines: [`${limitName(verdict)} reached in ${paint(formatHours(hours), 'yellow')} at this rate`] });
+  }
+  return blocks;
+}
+
+function handleBlock(handle: HandleFinding, paint: Paint): Block {
+  const rate = `${handle.growthPerHour >= 0 ? '+' : ''}${Math.round(handle.growthPerHour)}/h`;
+  return {
+    label: 'HANDLES',
+    style: ['yellow', 'bold'],
+    lines: [`${safe(handle.type)}: ${handle.count} open, ${paint(rate, 'red', 'bold')} ${paint(`(confidence ${formatConfidence(handle.confidence)})`, 'dim')}`],
+  };
+}
+
+function restartBlock(restart: Restart): Block {
+  const when = new Date(restart.time).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return {
+    label: 'RESTART',
+    style: ['yellow', 'bold'],
+    lines: [`${when}: pid ${restart.previousPid} -> ${restart.pid}, RSS had peaked at ${formatSize(restart.previousPeakRssBytes)}`],
+  };
+}
+
+function warningBlock(warnings: string[]): Block {
+  const lines = warnings.slice(0, MAX_WARNINGS).map((warning) => truncate(safe(warning), MAX_TRACEBACK_WIDTH));
+  if (warnings.length > MAX_WARNINGS) lines.push(`… and ${warnings.length - MAX_WARNINGS} more`);
+  return { label: 'WARN', style: ['yellow'], lines };
+}
+
+function processSummary(verdict: Verdict): string {
+  const { rss, heapUsed, external } = verdict.process;
+  const part = (name: string, finding: SeriesFinding) => `${name} ${formatSize(finding.lastBytes)} (${formatRate(finding.growthBytesPerHour)})`;
+  return [part('RSS', rss), part('heap used', heapUsed), part('external', external)].join(', ');
+}
+
+function nextSteps(verdict: Verdict, options: VerdictRenderOptions): string[] {
+  const lines: string[] = [];
+  const top: Suspect | undefined = verdict.suspects[0];
+  if (verdict.verdict === 'leak' && top) {
+    lines.push(`open ${safe(`${top.file || '(native)'}:${top.line}`)}${top.function ? ` (${safe(top.function)})` : ''}: it holds the fastest-growing memory`);
+  } else if (verdict.verdict === 'leak' && verdict.process.nativeGap.leak) {
+    lines.push('look at native addons and Buffers kept alive by C++ code; JS allocation sites do not grow');
+  } else if (verdict.verdict === 'inconclusive') {
+    lines.push('record longer, e.g. heapsleuth run --duration 10m -- <command>');
+  }
+  if (options.htmlPath) {
+    lines.push(`charts and tracebacks: ${safe(options.htmlPath)}`);
+  } else if (options.recordings && options.recordings.length > 0) {
+    lines.push(`charts and tracebacks: heapsleuth report ${options.recordings.map(shellQuote).join(' ')} -o report.html`);
+  }
+  if (options.jsonPath) lines.push(`verdict as JSON: ${safe(options.jsonPath)}`);
+  if (lines.length === 0) lines.push('nothing to do');
+  return lines;
+}
+
+function safe(text: string): string {
+  return neutralise(text);
+}
+
+function shellQuote(text: string): string {
+  const shown = neutralise(text);
+  return /^[\w@%+=:,./-]+$/.test(shown) ? shown : `'${shown.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,270 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeRecordings } from '../src/analysis/analyze.js';
+import { Frame } from '../src/model/frame.js';
+import { Traceback } from '../src/model/traceback.js';
+import type { MemoryUsage } from '../src/model/process.js';
+import type { Recording, RecordingSample, SampleRow } from '../src/formats/recording.js';
+
+const I = 32 * 1024;
+const MiB = 1024 * 1024;
+const START = Date.parse('2026-11-23T19:00:00.000Z');
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function poisson(random: () => number, mean: number): number {
+  const limit = Math.exp(-mean);
+  let k = 0;
+  let p = random();
+  while (p > limit) {
+    k++;
+    p *= random();
+  }
+  return k;
+}
+
+interface Site {
+  frames: Frame[];
+  /** Live bytes at sample i. */
+  bytes(i: number): number;
+}
+
+interface RecordingSpec {
+  pid?: number;
+  /** Epoch ms of the first sample. */
+  start?: number;
+  samples?: number;
+  tickMs?: number;
+  sites?: Site[];
+  memory?(i: number): Partial<MemoryUsage>;
+  handles?(i: number): Record<string, number>;
+  cgroupLimitBytes?: number;
+}
+
+const FLAT_MEMORY: MemoryUsage = { rss: 80 * MiB, heapTotal: 40 * MiB, heapUsed: 30 * MiB, external: 2 * MiB, arrayBuffers: MiB };
+
+/** A recording as the reader returns it, built in memory. */
+function recording(spec: RecordingSpec): Recording {
+  const { pid = 4242, start = START, samples = 30, tickMs = 4000, sites = [] } = spec;
+  const stacks = new Map(sites.map((site, id) => [id, new Traceback(site.frames)]));
+  const rows: RecordingSample[] = Array.from({ length: samples }, (_, i) => {
+    const sampleRows: SampleRow[] = [];
+    sites.forEach((site, id) => {
+      const bytes = Math.round(site.bytes(i));
+      if (bytes > 0) sampleRows.push([id, bytes, bytes / I]);
+    });
+    const sample: RecordingSample = {
+      seq: i,
+      time: start + i * tickMs,
+      process: { time: start + i * tickMs, memory: { ...FLAT_MEMORY, ...spec.memory?.(i) }, openFds: 20 },
+      rows: sampleRows,
+    };
+    if (spec.handles) sample.process.handles = spec.handles(i);
+    return sample;
+  });
+  return {
+    source: `app-${pid}.ndjson`,
+    header: {
+      type: 'header',
+      format: 'heapsleuth-recording',
+      version: 1,
+      runtime: 'node',
+      runtimeVersion: 'v20.20.2',
+      pid,
+      hostname: 'web-1',
+      service: 'checkout',
+      argv: ['node', 'server.js'],
+      cwd: '/srv/checkout',
+      startTime: new Date(start - 500).toISOString(),
+      sampling: { sampler: 'inspector', intervalBytes: I, stackDepth: 64 },
+      limits: { heapLimitBytes: 4096 * MiB, ...(spec.cgroupLimitBytes ? { cgroupLimitBytes: spec.cgroupLimitBytes } : {}) },
+      agent: { name: 'heapsleuth', version: '0.1.0' },
+    },
+    stacks,
+    samples: rows,
+    warnings: [],
+  };
+}
+
+const handler = new Frame('src/routes/login.ts', 17, 'handle');
+
+/** `count` sites of garbage: at each tick, an independent handful of live samples. */
+function noiseSites(count: number, seed: number): Site[] {
+  const random = mulberry32(seed);
+  return Array.from({ length: count }, (_, k) => {
+    const mean = 0.5 + (k % 10) / 2;
+    const values = Array.from({ length: 200 }, () => poisson(random, mean) * I);
+    return { frames: [new Frame(`src/work/module-${k}.ts`, 10 + k, `work${k}`), handler], bytes: (i) => values[i]! };
+  });
+}
+
+/** A leak: retained samples arrive about every other tick, behind a runtime-internal frame. */
+function leakSite(seed: number): Site {
+  const random = mulberry32(seed);
+  const levels: number[] = [];
+  let kept = 0;
+  for (let i = 0; i < 200; i++) {
+    if (random() < 0.5) kept++;
+    levels.push(kept * I);
+  }
+  return {
+    frames: [new Frame('node:internal/util', 5, 'push'), new Frame('src/sessions.ts', 42, 'remember'), handler],
+    bytes: (i) => levels[i]!,
+  };
+}
+
+const cacheWarmUp: Site = { frames: [new Frame('src/cache.ts', 7, 'put'), handler], bytes: (i) => Math.min(i, 8) * 4 * I };
+
+test('one leaking site among 300 noisy sites: leak, blamed on its file and line, with its traceback', () => {
+  const verdict = analyzeRecordings([recording({ sites: [...noiseSites(300, 1), leakSite(2), cacheWarmUp] })]);
+  assert.equal(verdict.verdict, 'leak', verdict.reason);
+  assert.equal(verdict.suspects.length, 1, JSON.stringify(verdict.suspects.map((s) => `${s.file}:${s.line}`)));
+  const [suspect] = verdict.suspects;
+  assert.equal(suspect!.file, 'src/sessions.ts');
+  assert.equal(suspect!.line, 42);
+  assert.equal(suspect!.function, 'remember');
+  assert.equal(suspect!.keyType, 'lineno');
+  assert.equal(suspect!.rank, 1);
+  assert.deepEqual(suspect!.traceback[1], { file: 'src/sessions.ts', line: 42, function: 'remember' });
+  assert.equal(suspect!.traceback.length, 3);
+  assert.ok(suspect!.confidence > 0.99 && suspect!.confidence <= 1, String(suspect!.confidence));
+  assert.ok(suspect!.growthBytesPerHour > 0);
+  assert.equal(suspect!.liveBytes, leakSite(2).bytes(29));
+  assert.equal(suspect!.series.length, 30);
+  assert.equal(verdict.window.samples, 30);
+  assert.equal(verdict.window.durationSeconds, 116);
+  assert.equal(verdict.process.heapUsed.leak, false);
+});
+
+test('the same 300 noisy sites and a warm-up cache without the leak: no-leak', () => {
+  const verdict = analyzeRecordings([recording({ sites: [...noiseSites(300, 1), cacheWarmUp] })]);
+  assert.equal(verdict.verdict, 'no-leak', JSON.stringify(verdict.suspects.map((s) => `${s.file}:${s.line}`)));
+  assert.deepEqual(verdict.suspects, []);
+});
+
+test('a leak in one caller of a shared helper is found by its whole traceback', () => {
+  const helper = new Frame('src/lib/pool.ts', 3, 'acquire');
+  const random = mulberry32(9);
+  const busy = Array.from({ length: 30 }, () => poisson(random, 40) * I);
+  const leak = leakSite(3);
+  const sites: Site[] = [
+    { frames: [helper, new Frame('src/routes/search.ts', 20, 'search')], bytes: (i) => busy[i]! },
+    { frames: [helper, new Frame('src/jobs/report.ts', 9, 'nightly')], bytes: (i) => leak.bytes(i) * 0.6 },
+  ];
+  const verdict = analyzeRecordings([recording({ sites: [...sites, ...noiseSites(20, 4)] })]);
+  assert.equal(verdict.verdict, 'leak', verdict.reason);
+  assert.equal(verdict.suspects.length, 1);
+  const suspect = verdict.suspects[0]!;
+  assert.equal(suspect.keyType, 'traceback');
+  assert.equal(suspect.file, 'src/lib/pool.ts');
+  assert.deepEqual(suspect.traceback[1], { file: 'src/jobs/report.ts', line: 9, function: 'nightly' });
+});
+
+test('Buffer-like growth of external memory with a flat heap is reported on external, not as native', () => {
+  const verdict = analyzeRecordings([
+    recording({
+      sites: noiseSites(20, 5),
+      memory: (i) => ({ external: 2 * MiB + i * MiB, arrayBuffers: MiB + i * MiB, rss: 80 * MiB + i * MiB + ((i * 7919) % 5) * 0.1 * MiB }),
+    }),
+  ]);
+  assert.equal(verdict.verdict, 'leak');
+  assert.equal(verdict.process.external.leak, true);
+  assert.ok(verdict.process.external.growthBytesPerHour > 800 * MiB, String(verdict.process.external.growthBytesPerHour));
+  assert.equal(verdict.process.external.lastBytes, 31 * MiB);
+  assert.equal(verdict.process.nativeGap.leak, false);
+  assert.equal(verdict.process.heapUsed.leak, false);
+  assert.deepEqual(verdict.suspects, []);
+  assert.match(verdict.reason!, /external memory grows/);
+});
+
+test('RSS growth with a flat heap and flat external memory is a native leak, projected to the container limit', () => {
+  const verdict = analyzeRecordings([
+    recording({ sites: noiseSites(20, 6), memory: (i) => ({ rss: 80 * MiB + i * 2 * MiB + (i % 3) * 0.2 * MiB }), cgroupLimitBytes: 512 * MiB }),
+  ]);
+  assert.equal(verdict.verdict, 'leak');
+  assert.equal(verdict.process.nativeGap.leak, true);
+  assert.equal(verdict.process.rss.leak, true);
+  assert.equal(verdict.process.external.leak, false);
+  assert.equal(verdict.process.heapUsed.leak, false);
+  assert.match(verdict.reason!, /native memory not explained by JS allocations/);
+  assert.equal(verdict.projection.limitKind, 'cgroup');
+  assert.equal(verdict.projection.limitBytes, 512 * MiB);
+  // 2 MiB per 4 s is 1800 MiB/h; from about 138 MiB to 512 MiB
+  const hours = verdict.projection.hoursToLimit!;
+  assert.ok(hours > 0.19 && hours < 0.23, String(hours));
+});
+
+test('a growing Timeout count is a handle leak; hovering sockets and steady files are not', () => {
+  const random = mulberry32(7);
+  const sockets = Array.from({ length: 30 }, () => 5 + poisson(random, 3));
+  const verdict = analyzeRecordings([recording({ sites: noiseSites(20, 8), handles: (i) => ({ Timeout: 3 + i, TCPSocketWrap: sockets[i]! }) })]);
+  assert.equal(verdict.verdict, 'leak');
+  const byType = new Map(verdict.handles.map((handle) => [handle.type, handle]));
+  assert.equal(byType.get('Timeout')!.leak, true);
+  assert.equal(byType.get('Timeout')!.count, 32);
+  assert.ok(Math.abs(byType.get('Timeout')!.growthPerHour - 900) < 1, String(byType.get('Timeout')!.growthPerHour));
+  assert.equal(byType.get('TCPSocketWrap')!.leak, false);
+  assert.equal(byType.get('fds')!.leak, false);
+  assert.equal(verdict.handles[0]!.type, 'Timeout');
+  assert.match(verdict.reason!, /handles keep growing: Timeout/);
+});
+
+test('two process lifetimes (a restart) are reported and never fitted across', () => {
+  const first = recording({ pid: 100, sites: [cacheWarmUp], memory: (i) => ({ rss: 80 * MiB + (i % 2) * MiB }) });
+  const secondStart = START + 30 * 4000 + 60_000;
+  // the second process holds more from its start: a fit across the restart would call it growth
+  const bigger: Site = { frames: cacheWarmUp.frames, bytes: () => 64 * I };
+  const second = recording({ pid: 200, start: secondStart, sites: [bigger], memory: () => ({ rss: 150 * MiB, heapUsed: 90 * MiB, external: 30 * MiB }) });
+  const verdict = analyzeRecordings([second, first]);
+  assert.equal(verdict.verdict, 'no-leak', verdict.reason);
+  assert.deepEqual(verdict.restarts, [{ time: secondStart - 500, previousPid: 100, pid: 200, previousPeakRssBytes: 81 * MiB }]);
+  assert.equal(verdict.window.samples, 60);
+  assert.equal(verdict.process.rss.growthBytesPerHour, 0);
+});
+
+test('a leak that restarts with each process is pooled over the lifetimes', () => {
+  const leak = leakSite(11);
+  const lifetimes = [0, 1, 2].map((k) =>
+    recording({ pid: 300 + k, start: START + k * 200_000, samples: 12, sites: [leak, ...noiseSites(30, 20 + k)] }),
+  );
+  const verdict = analyzeRecordings(lifetimes);
+  assert.equal(verdict.restarts.length, 2);
+  assert.equal(verdict.verdict, 'leak', verdict.reason);
+  assert.equal(verdict.suspects[0]!.file, 'src/sessions.ts');
+  assert.equal(verdict.suspects[0]!.series.length, 36);
+});
+
+test('too few samples or too short a window: inconclusive, with the reason', () => {
+  const few = analyzeRecordings([recording({ samples: 5, sites: [leakSite(1)] })]);
+  assert.equal(few.verdict, 'inconclusive');
+  assert.match(few.reason!, /only 5 samples/);
+  assert.deepEqual(few.suspects, []);
+  const short = analyzeRecordings([recording({ samples: 20, tickMs: 100, sites: [leakSite(1)] })]);
+  assert.equal(short.verdict, 'inconclusive');
+  assert.match(short.reason!, /cover only 1\.9 s/);
+  const none = analyzeRecordings([{ ...recording({}), samples: [] }]);
+  assert.equal(none.verdict, 'inconclusive');
+  assert.match(none.reason!, /no samples/);
+  assert.equal(none.projection.hoursToLimit, null);
+});
+
+test('a day of one-minute samples over 500 sites is analysed', () => {
+  const random = mulberry32(12);
+  const sites: Site[] = Array.from({ length: 500 }, (_, k) => {
+    const mean = 0.5 + (k % 10);
+    return { frames: [new Frame(`src/m${k}.ts`, k, `f${k}`), handler], bytes: () => poisson(random, mean) * I };
+  });
+  const started = performance.now();
+  const verdict = analyzeRecordings([recording({ samples: 1440, tickMs: 60_000, sites })]);
+  console.log(`# analysed 1440 samples x 500 sites in ${Math.round(performance.now() - started)} ms`);
+  assert.equal(verdict.verdict, 'no-leak', JSON.stringify(verdict.suspects.map((s) => `${s.file}:${s.line}`)));
+  assert.equal(verdict.window.samples, 1440);
+});
