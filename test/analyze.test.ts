@@ -202,6 +202,20 @@ test('RSS growth with a flat heap and flat external memory is a native leak, pro
   assert.ok(hours > 0.19 && hours < 0.23, String(hours));
 });
 
+test('a leaking heap drags RSS along: a native gap growing by a small share of it is not a second leak, a large share is', () => {
+  const heapLeak = (gapPerTick: number) => (i: number) => ({
+    heapUsed: 30 * MiB + i * 4 * MiB,
+    heapTotal: 40 * MiB + i * 4 * MiB,
+    rss: 80 * MiB + i * (4 * MiB + gapPerTick) + (i % 3) * 0.1 * MiB,
+  });
+  const dragged = analyzeRecordings([recording({ memory: heapLeak(0.4 * MiB) })]);
+  assert.equal(dragged.process.heapUsed.leak, true);
+  assert.equal(dragged.process.nativeGap.leak, false, 'a gap growing at 10% of the heap growth is explained by it');
+  const both = analyzeRecordings([recording({ memory: heapLeak(2 * MiB) })]);
+  assert.equal(both.process.heapUsed.leak, true);
+  assert.equal(both.process.nativeGap.leak, true, 'a gap growing at 50% of the heap growth is a native leak too');
+});
+
 test('a growing Timeout count is a handle leak; hovering sockets and steady files are not', () => {
   const random = mulberry32(7);
   const sockets = Array.from({ length: 30 }, () => 5 + poisson(random, 3));

@@ -26,6 +26,11 @@ export interface AnalyzeOptions {
   processMinGrowthBytes?: number;
   /** ...and this share of the level it started from (RSS for the native gap). Default 0.05. */
   processMinGrowthRatio?: number;
+  /**
+   * While the JS heap or external memory leaks, the native gap is a leak of its own only
+   * when it grows by more than this share of their growth. Default 0.25.
+   */
+  nativeGapShareOfJsGrowth?: number;
   /** Handles and open files: growth over the window of at least this many. Default 10. */
   minHandleGrowth?: number;
   /** Persistence: rise from the middle to the end at least this share of the rise from start to middle. Default 0.25. */
@@ -52,6 +57,7 @@ export const DEFAULT_ANALYZE_OPTIONS: ResolvedOptions = {
   noiseZ: 2,
   processMinGrowthBytes: 4 * MiB,
   processMinGrowthRatio: 0.05,
+  nativeGapShareOfJsGrowth: 0.25,
   minHandleGrowth: 10,
   persistenceRatio: 0.25,
   retentionRatio: 0.25,
