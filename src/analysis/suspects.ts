@@ -23,7 +23,7 @@ export function findSuspects(series: AllocationSeries, criteria: LeakCriteria, f
   const sites = judgeFamily(series.lineno, series.times, criteria, fdr, maxPoints);
   const siteKeys = new Set(sites.map((found) => found.group.linenoKey));
   const stacks = judgeFamily(series.traceback, series.times, criteria, fdr, maxPoints).filter((found) => !siteKeys.has(found.group.linenoKey));
-  const suspects = [...sites, ...stacks].map(toSuspect).sort(bySureThenLarge);
+  const suspects = [...sites, ...stacks].map(toSuspect).sort(byExpectedGrowth);
   suspects.forEach((suspect, i) => (suspect.rank = i + 1));
   return { suspects, tested: series.lineno.length + series.traceback.length };
 }
@@ -63,7 +63,10 @@ function toSuspect({ group, examination, adjustedPValue, points }: Found): Suspe
   };
 }
 
-/** Surer first (to a tenth of a percent), then faster growing. */
-function bySureThenLarge(a: Suspect, b: Suspect): number {
-  return Math.floor(b.confidence * 1000) - Math.floor(a.confidence * 1000) || b.growthBytesPerHour - a.growthBytesPerHour;
+/**
+ * By expected growth: the growth rate weighted by the confidence. Every suspect already
+ * passed the false discovery rate, so among them size decides, and a doubtful one sinks.
+ */
+function byExpectedGrowth(a: Suspect, b: Suspect): number {
+  return b.confidence * b.growthBytesPerHour - a.confidence * a.growthBytesPerHour || b.confidence - a.confidence;
 }
