@@ -5,31 +5,13 @@ import { Frame } from '../src/model/frame.js';
 import { Traceback } from '../src/model/traceback.js';
 import type { MemoryUsage } from '../src/model/process.js';
 import type { Recording, RecordingSample, SampleRow } from '../src/formats/recording.js';
+import { mulberry32, poisson } from './random.js';
 
 const I = 32 * 1024;
 const MiB = 1024 * 1024;
 const START = Date.parse('2026-11-23T19:00:00.000Z');
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-function poisson(random: () => number, mean: number): number {
-  const limit = Math.exp(-mean);
-  let k = 0;
-  let p = random();
-  while (p > limit) {
-    k++;
-    p *= random();
-  }
-  return k;
-}
 
 interface Site {
   frames: Frame[];

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { allocationCriteria, handleCriteria, processMemoryCriteria, resolveOptions } from '../src/analysis/analyze-options.js';
 import { examineSeries, isLeak, type LeakCriteria } from '../src/analysis/leak-test.js';
 import { benjaminiHochberg } from '../src/analysis/multiple-testing.js';
+import { binomial, gaussian, mulberry32, poisson, type Random } from './random.js';
 
 // Simulated series of a 2-minute window: 30 samples, 4 s apart, of a heap site sampled
 // every 32 KiB (V8's estimates move in steps of one sampling interval). Every rate is
@@ -16,40 +17,11 @@ const SEEDS = 500;
 const options = resolveOptions();
 const heap = allocationCriteria(options, I);
 
-type Random = () => number;
 type Generator = (random: Random) => number[];
 
-function mulberry32(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-function gaussian(random: Random): number {
-  return Math.sqrt(-2 * Math.log(random() || 1e-300)) * Math.cos(2 * Math.PI * random());
-}
 
-function poisson(random: Random, mean: number): number {
-  if (mean > 50) return Math.max(0, Math.round(mean + Math.sqrt(mean) * gaussian(random)));
-  const limit = Math.exp(-mean);
-  let k = 0;
-  let p = random();
-  while (p > limit) {
-    k++;
-    p *= random();
-  }
-  return k;
-}
 
-function binomial(random: Random, n: number, p: number): number {
-  let k = 0;
-  for (let i = 0; i < n; i++) if (random() < p) k++;
-  return k;
-}
 
 /** AR(1) wander of `sd` around `level`, lag-1 autocorrelation `phi`. */
 const ar1 =
