@@ -264,3 +264,14 @@ test('a day of one-minute samples over 500 sites is analysed', () => {
   assert.equal(verdict.verdict, 'no-leak', JSON.stringify(verdict.suspects.map((s) => `${s.file}:${s.line}`)));
   assert.equal(verdict.window.samples, 1440);
 });
+
+test('samples that may count garbage (native sampler, no GC in time) are left out of the allocation sites', () => {
+  const marked = recording({ sites: [leakSite(5), ...noiseSites(10, 3)] });
+  marked.samples.forEach((sample, i) => {
+    if (i % 3 === 2) sample.liveOnly = false;
+  });
+  const verdict = analyzeRecordings([marked]);
+  assert.equal(verdict.verdict, 'leak');
+  assert.equal(verdict.suspects[0]!.series.length, 20, 'only the 20 live-only samples of 30 make the site series');
+  assert.equal(verdict.window.samples, 30, 'process memory uses every sample');
+});

@@ -6,6 +6,7 @@ import { processSeries } from './process-series.js';
 import { projectToLimit } from './projection.js';
 import { allocationSeries } from './series.js';
 import { findSuspects } from './suspects.js';
+import { liveSamplesOnly } from './live-samples.js';
 import type { Verdict } from './verdict.js';
 
 export type { AnalyzeOptions } from './analyze-options.js';
@@ -45,7 +46,7 @@ export function analyzeRecordings(recordings: Recording[], options: AnalyzeOptio
   const found = processFindings(processSeries(ordered), settings, judging);
   const intervalBytes = Math.max(0, ...ordered.map((recording) => recording.header.sampling.intervalBytes));
   const { suspects } = judging
-    ? findSuspects(allocationSeries(ordered), allocationCriteria(settings, intervalBytes), settings.fdr, settings.maxPoints)
+    ? findSuspects(allocationSeries(ordered.map(liveSamplesOnly)), allocationCriteria(settings, intervalBytes), settings.fdr, settings.maxPoints)
     : { suspects: [] };
 
   const { process, handles } = found;
