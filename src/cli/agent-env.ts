@@ -10,7 +10,7 @@ const pythonAgent = `${packageRoot}agents/python`;
 export interface AgentSettings {
   outDir: string;
   intervalMs: number;
-  samplingIntervalBytes?: number;
+  samplingIntervalBytes: number;
   /** Let the agent log its events (off by default under `run`: the live view shows them). */
   agentLogs: boolean;
   /** How the agent reads V8's profile (see TraceLeaksOptions.sampler). */
@@ -29,7 +29,7 @@ export function agentEnvironment(settings: AgentSettings, base: NodeJS.ProcessEn
   env['NODE_OPTIONS'] = [base['NODE_OPTIONS'], `--import=${registerUrl}`].filter(Boolean).join(' ');
   env['HEAPSLEUTH_OUT'] = settings.outDir;
   env['HEAPSLEUTH_INTERVAL'] = `${settings.intervalMs}ms`;
-  if (settings.samplingIntervalBytes !== undefined) env['HEAPSLEUTH_SAMPLING_INTERVAL'] = String(settings.samplingIntervalBytes);
+  env['HEAPSLEUTH_SAMPLING_INTERVAL'] = String(settings.samplingIntervalBytes);
   if (!settings.agentLogs) env['HEAPSLEUTH_LOG'] = 'off';
   env['HEAPSLEUTH_SAMPLER'] = settings.sampler;
   // Every command gets the Python preload too: wrappers (uvicorn, gunicorn, env python3)

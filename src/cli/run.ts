@@ -17,7 +17,8 @@ Options:
   --interval TIME          time between snapshots (default 5s)
   --duration TIME          stop the command after this long (SIGINT, then SIGTERM);
                            without it, runs until the command exits or Ctrl-C
-  --sampling-interval SIZE mean bytes between sampled allocations (default 64KiB)
+  --sampling-interval SIZE mean bytes between sampled allocations (default 64KiB: finer
+                           than the agent's 256KiB in production, for short runs)
   --sampler KIND           inspector (default: a full GC per snapshot, exact live
                            memory), native (no GC pause; needs @datadog/pprof) or auto
   --out DIR                where recordings go (default .heapsleuth/run-<time>)
@@ -54,7 +55,7 @@ async function run(args: string[]): Promise<number> {
     {
       interval: { type: 'string', default: '5s' },
       duration: { type: 'string' },
-      'sampling-interval': { type: 'string' },
+      'sampling-interval': { type: 'string', default: '64KiB' },
       sampler: { type: 'string', default: 'inspector' },
       out: { type: 'string' },
       json: { type: 'string' },
@@ -69,7 +70,7 @@ async function run(args: string[]): Promise<number> {
   if (command.length === 0) throw new CliError("run: no command given: put it after '--', e.g. heapsleuth run -- node server.js");
   const intervalMs = parseDuration(values.interval, '--interval');
   const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration, '--duration');
-  const samplingIntervalBytes = values['sampling-interval'] === undefined ? undefined : parseBytes(values['sampling-interval'], '--sampling-interval');
+  const samplingIntervalBytes = parseBytes(values['sampling-interval'], '--sampling-interval');
   const sampler = values.sampler;
   if (sampler !== 'inspector' && sampler !== 'native' && sampler !== 'auto') throw new CliError(`--sampler: use inspector, native or auto, not ${JSON.stringify(sampler)}`);
   const startedAt = new Date();
@@ -86,7 +87,7 @@ async function run(args: string[]): Promise<number> {
   const env = agentEnvironment({
     outDir,
     intervalMs,
-    ...(samplingIntervalBytes === undefined ? {} : { samplingIntervalBytes }),
+    samplingIntervalBytes,
     agentLogs: values['agent-logs'],
     sampler,
   });
