@@ -48,7 +48,7 @@ test('analyze: missing files, folders without recordings and files that are not 
 test('analyze reads a truncated recording of a real process, warns, and prints the JSON verdict', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-cli-'));
   const run = await runNode(['--import', registerPath, fixture('traced-app.mjs')], {
-    env: { HEAPSLEUTH_OUT: dir, HEAPSLEUTH_INTERVAL: '100ms', HEAPSLEUTH_LOG: 'off', HEAPSLEUTH_SERVICE: 'shop', RUN_MS: '1500' },
+    env: { HEAPSLEUTH_OUT: dir, HEAPSLEUTH_INTERVAL: '100ms', HEAPSLEUTH_LOG: 'off', HEAPSLEUTH_SERVICE: 'shop', HEAPSLEUTH_SAMPLER: 'inspector', RUN_MS: '1500' },
   });
   assert.equal(run.code, 0, run.stderr);
   const { readdirSync } = await import('node:fs');

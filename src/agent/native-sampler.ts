@@ -90,7 +90,13 @@ export class NativeSampler implements HeapSampler {
     try {
       return toAllocationTree(this.profiler.v8Profile(), this.options.samplingIntervalBytes);
     } catch (error) {
-      // Another agent stopped the profiler we shared (V8 has only one): start it again.
+      // Another agent (or a debugger) stopped V8's profiler (there is only one): start it
+      // again. The addon still believes it runs and refuses a second start unless stopped.
+      try {
+        this.profiler.stop();
+      } catch {
+        // nothing to stop
+      }
       this.profiler.start(Math.round(this.options.samplingIntervalBytes), this.options.stackDepth);
       this.shared = false;
       this.onNotice?.(`V8's sampling heap profiler stopped (${error instanceof Error ? error.message : String(error)}); heapsleuth restarted it (earlier samples are lost)`);

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RecordingEncoder, type RecordingHeader, type SampleDetails } from '../formats/recording.js';
 import type { ProcessSample } from '../model/process.js';
@@ -11,26 +11,33 @@ export type RecordingHeaderFields = Omit<RecordingHeader, 'type' | 'format' | 'v
  * of whole lines, so a process killed at any moment leaves at most a torn last line,
  * and every completed sample is in the kernel's hands before the tick returns.
  * Files are created readable by their owner only: they name source files and functions.
+ * A file removed while the process runs (or its folder) is created again at the next
+ * sample, header and definitions included: writing on into a deleted file loses it all.
  */
 export class Recorder {
   private readonly encoder = new RecordingEncoder();
   private fd: number | undefined;
+  private closed = false;
   /** A failed write may have left half a line: the next write starts on a fresh line. */
   private lineMayBeTorn = false;
+  /** Times the file was found removed and created again. */
+  private recreations = 0;
 
-  private constructor(readonly path: string) {}
+  private constructor(
+    readonly path: string,
+    private readonly header: RecordingHeaderFields,
+  ) {}
 
   /** Creates the folder and file and writes the header; throws when that is impossible. */
   static open(path: string, header: RecordingHeaderFields): Recorder {
-    const recorder = new Recorder(path);
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    recorder.fd = openSync(path, 'a', 0o600);
-    recorder.writeAll(recorder.encoder.encodeHeader(header));
+    const recorder = new Recorder(path, header);
+    recorder.create('a');
     return recorder;
   }
 
   /** Appends one sample; throws (and keeps its state consistent) when the write fails. */
   writeSample(snapshot: Snapshot, processSample: ProcessSample, details: SampleDetails = {}): void {
+    this.recreateIfRemoved();
     const text = this.encoder.encodeSample(snapshot, processSample, details);
     try {
       this.writeAll(text);
@@ -43,22 +50,51 @@ export class Recorder {
 
   /** Writes the `end` line and closes the file. Never throws. */
   close(reason: string): void {
+    this.closed = true;
     if (this.fd === undefined) return;
     try {
       this.writeAll(this.encoder.encodeEnd({ time: Date.now(), reason }));
     } catch {
       // the samples are what matter; an end line that cannot be written is no loss
     }
-    try {
-      closeSync(this.fd);
-    } catch {
-      // already gone
-    }
+    closeQuietly(this.fd);
     this.fd = undefined;
   }
 
   get isOpen(): boolean {
     return this.fd !== undefined;
+  }
+
+  /** Times the file was removed while recording and created again. */
+  get recreated(): number {
+    return this.recreations;
+  }
+
+  private create(flags: 'a' | 'w'): void {
+    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    const fd = openSync(this.path, flags, 0o600);
+    try {
+      this.fd = fd;
+      this.writeAll(this.encoder.encodeHeader(this.header));
+    } catch (error) {
+      this.fd = undefined;
+      closeQuietly(fd);
+      throw error;
+    }
+  }
+
+  /** Starts the file again when it was removed (or is still to be started again after a failed try). */
+  private recreateIfRemoved(): void {
+    if (this.closed) return; // writeAll says so
+    if (this.fd !== undefined) {
+      if (fstatSync(this.fd).nlink > 0) return;
+      closeQuietly(this.fd);
+      this.fd = undefined;
+      this.recreations += 1;
+    }
+    this.encoder.forgetDefinitions();
+    this.lineMayBeTorn = false;
+    this.create('w'); // 'w': a header torn by a failed try is written over
   }
 
   /** Distinct stacks written so far. */
@@ -77,5 +113,13 @@ export class Recorder {
       throw error;
     }
     this.lineMayBeTorn = false;
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already gone
   }
 }

@@ -14,6 +14,7 @@ import { Recorder } from './recorder.js';
 import { sinceStartEvents, topCurrentEvents, tracebackEvents, type TracerEvent } from './tracer-events.js';
 import { VERSION } from '../version.js';
 import { parseDurationMs } from './durations.js';
+import { redactArgv } from '../formats/redact-argv.js';
 
 export interface TraceLeaksOptions {
   /** Time between ticks: milliseconds or a duration such as `30s`, `5m` (default `1m`). */
@@ -119,7 +120,9 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
     if (record !== false) {
       const startTime = new Date(this.startTime);
       const service = options.service ?? defaultServiceName();
-      const path = record === 'auto' ? join(options.outDir ?? '.heapsleuth', `${safeName(service)}-${process.pid}-${fileStamp(startTime)}.ndjson`) : record;
+      // Worker threads share the pid (and often the start second): the thread id keeps their files apart.
+      const owner = isMainThread ? `${process.pid}` : `${process.pid}-t${threadId}`;
+      const path = record === 'auto' ? join(options.outDir ?? '.heapsleuth', `${safeName(service)}-${owner}-${fileStamp(startTime)}.ndjson`) : record;
       this.recordingPath = path;
       try {
         this.recorder = Recorder.open(path, this.header(service, startTime));
@@ -246,8 +249,12 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
 
   private record(result: TickResult): void {
     if (!this.recorder) return;
+    const recreated = this.recorder.recreated;
     try {
       this.recorder.writeSample(result.snapshot, result.process, { tickMs: result.tickMs, liveOnly: result.liveOnly });
+      if (this.recorder.recreated > recreated) {
+        this.warnings.once('record-removed', `the recording ${this.recordingPath} was removed while recording; it starts again from this tick`);
+      }
     } catch (error) {
       this.warnings.once('record-write', `cannot append to the recording ${this.recordingPath}: ${describe(error)}; ticks go on and are retried`);
     }
@@ -278,7 +285,7 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
       ppid: process.ppid,
       hostname: hostname(),
       service,
-      argv: process.argv,
+      argv: redactArgv(process.argv),
       cwd: process.cwd(),
       startTime: startTime.toISOString(),
       sampling: { sampler: options?.sampler ?? 'inspector', intervalBytes: options?.samplingIntervalBytes ?? 0, stackDepth: options?.stackDepth ?? 0 },

@@ -1,7 +1,7 @@
 import type { Command } from './command.js';
 import { EXIT } from './cli-error.js';
 import { parseOptions } from './parse-options.js';
-import { readRecordings } from './read-recordings.js';
+import { readRecordings, requireSamples } from './read-recordings.js';
 import { judge } from './judge.js';
 
 const USAGE = `Usage: heapsleuth analyze <recording|folder...> [options]
@@ -33,6 +33,7 @@ export const command: Command = {
       'analyze',
     );
     const recordings = readRecordings(positionals);
+    requireSamples(recordings);
     const judged = await judge(recordings, { json: values.json, html: values.html }, positionals);
     return judged.leak && values['fail-on-leak'] ? EXIT.leak : EXIT.ok;
   },

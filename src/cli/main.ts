@@ -2,6 +2,7 @@
 import { COMMANDS } from './commands.js';
 import { CliError, EXIT } from './cli-error.js';
 import { VERSION } from '../version.js';
+import { neutralise } from '../report/terminal-text.js';
 
 const HELP = `heapsleuth ${VERSION}: finds memory leaks in long-running Node.js and Python services
 
@@ -54,7 +55,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof CliError) {
-      process.stderr.write(`heapsleuth: ${error.message}\n`);
+      process.stderr.write(`heapsleuth: ${neutralise(error.message)}\n`);
       process.exitCode = error.exitCode;
       return;
     }

@@ -30,7 +30,9 @@ export function readRecordings(paths: string[], warn: (message: string) => void 
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new CliError(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ERR_STRING_TOO_LONG') throw new CliError(`${file}: too big to read at once (over 512 MB); analyse a shorter recording`);
+      throw new CliError(`${file}: cannot read: ${code ?? String(error)}`);
     }
     try {
       const recording = parseRecording(text, file);
@@ -41,4 +43,12 @@ export function readRecordings(paths: string[], warn: (message: string) => void 
       throw error;
     }
   });
+}
+
+/** Nothing to judge: not one sample in any of the recordings (one line, exit code 2). */
+export function requireSamples(recordings: Recording[]): void {
+  if (recordings.some((recording) => recording.samples.length > 0)) return;
+  const [first, ...rest] = recordings.map((recording) => recording.source);
+  const names = rest.length === 0 ? first : `${first} and ${rest.length} more`;
+  throw new CliError(`${names}: no samples to analyse (the process stopped before its first tick, or no sample line could be read)`);
 }

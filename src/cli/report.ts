@@ -7,7 +7,7 @@ import { neutralise } from '../report/terminal-text.js';
 import type { Command } from './command.js';
 import { CliError, EXIT } from './cli-error.js';
 import { parseOptions } from './parse-options.js';
-import { readRecordings } from './read-recordings.js';
+import { readRecordings, requireSamples } from './read-recordings.js';
 
 const USAGE = `Usage: heapsleuth report <recording|folder...> -o FILE [options]
 
@@ -34,6 +34,7 @@ export const command: Command = {
     const output = values.output;
     if (!output) throw new CliError("report: name the output file with -o, e.g. 'heapsleuth report .heapsleuth/ -o report.html'");
     const recordings = readRecordings(positionals);
+    requireSamples(recordings);
     const { verdict, group, others } = pickService(recordings, values.service);
     writeReport(output, renderHtmlReport(verdict, group));
     const suspects = verdict.suspects.length;

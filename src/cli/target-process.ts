@@ -9,11 +9,14 @@ export interface TargetExit {
 }
 
 const GRACE_MS = 5000;
+const LEFTOVER_POLL_MS = 50;
 
 /**
  * The command being observed, in a process group of its own so that stopping it also
  * stops its children. Stopping escalates: SIGINT, then SIGTERM, then SIGKILL, with a
- * grace period between (the agent writes its final tick on SIGINT).
+ * grace period between (the agent writes its final tick on SIGINT). When the command
+ * has exited, what it left running in its group gets SIGTERM, then SIGKILL after the
+ * grace period: a run leaves no orphans behind.
  */
 export class TargetProcess {
   private readonly child: ChildProcess;
@@ -37,7 +40,8 @@ export class TargetProcess {
       });
       this.child.once('exit', (code, signal) => {
         clearTimeout(this.escalation);
-        resolve({ code, signal, stoppedByUs: this.stoppedByUs });
+        const stoppedByUs = this.stoppedByUs;
+        void this.stopLeftovers().then(() => resolve({ code, signal, stoppedByUs }));
       });
     });
   }
@@ -63,6 +67,18 @@ export class TargetProcess {
     this.signal('SIGKILL');
   }
 
+  /** Ends the processes the command started and left behind in its group. */
+  private async stopLeftovers(): Promise<void> {
+    const group = this.child.pid;
+    if (group === undefined || process.platform === 'win32' || !signalGroup(group, 0)) return;
+    signalGroup(group, 'SIGTERM');
+    for (let waited = 0; waited < GRACE_MS; waited += LEFTOVER_POLL_MS) {
+      await new Promise((resolve) => setTimeout(resolve, LEFTOVER_POLL_MS));
+      if (!signalGroup(group, 0)) return;
+    }
+    signalGroup(group, 'SIGKILL');
+  }
+
   private signal(signal: NodeJS.Signals): void {
     const pid = this.child.pid;
     if (pid === undefined || this.child.exitCode !== null || this.child.signalCode !== null) return;
@@ -75,5 +91,15 @@ export class TargetProcess {
         // already gone
       }
     }
+  }
+}
+
+/** Sends a signal to every process of a group (0: only checks that one is left); false when none is. */
+function signalGroup(group: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-group, signal);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -1,6 +1,7 @@
 import type { Command } from './command.js';
 import { CliError, EXIT } from './cli-error.js';
 import { parseOptions } from './parse-options.js';
+import { neutralise } from '../report/terminal-text.js';
 import { formatCount, formatSize } from '../model/size-format.js';
 import type { KeyType } from '../model/grouping.js';
 import { describePicked, groupJSON, KEY_OPTIONS, openProfile, parseKeyType, parseLimit, pickedJSON, pickSnapshot } from './snapshot-input.js';
@@ -68,7 +69,8 @@ export const command: Command = {
     }
     const countLabel = snapshot.sampled ? 'samples' : 'count';
     lines.push(`Total: size=${formatSize(snapshot.totalSize)}, ${countLabel}=${formatCount(snapshot.totalCount)}`);
-    process.stdout.write(lines.join('\n') + '\n');
+    // Names come from profiles: shown as text, never as terminal escapes or reordered characters.
+    process.stdout.write(lines.map(neutralise).join('\n') + '\n');
     return EXIT.ok;
   },
 };

@@ -128,32 +128,53 @@ export function snapshotFromHeapProfile(json: unknown, options: HeapProfileReadO
   }
 
   const traces: Trace[] = [];
-  const stack: Frame[] = [];
   let stackDepth = 0;
-  const visit = (node: Record<string, unknown>, isRoot: boolean, path: string) => {
-    if (!isRoot) stack.push(frameOf(node['callFrame'], path));
-    const selfSize = typeof node['selfSize'] === 'number' ? node['selfSize'] : 0;
-    const count = typeof node['id'] === 'number' ? (samplesPerNode.get(node['id']) ?? 0) : 0;
-    if (selfSize > 0 || count > 0) {
-      traces.push({ traceback: new Traceback([...stack].reverse()), size: selfSize, count });
-      stackDepth = Math.max(stackDepth, stack.length);
-    }
-    const children = Array.isArray(node['children']) ? (node['children'] as unknown[]) : [];
-    children.forEach((child, i) => {
-      if (!isObject(child)) throw new HeapProfileFormatError(`${source}: bad node at ${path}.children[${i}]`);
-      visit(child, false, `${path}.children[${i}]`);
-    });
-    if (!isRoot) stack.pop();
-  };
-  const frameOf = (callFrame: unknown, path: string): Frame => {
-    if (!isObject(callFrame)) throw new HeapProfileFormatError(`${source}: node ${path} has no callFrame`);
+  const frameOf = (callFrame: unknown, path: () => string): Frame => {
+    if (!isObject(callFrame)) throw new HeapProfileFormatError(`${source}: node ${path()} has no callFrame`);
     const url = typeof callFrame['url'] === 'string' ? callFrame['url'] : '';
     const line = typeof callFrame['lineNumber'] === 'number' ? callFrame['lineNumber'] + 1 : 0;
     const column = typeof callFrame['columnNumber'] === 'number' ? callFrame['columnNumber'] : -1;
     const name = typeof callFrame['functionName'] === 'string' ? callFrame['functionName'] : '';
     return new Frame(readableScriptPath(url, options.cwd), line, name, column);
   };
-  visit(json['head'], true, 'head');
+  // Depth first with a stack of our own (a file may nest nodes deeper than the call stack
+  // allows); each visit links to its parent, so a deep chain costs memory in its depth only.
+  interface Visit {
+    node: Record<string, unknown>;
+    frame?: Frame;
+    parent?: Visit;
+    index: number;
+    depth: number;
+  }
+  const framesOf = (visit: Visit): Frame[] => {
+    const frames: Frame[] = [];
+    for (let at: Visit | undefined = visit; at?.frame; at = at.parent) frames.push(at.frame);
+    return frames; // most recent first
+  };
+  const pathOf = (place: Pick<Visit, 'parent' | 'index'>): string => {
+    const indexes: number[] = [];
+    for (let at: Pick<Visit, 'parent' | 'index'> | undefined = place; at?.parent; at = at.parent) indexes.push(at.index);
+    const steps = indexes.reverse().map((index) => `.children[${index}]`);
+    return 'head' + (steps.length <= 6 ? steps.join('') : `${steps.slice(0, 2).join('')}…${steps.slice(-3).join('')}`);
+  };
+  const pending: Visit[] = [{ node: json['head'], index: 0, depth: 0 }];
+  while (pending.length > 0) {
+    const visit = pending.pop()!;
+    const { node } = visit;
+    const selfSize = typeof node['selfSize'] === 'number' ? node['selfSize'] : 0;
+    const count = typeof node['id'] === 'number' ? (samplesPerNode.get(node['id']) ?? 0) : 0;
+    if (selfSize > 0 || count > 0) {
+      traces.push({ traceback: new Traceback(framesOf(visit)), size: selfSize, count });
+      stackDepth = Math.max(stackDepth, visit.depth);
+    }
+    const children = Array.isArray(node['children']) ? (node['children'] as unknown[]) : [];
+    for (let index = children.length - 1; index >= 0; index--) {
+      const child = children[index];
+      const place = { parent: visit, index };
+      if (!isObject(child)) throw new HeapProfileFormatError(`${source}: bad node at ${pathOf(place)}`);
+      pending.push({ ...place, node: child, frame: frameOf(child['callFrame'], () => pathOf(place)), depth: visit.depth + 1 });
+    }
+  }
 
   const saved = isObject(json['heapsleuth']) ? (json['heapsleuth'] as Partial<SnapshotMetadata>) : {};
   const metadata: SnapshotMetadata = {

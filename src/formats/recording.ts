@@ -1,4 +1,5 @@
 import { Frame } from '../model/frame.js';
+import { quoteValue } from '../model/quote-value.js';
 import { Snapshot } from '../model/snapshot.js';
 import { Traceback } from '../model/traceback.js';
 import type { MemoryLimits, ProcessSample } from '../model/process.js';
@@ -137,6 +138,14 @@ export class RecordingEncoder {
     return JSON.stringify({ type: 'end', ...end }) + '\n';
   }
 
+  /** Writing goes on in a new file: define every frame and stack again there; sample numbers go on. */
+  forgetDefinitions(): void {
+    this.frameIds.clear();
+    this.stackIds.clear();
+    this.pendingFrames = [];
+    this.pendingStacks = [];
+  }
+
   /** The last encodeSample's lines were written. */
   commit(): void {
     this.pendingFrames = [];
@@ -197,7 +206,7 @@ export function parseRecording(text: string, source = 'recording'): Recording {
   let end: RecordingEnd | undefined;
   let unknownStackRows = 0;
 
-  for (let i = 0; i < lines.length; i++) {
+  lines: for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!;
     if (raw.trim() === '') continue;
     const lineNo = i + 1;
@@ -207,7 +216,7 @@ export function parseRecording(text: string, source = 'recording'): Recording {
     } catch {
       if (!header) throw new RecordingFormatError(`${source}: not a heapsleuth recording (line 1 is not JSON)`);
       const torn = i === lines.length - 1 && !endsWithNewline;
-      warnings.push(torn ? `${source}: ignored a torn last line ${lineNo} (the process stopped while writing it)` : `${source}: skipped corrupt line ${lineNo}`);
+      warnings.push(torn ? `${source}: ignored a torn last line ${lineNo} (the process stopped, or its disk filled up, while writing it)` : `${source}: skipped corrupt line ${lineNo}`);
       continue;
     }
     if (!isObject(value)) {
@@ -252,8 +261,12 @@ export function parseRecording(text: string, source = 'recording'): Recording {
         samples.push(sample);
         break;
       }
+      case 'header':
+        // Another process appended to a file it was told to reuse: its ids would clash with ours.
+        warnings.push(`${source}: line ${lineNo} starts a second recording (the file was reused by another process); read the first one only`);
+        break lines;
       case 'end':
-        if (typeof value['time'] === 'number') end = { time: value['time'], reason: String(value['reason'] ?? '') };
+        if (isValidTime(value['time'])) end = { time: value['time'], reason: String(value['reason'] ?? '') };
         break;
       default:
         break; // lines of types added later are skipped by design
@@ -272,7 +285,7 @@ function readHeader(value: Record<string, unknown>, source: string): RecordingHe
   }
   if (value['version'] !== RECORDING_VERSION) {
     throw new RecordingFormatError(
-      `${source}: recording format version ${JSON.stringify(value['version'])} is not supported; this heapsleuth reads version ${RECORDING_VERSION}`,
+      `${source}: recording format version ${quoteValue(value['version'])} is not supported; this heapsleuth reads version ${RECORDING_VERSION}`,
     );
   }
   const sampling = value['sampling'];
@@ -289,7 +302,7 @@ function readHeader(value: Record<string, unknown>, source: string): RecordingHe
 
 function readSample(value: Record<string, unknown>): RecordingSample | undefined {
   const { seq, time, rows, memory } = value;
-  if (typeof time !== 'number' || !Array.isArray(rows) || !isObject(memory)) return undefined;
+  if (!isValidTime(time) || !Array.isArray(rows) || !isObject(memory)) return undefined;
   if (!rows.every((row) => Array.isArray(row) && row.length >= 3 && row.every((n) => typeof n === 'number'))) return undefined;
   const processSample: ProcessSample = { time, memory: memory as unknown as ProcessSample['memory'] };
   for (const key of ['heapSpaces', 'gc', 'handles'] as const) {
@@ -312,6 +325,11 @@ export function snapshotOfSample(recording: Recording, sample: RecordingSample):
     samplingIntervalBytes: recording.header.sampling.intervalBytes,
     stackDepth: recording.header.sampling.stackDepth,
   });
+}
+
+/** Epoch milliseconds a Date can hold (a torn or spliced line can join two numbers into one too big). */
+function isValidTime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(new Date(value).getTime());
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,5 @@
 import { Frame } from './frame.js';
+import { quoteValue } from './quote-value.js';
 import { Snapshot, type SnapshotMetadata } from './snapshot.js';
 import { Traceback } from './traceback.js';
 import type { Trace } from './trace.js';
@@ -41,7 +42,7 @@ export function snapshotFromJSON(data: unknown, source = 'snapshot'): Snapshot {
   if (!isObject(data) || data['format'] !== SNAPSHOT_FORMAT) fail('missing "format": "heapsleuth-snapshot"');
   const object = data as Record<string, unknown>;
   if (object['version'] !== SNAPSHOT_VERSION) {
-    fail(`version ${JSON.stringify(object['version'])} is not supported; this heapsleuth reads version ${SNAPSHOT_VERSION}`);
+    fail(`version ${quoteValue(object['version'])} is not supported; this heapsleuth reads version ${SNAPSHOT_VERSION}`);
   }
   const metadata = object['metadata'];
   if (!isObject(metadata) || typeof metadata['takenAt'] !== 'string') fail('bad metadata');

@@ -1,4 +1,5 @@
 import { snapshotOfSample, type Recording, type RecordingSample } from '../formats/recording.js';
+import { redactArgv } from '../formats/redact-argv.js';
 import type { KeyType } from '../model/grouping.js';
 import type { Verdict } from '../analysis/verdict.js';
 import { nativeGap } from '../analysis/process-series.js';
@@ -100,7 +101,7 @@ export function buildReportData(verdict: Verdict, recordings: readonly Recording
       pid: recording.header.pid,
       hostname: recording.header.hostname,
       service: recording.header.service,
-      argv: recording.header.argv,
+      argv: redactArgv(recording.header.argv), // recordings of other agents (Python) and older ones hold argv as it was
       startTime: recording.header.startTime,
       samples: recording.samples.length,
       ended: recording.end ? recording.end.reason : null,

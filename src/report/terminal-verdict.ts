@@ -67,7 +67,7 @@ function headerLine(verdict: Verdict, paint: Paint): string {
         : paint('inconclusive', 'yellow', 'bold');
   const { samples, durationSeconds } = verdict.window;
   const facts = [
-    `${safe(verdict.service)} (${verdict.runtime})`,
+    `${truncate(safe(verdict.service), MAX_SITE_WIDTH)} (${verdict.runtime})`,
     `${samples} sample${samples === 1 ? '' : 's'} over ${formatDuration(durationSeconds * 1000)}`,
   ];
   if (verdict.verdict === 'leak' && verdict.suspects.length > 0) {
@@ -102,10 +102,13 @@ function tracebackLine(traceback: TracebackEntry[]): string {
   for (const [i, entry] of traceback.entries()) {
     const frame = `${safe(entry.function || '(anonymous)')} (${safe(entry.file || '(native)')}:${entry.line})`;
     const next = i === 0 ? `${line} ${frame}` : `${line} <- ${frame}`;
-    if ([...next].length > MAX_TRACEBACK_WIDTH && i > 0) return `${line} <- ...`;
+    if ([...next].length > MAX_TRACEBACK_WIDTH && i > 0) {
+      line += ' <- ...';
+      break;
+    }
     line = next;
   }
-  return line;
+  return truncate(line, MAX_TRACEBACK_WIDTH); // the first frame alone can be longer
 }
 
 function processBlocks(verdict: Verdict, paint: Paint): Block[] {
@@ -178,7 +181,8 @@ function nextSteps(verdict: Verdict, options: VerdictRenderOptions): string[] {
   const lines: string[] = [];
   const top: Suspect | undefined = verdict.suspects[0];
   if (verdict.verdict === 'leak' && top) {
-    lines.push(`open ${safe(`${top.file || '(native)'}:${top.line}`)}${top.function ? ` (${safe(top.function)})` : ''}: it holds the fastest-growing memory`);
+    const where = truncate(safe(`${top.file || '(native)'}:${top.line}`), MAX_SITE_WIDTH);
+    lines.push(`open ${where}${top.function ? ` (${truncate(safe(top.function), MAX_SITE_WIDTH)})` : ''}: it holds the fastest-growing memory`);
   } else if (verdict.verdict === 'leak' && verdict.process.nativeGap.leak) {
     lines.push('look at native addons and Buffers kept alive by C++ code; JS allocation sites do not grow');
   } else if (verdict.verdict === 'inconclusive') {
