@@ -22,7 +22,6 @@ Examples:
 
 export const command: Command = {
   name: 'analyze',
-  summary: 'judge recordings: leak, no-leak or inconclusive',
   usage: USAGE,
   async run(args) {
     // `--json` alone means stdout; it takes the next word only when that names a .json file.

@@ -1,8 +1,6 @@
-/** One CLI command, in its own file: parses its own options and calls analysis and report code. */
+/** One CLI command, in its own file: parses its own options and calls analysis and report code. Its one-line summary is in commands.ts. */
 export interface Command {
   name: string;
-  /** One line for `heapsleuth --help`. */
-  summary: string;
   /** The full help text of `heapsleuth <name> --help`. */
   usage: string;
   /** Runs the command and returns the exit code; throws CliError for people's mistakes. */

@@ -34,7 +34,6 @@ const KEY_NOUNS: Record<KeyType, string> = { filename: 'files', lineno: 'lines',
 
 export const command: Command = {
   name: 'diff',
-  summary: 'what changed between two points of a recording, or two profiles',
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseOptions(args, { from: { type: 'string' }, to: { type: 'string' }, ...KEY_OPTIONS }, 'diff');

@@ -30,7 +30,6 @@ type ExportFormat = (typeof FORMATS)[number];
 
 export const command: Command = {
   name: 'export',
-  summary: 'write a snapshot as pprof or Chrome .heapprofile',
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseOptions(

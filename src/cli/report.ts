@@ -27,7 +27,6 @@ Examples:
 
 export const command: Command = {
   name: 'report',
-  summary: 'write the HTML report of recordings',
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseOptions(args, { output: { type: 'string', short: 'o' }, service: { type: 'string' } }, 'report');

@@ -41,7 +41,6 @@ Examples:
 
 export const command: Command = {
   name: 'run',
-  summary: 'run a command with the agent, then print the leak verdict',
   usage: USAGE,
   run,
 };

@@ -30,7 +30,6 @@ const KEY_NOUNS: Record<KeyType, string> = { filename: 'files', lineno: 'lines',
 
 export const command: Command = {
   name: 'top',
-  summary: 'the biggest groups of live memory at one point of a recording or profile',
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseOptions(args, { at: { type: 'string' }, ...KEY_OPTIONS }, 'top');
