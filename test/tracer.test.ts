@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseRecording, snapshotOfSample, type Recording } from '../src/index.js';
 import { compiledFixture, fixture, registerPath, runNode } from './child-process.js';
 
@@ -168,6 +169,20 @@ test('bad environment values fall back to defaults with one warning each', async
   assert.equal(result.code, 0);
   assert.match(result.stderr, /HEAPSLEUTH_TOP="many" is not an integer >= 0; using the default/);
   assert.ok(readOnlyRecording(dir).samples.length >= 2);
+});
+
+test('child processes that inherit NODE_OPTIONS each get their own recording', async () => {
+  const dir = outDir();
+  const result = await runNode([fixture('spawns-child.mjs')], {
+    env: agentEnv(dir, { HEAPSLEUTH_LOG: 'off', NODE_OPTIONS: `--import=${pathToFileURL(registerPath).href}`, HEAPSLEUTH_SERVICE: 'parent' }),
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /child said: goodbye after \d+ items/);
+  const recordings = readdirSync(dir).map((name) => parseRecording(readFileSync(join(dir, name), 'utf8'), name));
+  assert.deepEqual(recordings.map((recording) => recording.header.service).sort(), ['child', 'parent']);
+  const [first, second] = recordings;
+  assert.notEqual(first!.header.pid, second!.header.pid);
+  assert.ok(recordings.every((recording) => recording.samples.length >= 2));
 });
 
 test('HEAPSLEUTH_DISABLE=1 turns the agent off', async () => {
