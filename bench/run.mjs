@@ -1,0 +1,54 @@
+// Runs every benchmark in turn and prints their tables: `npm run bench` (about 10 minutes on a
+// 2-core machine) or `npm run bench -- --quick` (a short form for CI). `--only a,b` picks
+// benchmarks by name. Benchmarks whose files are missing are skipped; a failed one is
+// reported and the others still run (the exit code is 1 if any failed).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? (args[onlyAt + 1] ?? '').split(',').filter(Boolean) : [];
+const node = process.execPath;
+const quickFlag = quick ? ['--quick'] : [];
+
+const benches = [
+  {
+    name: 'accuracy',
+    file: 'bench/accuracy.mjs',
+    command: [node, '--expose-gc', 'bench/accuracy.mjs'],
+    env: { ROUNDS: quick ? '1' : '3' },
+  },
+  { name: 'pause', file: 'bench/pause/pause.mjs', command: [node, 'bench/pause/pause.mjs', ...quickFlag] },
+  { name: 'overhead', file: 'bench/overhead/run.mjs', command: [node, 'bench/overhead/run.mjs', ...quickFlag] },
+  { name: 'detection', file: 'bench/detection/run.mjs', command: [node, 'bench/detection/run.mjs', ...quickFlag] },
+  {
+    name: 'python-overhead',
+    file: 'bench/python-overhead/run.py',
+    command: ['python3', 'bench/python-overhead/run.py', ...(quick ? ['--rounds', '1', '--seconds', '2'] : [])],
+  },
+];
+
+const outcomes = [];
+for (const bench of benches) {
+  if (only.length && !only.includes(bench.name)) continue;
+  if (!existsSync(new URL(`../${bench.file}`, import.meta.url))) {
+    outcomes.push({ name: bench.name, status: 'skipped (not found)', seconds: 0 });
+    continue;
+  }
+  console.log(`\n## ${bench.name}: ${bench.command.map((part) => (part === node ? 'node' : part)).join(' ')}\n`);
+  const startedAt = Date.now();
+  const run = spawnSync(bench.command[0], bench.command.slice(1), { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...bench.env } });
+  const seconds = Math.round((Date.now() - startedAt) / 1000);
+  const status = run.error ? `failed: ${run.error.message}` : run.status === 0 ? 'ok' : `failed: exit ${run.status ?? run.signal}`;
+  outcomes.push({ name: bench.name, status, seconds });
+}
+
+console.log(`\n## summary${quick ? ' (--quick)' : ''}\n`);
+console.log('| benchmark | result | seconds |');
+console.log('|---|---|---|');
+for (const outcome of outcomes) console.log(`| ${outcome.name} | ${outcome.status} | ${outcome.seconds} |`);
+console.log(`| all | | ${outcomes.reduce((sum, outcome) => sum + outcome.seconds, 0)} |`);
+process.exitCode = outcomes.some((outcome) => outcome.status.startsWith('failed')) ? 1 : 0;
