@@ -275,3 +275,12 @@ test('samples that may count garbage (native sampler, no GC in time) are left ou
   assert.equal(verdict.suspects[0]!.series.length, 20, 'only the 20 live-only samples of 30 make the site series');
   assert.equal(verdict.window.samples, 30, 'process memory uses every sample');
 });
+
+test('a growing stack without a single user frame (the runtime\'s own memory) is not a suspect', () => {
+  const internal = new Frame('node:internal/timers', 504, 'processTimers');
+  const codeMetadata: Site = { frames: [internal], bytes: (i) => (1 + Math.floor(i / 3)) * 2 * I };
+  const verdict = analyzeRecordings([recording({ sites: [codeMetadata, ...noiseSites(10, 4)] })]);
+  assert.equal(verdict.verdict, 'no-leak');
+  const user: Site = { frames: [new Frame('src/cache.ts', 7, 'put'), internal], bytes: codeMetadata.bytes };
+  assert.equal(analyzeRecordings([recording({ sites: [user, ...noiseSites(10, 4)] })]).suspects[0]?.function, 'put', 'the same series in user code is one');
+});

@@ -20,12 +20,24 @@ export interface SuspectSearch {
  * helper's total). A stack is reported only when its site is not.
  */
 export function findSuspects(series: AllocationSeries, criteria: LeakCriteria, fdr: number, maxPoints: number): SuspectSearch {
-  const sites = judgeFamily(series.lineno, series.times, criteria, fdr, maxPoints);
+  const sites = judgeFamily(series.lineno.filter(inUserCode), series.times, criteria, fdr, maxPoints);
   const siteKeys = new Set(sites.map((found) => found.group.linenoKey));
-  const stacks = judgeFamily(series.traceback, series.times, criteria, fdr, maxPoints).filter((found) => !siteKeys.has(found.group.linenoKey));
+  const stacks = judgeFamily(series.traceback.filter(inUserCode), series.times, criteria, fdr, maxPoints).filter(
+    (found) => !siteKeys.has(found.group.linenoKey),
+  );
   const suspects = [...sites, ...stacks].map(toSuspect).sort(byExpectedGrowth);
   suspects.forEach((suspect, i) => (suspect.rank = i + 1));
   return { suspects, tested: series.lineno.length + series.traceback.length };
+}
+
+/**
+ * A suspect must be code a user can change. A stack without a single user frame is the
+ * runtime's own memory: V8 charges the metadata of newly optimized code to whatever
+ * internal frame is on top (`processTimers`), and it steps up while a process warms up.
+ * Leaks that the runtime holds for user code (timers, sockets) show as handle findings.
+ */
+function inUserCode(group: GroupSeries): boolean {
+  return group.site.isUserCode;
 }
 
 interface Found {
