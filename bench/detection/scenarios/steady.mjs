@@ -1,0 +1,4 @@
+// Healthy: the traffic alone, nothing kept.
+import { serveTraffic } from './service.mjs';
+
+serveTraffic();
