@@ -111,13 +111,18 @@ export function increasePValue(s: number, variance: number): number {
 
 /** Mann-Kendall pooled over segments (S and variances summed), without autocorrelation correction: cheap, for screening. */
 export function pooledMannKendall(segments: readonly Segment[]): { s: number; variance: number; pValue: number } {
+  return poolSegments(segments, () => 1);
+}
+
+/** Mann-Kendall S and variance summed over segments of 3 or more points, each variance scaled by `inflation`. */
+function poolSegments(segments: readonly Segment[], inflation: (segment: Segment) => number): { s: number; variance: number; pValue: number } {
   let s = 0;
   let variance = 0;
   for (const segment of segments) {
     if (segment.values.length < 3) continue;
     const test = mannKendall(segment.values);
     s += test.s;
-    variance += test.variance;
+    variance += test.variance * inflation(segment);
   }
   return { s, variance, pValue: increasePValue(s, variance) };
 }
@@ -140,13 +145,5 @@ export interface TrendTest {
  */
 export function trendTest(segments: readonly Segment[], resolution = 0): TrendTest {
   const slopePerMs = theilSenSlope(segments);
-  let s = 0;
-  let variance = 0;
-  for (const segment of segments) {
-    if (segment.values.length < 3) continue;
-    const test = mannKendall(segment.values);
-    s += test.s;
-    variance += test.variance * hamedRaoFactor(segment, slopePerMs, resolution);
-  }
-  return { s, variance, pValue: increasePValue(s, variance), slopePerMs };
+  return { ...poolSegments(segments, (segment) => hamedRaoFactor(segment, slopePerMs, resolution)), slopePerMs };
 }
