@@ -154,16 +154,17 @@ test('an unwritable output folder leaves the app running, with exactly one warni
 
 test('python3 -m heapsleuth_agent runs the script as python3 would, records it and logs JSON events', async () => {
   const out = mkdtempSync(join(tmpdir(), 'hs-py-'));
-  const result = await runPython(['-m', 'heapsleuth_agent', zeroCodeFixture, 'a', '--b'], { PYTHONPATH: agentRoot, HEAPSLEUTH_OUT: out, HEAPSLEUTH_INTERVAL: '0.1' });
+  const result = await runPython(['-m', 'heapsleuth_agent', zeroCodeFixture, 'a', '--b', '--db-password=hunter2'], { PYTHONPATH: agentRoot, HEAPSLEUTH_OUT: out, HEAPSLEUTH_INTERVAL: '0.1' });
   assert.equal(result.code, 0, result.stderr);
   const app = JSON.parse(result.stdout);
-  assert.deepEqual([app.name, app.argv, app.pathZeroIsScriptDir], ['__main__', ['a', '--b'], true]);
+  assert.deepEqual([app.name, app.argv, app.pathZeroIsScriptDir], ['__main__', ['a', '--b', '--db-password=hunter2'], true]);
 
   const files = readdirSync(out);
   assert.equal(files.length, 1);
   assert.match(files[0]!, /^py-zero-code-app-\d+-\d{8}T\d{6}Z\.ndjson$/);
   const recording = parseRecording(readFileSync(join(out, files[0]!), 'utf8'), files[0]);
   assert.equal(recording.header.service, 'py-zero-code-app');
+  assert.deepEqual(recording.header.argv.slice(-3), ['a', '--b', '--db-password=[redacted]'], 'secrets in argv are redacted');
   assert.equal(recording.end?.reason, 'exit');
   assert.ok(recording.samples.length >= 2);
   const keptLine = lineOf(zeroCodeFixture, 'kept.append');

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Union
 
 from . import events as tick_events
+from .redact import redact_argv
 from .cgroup import read_cgroup_memory_limit
 from .durations import parse_seconds
 from .groups import GroupDiff, Totals, by_line, by_stack, compare, statistics
@@ -227,7 +228,7 @@ class Tracer:
             "ppid": os.getppid(),
             "hostname": socket.gethostname(),
             "service": service,
-            "argv": [sys.executable] + list(getattr(sys, "argv", [])),
+            "argv": redact_argv([sys.executable] + list(getattr(sys, "argv", []))),
             "cwd": os.getcwd(),
             "startTime": _iso_time(start),
             "sampling": {"sampler": "tracemalloc", "intervalBytes": 0, "stackDepth": tracemalloc.get_traceback_limit()},
