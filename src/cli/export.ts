@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from './command.js';
+import { writeOutput } from './write-output.js';
 import { CliError, EXIT } from './cli-error.js';
 import { parseOptions } from './parse-options.js';
 import { formatSize } from '../model/size-format.js';
@@ -47,11 +47,7 @@ export const command: Command = {
       process.stdout.write(bytes);
       return EXIT.ok;
     }
-    try {
-      writeFileSync(output, bytes);
-    } catch (error) {
-      throw new CliError(`${output}: cannot write: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    }
+    writeOutput(output, bytes, 'export');
     process.stderr.write(
       `heapsleuth: wrote ${output} (${format}, ${picked.snapshot.traces.length} stacks, ${formatSize(picked.snapshot.totalSize)} live) from ${describePicked(picked)}\n`,
     );

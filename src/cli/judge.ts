@@ -1,10 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import type { Recording } from '../formats/recording.js';
 import type { Verdict } from '../analysis/verdict.js';
-import { analyzeRecordings } from '../analysis/analyze.js';
 import { renderVerdict } from '../report/terminal-verdict.js';
 import { shouldUseColor } from '../report/color.js';
 import { CliError } from './cli-error.js';
+import { serviceVerdicts } from './service-verdicts.js';
+import { writeOutput } from './write-output.js';
 
 export interface JudgeOutputs {
   /** Write the JSON verdict here (`-` for stdout instead of the terminal verdict). */
@@ -25,15 +25,15 @@ export interface Judgement {
  * others under `otherServices`.
  */
 export async function judge(recordings: Recording[], outputs: JudgeOutputs, sources: string[]): Promise<Judgement> {
-  const verdicts = [...groupByService(recordings).values()].map((group) => analyzeRecordings(group)).sort(byImportance);
+  const judged = serviceVerdicts(recordings);
+  const verdicts = judged.map((entry) => entry.verdict);
   const leak = verdicts.some((verdict) => verdict.verdict === 'leak');
   const [primary, ...others] = verdicts;
   if (!primary) throw new CliError('no recordings to analyse');
 
   if (outputs.html) {
     const { renderHtmlReport } = await import('../report/html.js');
-    const service = primary.service;
-    writeOutput(outputs.html, renderHtmlReport(primary, recordings.filter((recording) => recording.header.service === service)), '--html');
+    writeOutput(outputs.html, renderHtmlReport(primary, judged[0]!.recordings), '--html');
   }
   if (outputs.json) {
     const document = others.length > 0 ? { ...primary, otherServices: others } : primary;
@@ -51,27 +51,4 @@ export async function judge(recordings: Recording[], outputs: JudgeOutputs, sour
     }
   }
   return { verdicts, leak };
-}
-
-function groupByService(recordings: Recording[]): Map<string, Recording[]> {
-  const groups = new Map<string, Recording[]>();
-  for (const recording of recordings) {
-    const key = `${recording.header.runtime}:${recording.header.service}`;
-    groups.set(key, [...(groups.get(key) ?? []), recording]);
-  }
-  return groups;
-}
-
-const RANK: Record<Verdict['verdict'], number> = { leak: 0, inconclusive: 1, 'no-leak': 2 };
-
-function byImportance(a: Verdict, b: Verdict): number {
-  return RANK[a.verdict] - RANK[b.verdict] || b.window.samples - a.window.samples;
-}
-
-function writeOutput(path: string, text: string, flag: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (error) {
-    throw new CliError(`${flag} ${path}: cannot write: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from './command.js';
 import { CliError, EXIT } from './cli-error.js';
@@ -7,6 +7,7 @@ import { agentEnvironment } from './agent-env.js';
 import { TargetProcess, type TargetExit } from './target-process.js';
 import { judgeRun } from './judge-run.js';
 import { RunProgress } from './run-progress.js';
+import { writeOutput } from './write-output.js';
 
 const USAGE = `Usage: heapsleuth run [options] -- <command...>
 
@@ -80,7 +81,7 @@ async function run(args: string[]): Promise<number> {
     throw new CliError(`--out ${outDir}: cannot create the folder: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   for (const [flag, path] of [['--json', values.json], ['--html', values.html]] as const) {
-    if (path && path !== '-') checkWritable(path, flag);
+    if (path && path !== '-') writeOutput(path, '', flag, true);
   }
 
   const env = agentEnvironment({
@@ -129,12 +130,4 @@ async function run(args: string[]): Promise<number> {
   const judged = await judgeRun(outDir, { json: values.json, html: values.html });
   if (judged.leak && values['fail-on-leak']) return EXIT.leak;
   return targetFailed ? 4 : EXIT.ok;
-}
-
-function checkWritable(path: string, flag: string): void {
-  try {
-    writeFileSync(path, '', { flag: 'a' });
-  } catch (error) {
-    throw new CliError(`${flag} ${path}: cannot write there: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
 }

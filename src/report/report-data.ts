@@ -1,7 +1,7 @@
 import { snapshotOfSample, type Recording, type RecordingSample } from '../formats/recording.js';
 import { redactArgv } from '../formats/redact-argv.js';
 import type { KeyType } from '../model/grouping.js';
-import type { Verdict } from '../analysis/verdict.js';
+import type { Suspect, Verdict } from '../analysis/verdict.js';
 import { nativeGap } from '../analysis/process-series.js';
 import { flameTree, type FlameNode } from './flame-tree.js';
 import { hoursToLimit } from './finding-format.js';
@@ -18,17 +18,8 @@ export interface CompareRow {
 }
 
 /** A suspect as the page shows it; its series is in chart columns (epoch seconds, bytes). */
-export interface ReportSuspect {
-  rank: number;
-  keyType: string;
-  file: string;
-  line: number;
-  function: string;
-  growthBytesPerHour: number;
-  liveBytes: number;
-  confidence: number;
+export interface ReportSuspect extends Omit<Suspect, 'series' | 'pValue'> {
   hoursToLimit: number | null;
-  traceback: Array<{ file: string; line: number; function: string }>;
   series: { t: number[]; bytes: number[] };
 }
 
