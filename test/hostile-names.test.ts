@@ -4,10 +4,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Frame, Snapshot, Traceback } from '../src/model/index.js';
-import { RecordingEncoder } from '../src/formats/recording.js';
 import { snapshotToPprof } from '../src/formats/pprof.js';
-import type { ProcessSample } from '../src/model/process.js';
 import { cliPath, runNode } from './child-process.js';
+import { recordingText } from './recording-text.js';
 
 /**
  * Names in profiles are data written by whoever controls the observed code (or the file):
@@ -25,38 +24,24 @@ const UNSAFE_FOR_TERMINAL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200
 const work = mkdtempSync(join(tmpdir(), 'heapsleuth-hostile-'));
 
 function hostileRecording(): string {
-  const encoder = new RecordingEncoder();
   const leaks = [HTML_NAME, TERMINAL_NAME, LONG_NAME].map(
     (name, i) => new Traceback([new Frame(`src/${name}.js`, 10 + i, name), new Frame('src/main.js', 1, 'main')]),
   );
-  let text = encoder.encodeHeader({
-    runtime: 'node',
-    runtimeVersion: 'v20',
-    pid: 77,
-    hostname: `host${TERMINAL_NAME}`,
-    service: `svc${HTML_NAME}${TERMINAL_NAME}`,
-    argv: ['node', HTML_NAME],
-    cwd: '/',
-    startTime: new Date(1_000_000).toISOString(),
-    sampling: { sampler: 'inspector', intervalBytes: 65536, stackDepth: 64 },
-    limits: { heapLimitBytes: 4096 * MiB },
-    agent: { name: 'heapsleuth', version: '0' },
-  });
-  const meta = { runtime: 'node' as const, takenAt: '', samplingIntervalBytes: 65536, stackDepth: 64 };
-  for (let i = 0; i < 30; i++) {
-    const snapshot = new Snapshot(
-      leaks.map((traceback, j) => ({ traceback, size: (i + 1) * (j + 1) * MiB, count: (i + 1) * 16 })),
-      meta,
-    );
-    const sample: ProcessSample = {
+  const samples = Array.from({ length: 30 }, (_, i) => ({
+    traces: leaks.map((traceback, j) => ({ traceback, size: (i + 1) * (j + 1) * MiB, count: (i + 1) * 16 })),
+    process: {
       time: 1_000_000 + i * 60_000,
       memory: { rss: (200 + 6 * i) * MiB, heapTotal: (80 + 6 * i) * MiB, heapUsed: (40 + 6 * i) * MiB, external: 2 * MiB, arrayBuffers: MiB },
       handles: { [HTML_NAME]: 1, [TERMINAL_NAME]: 2 },
-    };
-    text += encoder.encodeSample(snapshot, sample);
-    encoder.commit();
-  }
-  return text;
+    },
+  }));
+  return recordingText(samples, {
+    hostname: `host${TERMINAL_NAME}`,
+    service: `svc${HTML_NAME}${TERMINAL_NAME}`,
+    argv: ['node', HTML_NAME],
+    startTime: new Date(1_000_000).toISOString(),
+    limits: { heapLimitBytes: 4096 * MiB },
+  });
 }
 
 function assertTerminalSafe(output: string, what: string): void {

@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Frame, Snapshot, Traceback } from '../src/model/index.js';
-import { parseRecording, RecordingEncoder } from '../src/formats/recording.js';
-import type { ProcessSample } from '../src/model/process.js';
+import { Frame, Traceback } from '../src/model/index.js';
+import { parseRecording } from '../src/formats/recording.js';
 import { LiveView, clock, liveStateFromRecording, renderLivePlainLine, renderLiveView, type LiveState } from '../src/report/live-view.js';
 import { sparkline } from '../src/report/sparkline.js';
+import { recordingText } from './recording-text.js';
 
 const MiB = 1024 * 1024;
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/;
@@ -130,36 +130,18 @@ test('on a terminal it hides the cursor, redraws in place and restores the curso
 });
 
 test('liveStateFromRecording: memory history and the growers between the first and last sample', () => {
-  const encoder = new RecordingEncoder();
   const leak = new Traceback([new Frame('src/leak.js', 10, 'hoard'), new Frame('src/main.js', 1, 'main')]);
   const steady = new Traceback([new Frame('src/steady.js', 3, 'keep')]);
-  const meta = { runtime: 'node' as const, takenAt: '', samplingIntervalBytes: 65536, stackDepth: 64 };
-  let text = encoder.encodeHeader({
-    runtime: 'node',
-    runtimeVersion: 'v20',
-    pid: 77,
-    hostname: 'h',
-    service: 'svc',
-    argv: [],
-    cwd: '/',
-    startTime: new Date(0).toISOString(),
-    sampling: { sampler: 'inspector', intervalBytes: 65536, stackDepth: 64 },
-    limits: {},
-    agent: { name: 'heapsleuth', version: '0' },
-  });
   const start = 1_000_000;
-  for (let i = 0; i < 4; i++) {
-    const snapshot = new Snapshot(
-      [
+  const text = recordingText(
+    Array.from({ length: 4 }, (_, i) => ({
+      traces: [
         { traceback: leak, size: (i + 1) * MiB, count: i + 1 },
         { traceback: steady, size: MiB, count: 1 },
       ],
-      meta,
-    );
-    const sample: ProcessSample = { time: start + i * 60_000, memory: { rss: (100 + i) * MiB, heapTotal: 50 * MiB, heapUsed: (40 + i) * MiB, external: MiB, arrayBuffers: 0 } };
-    text += encoder.encodeSample(snapshot, sample);
-    encoder.commit();
-  }
+      process: { time: start + i * 60_000, memory: { rss: (100 + i) * MiB, heapTotal: 50 * MiB, heapUsed: (40 + i) * MiB, external: MiB, arrayBuffers: 0 } },
+    })),
+  );
   const live = liveStateFromRecording(parseRecording(text), 600_000, start - 1000, start + 181_000);
   assert.equal(live.service, 'svc');
   assert.equal(live.pid, 77);

@@ -2,52 +2,38 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Frame, Snapshot, Traceback } from '../src/model/index.js';
-import { parseRecording, RecordingEncoder } from '../src/formats/recording.js';
-import type { ProcessSample } from '../src/model/process.js';
+import { parseRecording } from '../src/formats/recording.js';
 import type { SeriesFinding, Verdict } from '../src/analysis/verdict.js';
 import { jsonForScript, renderHtmlReport } from '../src/report/html.js';
 import { buildReportData } from '../src/report/report-data.js';
 import { flameTree } from '../src/report/flame-tree.js';
+import { recordingText } from './recording-text.js';
 
 const MiB = 1024 * 1024;
 const HOSTILE = '</script><img src=x onerror=alert(1)>\u2028&amp;';
 
 function recordingWith(functionName: string) {
-  const encoder = new RecordingEncoder();
   const leak = new Traceback([new Frame('src/leak.js', 10, functionName), new Frame('src/main.js', 1, 'main')]);
   const steady = new Traceback([new Frame('node:internal/timers', 5, 'listOnTimeout')]);
-  const meta = { runtime: 'node' as const, takenAt: '', samplingIntervalBytes: 65536, stackDepth: 64 };
-  let text = encoder.encodeHeader({
-    runtime: 'node',
-    runtimeVersion: 'v20',
-    pid: 77,
-    hostname: 'h',
-    service: HOSTILE,
-    argv: ['node', HOSTILE],
-    cwd: '/',
-    startTime: new Date(1_000_000).toISOString(),
-    sampling: { sampler: 'inspector', intervalBytes: 65536, stackDepth: 64 },
-    limits: { heapLimitBytes: 4096 * MiB },
-    agent: { name: 'heapsleuth', version: '0' },
-  });
-  for (let i = 0; i < 5; i++) {
-    const snapshot = new Snapshot(
-      [
-        { traceback: leak, size: (i + 1) * MiB, count: i + 1 },
-        { traceback: steady, size: MiB, count: 1 },
-      ],
-      meta,
-    );
-    const sample: ProcessSample = {
+  const samples = Array.from({ length: 5 }, (_, i) => ({
+    traces: [
+      { traceback: leak, size: (i + 1) * MiB, count: i + 1 },
+      { traceback: steady, size: MiB, count: 1 },
+    ],
+    process: {
       time: 1_000_000 + i * 60_000,
       memory: { rss: (100 + i) * MiB, heapTotal: 60 * MiB, heapUsed: (40 + i) * MiB, external: 2 * MiB, arrayBuffers: MiB },
       gc: { major: { count: i * 2, pauseMs: i }, minor: { count: i * 10, pauseMs: i } },
       handles: { Timeout: i, [HOSTILE]: 1 },
       openFds: 20 + i,
-    };
-    text += encoder.encodeSample(snapshot, sample);
-    encoder.commit();
-  }
+    },
+  }));
+  const text = recordingText(samples, {
+    service: HOSTILE,
+    argv: ['node', HOSTILE],
+    startTime: new Date(1_000_000).toISOString(),
+    limits: { heapLimitBytes: 4096 * MiB },
+  });
   return parseRecording(text, 'test.ndjson');
 }
 
