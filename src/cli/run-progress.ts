@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseRecording, type Recording } from '../formats/recording.js';
 import { LiveView, liveStateFromRecording } from '../report/live-view.js';
@@ -21,9 +21,11 @@ export class RunProgress {
   private timer: NodeJS.Timeout | undefined;
   private readonly view: LiveView;
   private live = true;
+  private readonly recordings: GrowingRecordings;
 
   constructor(private readonly options: RunProgressOptions) {
     this.view = new LiveView(process.stderr, { color: shouldUseColor(process.stderr), quiet: options.quiet });
+    this.recordings = new GrowingRecordings(options.outDir);
   }
 
   start(): void {
@@ -49,26 +51,38 @@ export class RunProgress {
 
   private poll(): void {
     if (!this.live) return;
-    const main = readRecordingsSoFar(this.options.outDir).sort((a, b) => b.samples.length - a.samples.length)[0];
+    const main = this.recordings.read().sort((a, b) => b.samples.length - a.samples.length)[0];
     if (main) this.view.update(liveStateFromRecording(main, this.options.durationMs, this.options.startedAt));
   }
 }
 
-/** Recordings of a folder as they are now; files that cannot be read yet are skipped. */
-export function readRecordingsSoFar(outDir: string): Recording[] {
-  let names: string[];
-  try {
-    names = readdirSync(outDir).filter((name) => name.endsWith('.ndjson'));
-  } catch {
-    return [];
-  }
-  const recordings: Recording[] = [];
-  for (const name of names) {
+/**
+ * The recordings of a folder as they grow. The view redraws every second but a file grows
+ * once a tick: a file is parsed again only when its size changed. Files that cannot be read
+ * yet are skipped.
+ */
+class GrowingRecordings {
+  private readonly parsed = new Map<string, { size: number; recording: Recording }>();
+
+  constructor(private readonly outDir: string) {}
+
+  read(): Recording[] {
+    let names: string[];
     try {
-      recordings.push(parseRecording(readFileSync(join(outDir, name), 'utf8'), name));
+      names = readdirSync(this.outDir).filter((name) => name.endsWith('.ndjson'));
     } catch {
-      // still being created
+      return [];
     }
+    for (const name of names) {
+      const path = join(this.outDir, name);
+      try {
+        const size = statSync(path).size;
+        if (this.parsed.get(name)?.size === size) continue;
+        this.parsed.set(name, { size, recording: parseRecording(readFileSync(path, 'utf8'), name) });
+      } catch {
+        // still being created
+      }
+    }
+    return [...this.parsed.values()].map((entry) => entry.recording);
   }
-  return recordings;
 }
