@@ -100,3 +100,9 @@ test('bad flags: one clear line and exit code 2', async () => {
   assert.match(unknown.stderr, /Unknown option '--frobnicate'/);
   assert.doesNotMatch(unknown.stderr, /\n\s+at /);
 });
+
+test('an --out folder that cannot be made (under /proc, where Node 20 would loop forever): one clear line and exit code 2', async () => {
+  const result = await runNode([cliPath, 'run', '--out', `/proc/heapsleuth-${process.pid}/out`, '--', process.execPath, '-e', '1'], { timeoutMs: 20_000 });
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /^heapsleuth: --out \/proc\/heapsleuth-\d+\/out: cannot create the folder: ENOENT\n$/);
+});

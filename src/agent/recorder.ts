@@ -1,5 +1,6 @@
-import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createFolder } from './create-folder.js';
 import { RecordingEncoder, type RecordingHeader, type SampleDetails } from '../formats/recording.js';
 import type { ProcessSample } from '../model/process.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -71,7 +72,7 @@ export class Recorder {
   }
 
   private create(flags: 'a' | 'w'): void {
-    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    createFolder(dirname(this.path));
     const fd = openSync(this.path, flags, 0o600);
     try {
       this.fd = fd;

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { createFolder } from '../agent/create-folder.js';
 import { join } from 'node:path';
 import type { Command } from './command.js';
 import { CliError, EXIT } from './cli-error.js';
@@ -76,7 +76,7 @@ async function run(args: string[]): Promise<number> {
   const startedAt = new Date();
   const outDir = values.out ?? join('.heapsleuth', `run-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`);
   try {
-    mkdirSync(outDir, { recursive: true, mode: 0o700 });
+    createFolder(outDir);
   } catch (error) {
     throw new CliError(`--out ${outDir}: cannot create the folder: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
