@@ -1,4 +1,5 @@
 import type { Recording } from '../formats/recording.js';
+import { StackTable, type RowColumns } from '../formats/recording-decoder.js';
 import { allocationCriteria, resolveOptions, type AnalyzeOptions, type ResolvedOptions } from './analyze-options.js';
 import { processFindings } from './process-findings.js';
 import { processLifetimes } from './process-lifetimes.js';
@@ -6,7 +7,7 @@ import { processSeries } from './process-series.js';
 import { projectToLimit } from './projection.js';
 import { allocationSeries } from './series.js';
 import { findSuspects } from './suspects.js';
-import { liveSamplesOnly } from './live-samples.js';
+import { LifetimeAccumulator, type LifetimeSeries } from './lifetime-series.js';
 import type { Verdict } from './verdict.js';
 
 export type { AnalyzeOptions } from './analyze-options.js';
@@ -19,14 +20,26 @@ export { DEFAULT_ANALYZE_OPTIONS } from './analyze-options.js';
  * its defaults are in docs/verdict.md.
  */
 export function analyzeRecordings(recordings: Recording[], options: AnalyzeOptions = {}): Verdict {
+  const { maxPoints } = resolveOptions(options);
+  return analyzeLifetimes(
+    recordings.map((recording) => foldRecording(recording, maxPoints)),
+    options,
+  );
+}
+
+/**
+ * The same verdict from lifetimes folded as their recordings were read
+ * (LifetimeAccumulator): what `heapsleuth analyze` uses, so a month-long recording
+ * never has to be in memory whole.
+ */
+export function analyzeLifetimes(recordings: ReadonlyArray<LifetimeSeries & { warnings: string[] }>, options: AnalyzeOptions = {}): Verdict {
   const settings = resolveOptions(options);
   const lifetimes = processLifetimes(recordings);
   const ordered = lifetimes.recordings;
   const warnings = [...recordings.flatMap((recording) => recording.warnings), ...lifetimes.warnings];
   const newest = ordered.at(-1) ?? recordings.at(-1);
-  const samples = ordered.flatMap((recording) => recording.samples);
-  const start = samples[0]?.time;
-  const end = samples.at(-1)?.time;
+  const start = ordered[0]?.firstTime;
+  const end = ordered.at(-1)?.lastTime;
 
   const base = {
     service: newest?.header.service ?? 'unknown',
@@ -34,7 +47,7 @@ export function analyzeRecordings(recordings: Recording[], options: AnalyzeOptio
     window: {
       start: new Date(start ?? 0).toISOString(),
       end: new Date(end ?? 0).toISOString(),
-      samples: samples.length,
+      samples: ordered.reduce((sum, recording) => sum + recording.samples, 0),
       durationSeconds: start === undefined || end === undefined ? 0 : (end - start) / 1000,
     },
     restarts: lifetimes.restarts,
@@ -46,7 +59,7 @@ export function analyzeRecordings(recordings: Recording[], options: AnalyzeOptio
   const found = processFindings(processSeries(ordered), settings, judging);
   const intervalBytes = Math.max(0, ...ordered.map((recording) => recording.header.sampling.intervalBytes));
   const { suspects } = judging
-    ? findSuspects(allocationSeries(ordered.map(liveSamplesOnly)), allocationCriteria(settings, intervalBytes), settings.fdr, settings.maxPoints)
+    ? findSuspects(allocationSeries(ordered), allocationCriteria(settings, intervalBytes), settings.fdr, settings.maxPoints)
     : { suspects: [] };
 
   const { process, handles } = found;
@@ -72,10 +85,29 @@ export function analyzeRecordings(recordings: Recording[], options: AnalyzeOptio
   return verdict;
 }
 
-function inconclusiveReason(ordered: readonly Recording[], settings: ResolvedOptions): string | undefined {
-  const usable = ordered.filter((recording) => recording.samples.length >= 3);
-  const samples = usable.reduce((sum, recording) => sum + recording.samples.length, 0);
-  const seconds = usable.reduce((sum, recording) => sum + (recording.samples.at(-1)!.time - recording.samples[0]!.time) / 1000, 0);
+/** A recording read whole, folded as a streamed one would be. */
+function foldRecording(recording: Recording, maxPoints: number): LifetimeSeries & { warnings: string[] } {
+  const liveSamples = recording.samples.filter((sample) => sample.liveOnly !== false).length;
+  const accumulator = new LifetimeAccumulator(recording.source, recording.header, { samples: recording.samples.length, liveSamples }, maxPoints);
+  const stacks = new StackTable();
+  for (const [id, traceback] of recording.stacks) stacks.set(id, traceback);
+  for (const { rows, ...sample } of recording.samples) {
+    const columns: RowColumns = {
+      length: rows.length,
+      stackIds: Float64Array.from(rows, (row) => row[0]),
+      bytes: Float64Array.from(rows, (row) => row[1]),
+      counts: Float64Array.from(rows, (row) => row[2]),
+    };
+    accumulator.add(sample, columns, stacks);
+  }
+  if (recording.end) accumulator.end(recording.end);
+  return accumulator.finish(recording.warnings);
+}
+
+function inconclusiveReason(ordered: readonly LifetimeSeries[], settings: ResolvedOptions): string | undefined {
+  const usable = ordered.filter((recording) => recording.samples >= 3);
+  const samples = usable.reduce((sum, recording) => sum + recording.samples, 0);
+  const seconds = usable.reduce((sum, recording) => sum + (recording.lastTime! - recording.firstTime!) / 1000, 0);
   const need = `at least ${settings.minSamples} samples over ${settings.minWindowSeconds} s are needed to tell growth from noise`;
   if (ordered.length === 0) return `no samples were recorded; ${need}`;
   if (samples < settings.minSamples) return `only ${samples} sample${samples === 1 ? '' : 's'} in process lifetimes of 3 or more; ${need}`;

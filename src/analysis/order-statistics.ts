@@ -43,3 +43,43 @@ export function averageRanks(values: ArrayLike<number>): Float64Array {
   }
   return ranks;
 }
+
+/**
+ * The median of the first `n` values, as medianOfSorted would give it for them sorted,
+ * in linear time (quickselect); reorders those values.
+ */
+export function medianInPlace(values: Float64Array, n: number): number {
+  if (n === 0) return NaN;
+  const mid = n >> 1;
+  const upper = select(values, n, mid);
+  if (n % 2 === 1) return upper;
+  let lower = -Infinity;
+  for (let i = 0; i < mid; i++) if (values[i]! > lower) lower = values[i]!;
+  return (lower + upper) / 2;
+}
+
+/** The k-th smallest of the first n values; afterwards values[0..k) are all <= it. */
+function select(values: Float64Array, n: number, k: number): number {
+  let left = 0;
+  let right = n - 1;
+  while (right > left) {
+    const pivot = values[(left + right) >> 1]!;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i] = values[j]!;
+        values[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break;
+  }
+  return values[k]!;
+}

@@ -1,9 +1,9 @@
-import type { Recording } from '../formats/recording.js';
+import type { LifetimeSeries } from './lifetime-series.js';
 import type { Restart } from './verdict.js';
 
 export interface Lifetimes {
-  /** One recording per process lifetime, in the order they started; those without samples left out. */
-  recordings: Recording[];
+  /** Process lifetimes in the order they started; those without samples left out. */
+  recordings: LifetimeSeries[];
   restarts: Restart[];
   warnings: string[];
 }
@@ -14,10 +14,10 @@ export interface Lifetimes {
  * restart. Recordings that overlap in time are replicas running side by side, not
  * restarts. The same process given twice is read once.
  */
-export function processLifetimes(recordings: readonly Recording[]): Lifetimes {
+export function processLifetimes(recordings: readonly LifetimeSeries[]): Lifetimes {
   const warnings: string[] = [];
   const seen = new Set<string>();
-  const withSamples: Recording[] = [];
+  const withSamples: LifetimeSeries[] = [];
   for (const recording of recordings) {
     const identity = `${recording.header.hostname}\u0000${recording.header.pid}\u0000${recording.header.startTime}\u0000${recording.header.threadId ?? 0}`;
     if (seen.has(identity)) {
@@ -25,7 +25,7 @@ export function processLifetimes(recordings: readonly Recording[]): Lifetimes {
       continue;
     }
     seen.add(identity);
-    if (recording.samples.length === 0) {
+    if (recording.samples === 0) {
       warnings.push(`${recording.source}: no samples (the process ended before its first tick)`);
       continue;
     }
@@ -37,14 +37,14 @@ export function processLifetimes(recordings: readonly Recording[]): Lifetimes {
 
   const restarts: Restart[] = [];
   let latestEnd = -Infinity;
-  let previous: Recording | undefined;
+  let previous: LifetimeSeries | undefined;
   for (const recording of ordered) {
     if (previous && firstTime(recording) >= latestEnd) {
       restarts.push({
         time: Date.parse(recording.header.startTime) || firstTime(recording),
         previousPid: previous.header.pid,
         pid: recording.header.pid,
-        previousPeakRssBytes: previous.samples.reduce((peak, sample) => Math.max(peak, sample.process.memory.rss), 0),
+        previousPeakRssBytes: previous.peakRssBytes,
       });
     }
     if (lastTime(recording) >= latestEnd) {
@@ -55,10 +55,10 @@ export function processLifetimes(recordings: readonly Recording[]): Lifetimes {
   return { recordings: ordered, restarts, warnings };
 }
 
-function firstTime(recording: Recording): number {
-  return recording.samples[0]?.time ?? (Date.parse(recording.header.startTime) || 0);
+function firstTime(recording: LifetimeSeries): number {
+  return recording.firstTime ?? (Date.parse(recording.header.startTime) || 0);
 }
 
-function lastTime(recording: Recording): number {
-  return recording.samples.at(-1)?.time ?? firstTime(recording);
+function lastTime(recording: LifetimeSeries): number {
+  return recording.lastTime ?? firstTime(recording);
 }

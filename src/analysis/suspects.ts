@@ -1,7 +1,7 @@
 import type { GroupSeries, AllocationSeries } from './series.js';
 import { examineSeries, isLeak, type LeakCriteria, type SeriesExamination } from './leak-test.js';
 import { benjaminiHochberg } from './multiple-testing.js';
-import { lastValue, seriesPoints, toSegments } from './group-segments.js';
+import { seriesPoints, toSegments } from './group-segments.js';
 import type { Suspect } from './verdict.js';
 
 const MS_PER_HOUR = 3_600_000;
@@ -67,7 +67,7 @@ function toSuspect({ group, examination, adjustedPValue, points }: Found): Suspe
     line: group.site.line,
     function: group.site.functionName,
     growthBytesPerHour: examination.slopePerMs * MS_PER_HOUR,
-    liveBytes: lastValue(group.bytes),
+    liveBytes: group.lastBytes,
     confidence: 1 - adjustedPValue,
     pValue: examination.pValue,
     traceback: group.biggestStack.frames.map((frame) => ({ file: frame.file, line: frame.line, function: frame.functionName })),

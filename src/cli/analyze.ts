@@ -1,8 +1,9 @@
 import type { Command } from './command.js';
 import { EXIT } from './cli-error.js';
 import { parseOptions } from './parse-options.js';
-import { readRecordings, requireSamples } from './read-recordings.js';
-import { judge } from './judge.js';
+import { readRecordings, recordingFiles, requireSamples } from './read-recordings.js';
+import { announce, judge } from './judge.js';
+import { streamServiceVerdicts } from './stream-verdicts.js';
 
 const USAGE = `Usage: heapsleuth analyze <recording|folder...> [options]
 
@@ -31,9 +32,16 @@ export const command: Command = {
       { json: { type: 'string' }, html: { type: 'string' }, 'fail-on-leak': { type: 'boolean', default: false } },
       'analyze',
     );
-    const recordings = readRecordings(positionals);
-    requireSamples(recordings);
-    const judged = await judge(recordings, { json: values.json, html: values.html }, positionals);
+    const outputs = { json: values.json, html: values.html };
+    let judged;
+    if (values.html) {
+      // the report draws every sample and two snapshots: it reads the recordings whole
+      const recordings = readRecordings(positionals);
+      requireSamples(recordings);
+      judged = await judge(recordings, outputs, positionals);
+    } else {
+      judged = await announce(streamServiceVerdicts(recordingFiles(positionals)), outputs, positionals);
+    }
     return judged.leak && values['fail-on-leak'] ? EXIT.leak : EXIT.ok;
   },
 };

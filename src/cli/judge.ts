@@ -26,14 +26,24 @@ export interface Judgement {
  */
 export async function judge(recordings: Recording[], outputs: JudgeOutputs, sources: string[]): Promise<Judgement> {
   const judged = serviceVerdicts(recordings);
-  const verdicts = judged.map((entry) => entry.verdict);
+  return announce(
+    judged.map((entry) => entry.verdict),
+    outputs,
+    sources,
+    judged[0]?.recordings,
+  );
+}
+
+/** Prints verdicts (the most important first) and writes the outputs; the HTML report needs the first one's recordings. */
+export async function announce(verdicts: Verdict[], outputs: JudgeOutputs, sources: string[], recordings?: Recording[]): Promise<Judgement> {
   const leak = verdicts.some((verdict) => verdict.verdict === 'leak');
   const [primary, ...others] = verdicts;
   if (!primary) throw new CliError('no recordings to analyse');
 
   if (outputs.html) {
     const { renderHtmlReport } = await import('../report/html.js');
-    writeOutput(outputs.html, renderHtmlReport(primary, judged[0]!.recordings), '--html');
+    if (!recordings) throw new Error('the HTML report needs the recordings');
+    writeOutput(outputs.html, renderHtmlReport(primary, recordings), '--html');
   }
   if (outputs.json) {
     const document = others.length > 0 ? { ...primary, otherServices: others } : primary;

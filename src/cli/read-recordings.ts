@@ -1,13 +1,19 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseRecording, RecordingFormatError, type Recording } from '../formats/recording.js';
+import { RecordingFormatError, type Recording } from '../formats/recording.js';
+import { readRecordingFile } from '../formats/recording-file.js';
 import { CliError } from './cli-error.js';
 
 /**
  * Reads recordings named on the command line (files, or folders of `.ndjson` files),
  * turning every problem into a one-line CliError. Warnings go to `warn`.
  */
-export function readRecordings(paths: string[], warn: (message: string) => void = (m) => process.stderr.write(`heapsleuth: warning: ${m}\n`)): Recording[] {
+export function readRecordings(paths: string[], warn: (message: string) => void = warnOnStderr): Recording[] {
+  return recordingFiles(paths).flatMap((file) => readRecordingFileOrFail(file, (path) => readRecordingFile(path), warn));
+}
+
+/** The recording files that paths name (files, or the .ndjson files of folders). */
+export function recordingFiles(paths: string[]): string[] {
   if (paths.length === 0) throw new CliError('no recording given: name one or more .ndjson files or folders (e.g. .heapsleuth/)');
   const files: string[] = [];
   for (const path of paths) {
@@ -25,24 +31,25 @@ export function readRecordings(paths: string[], warn: (message: string) => void 
       files.push(path);
     }
   }
-  return files.map((file) => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ERR_STRING_TOO_LONG') throw new CliError(`${file}: too big to read at once (over 512 MB); analyse a shorter recording`);
-      throw new CliError(`${file}: cannot read: ${code ?? String(error)}`);
-    }
-    try {
-      const recording = parseRecording(text, file);
-      for (const warning of recording.warnings) warn(warning);
-      return recording;
-    } catch (error) {
-      if (error instanceof RecordingFormatError) throw new CliError(error.message);
-      throw error;
-    }
-  });
+  return files;
+}
+
+/** Reads one file with `read` (every process lifetime it holds), its problems as one-line CliErrors and its warnings to `warn`. */
+export function readRecordingFileOrFail<T extends { warnings: string[] }>(file: string, read: (path: string) => T[], warn: (message: string) => void = warnOnStderr): T[] {
+  try {
+    const lifetimes = read(file);
+    for (const lifetime of lifetimes) for (const warning of lifetime.warnings) warn(warning);
+    return lifetimes;
+  } catch (error) {
+    if (error instanceof RecordingFormatError) throw new CliError(error.message);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== undefined) throw new CliError(`${file}: cannot read: ${code}`);
+    throw error;
+  }
+}
+
+function warnOnStderr(message: string): void {
+  process.stderr.write(`heapsleuth: warning: ${message}\n`);
 }
 
 /** Nothing to judge: not one sample in any of the recordings (one line, exit code 2). */

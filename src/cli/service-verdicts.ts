@@ -21,5 +21,14 @@ export function serviceVerdicts(recordings: readonly Recording[]): ServiceVerdic
   }
   return [...groups.values()]
     .map((group) => ({ verdict: analyzeRecordings(group), recordings: group }))
-    .sort((a, b) => IMPORTANCE[a.verdict.verdict] - IMPORTANCE[b.verdict.verdict] || b.verdict.window.samples - a.verdict.window.samples);
+    .sort((a, b) => byImportance(a.verdict, b.verdict));
+}
+
+/** Verdicts in serviceVerdicts' order. */
+export function orderVerdicts(verdicts: Verdict[]): Verdict[] {
+  return verdicts.sort(byImportance);
+}
+
+function byImportance(a: Verdict, b: Verdict): number {
+  return IMPORTANCE[a.verdict] - IMPORTANCE[b.verdict] || b.window.samples - a.window.samples;
 }

@@ -1,9 +1,9 @@
-import { Frame } from '../model/frame.js';
 import { quoteValue } from '../model/quote-value.js';
 import { Snapshot } from '../model/snapshot.js';
 import { Traceback } from '../model/traceback.js';
 import type { MemoryLimits, ProcessSample } from '../model/process.js';
 import type { Trace } from '../model/trace.js';
+import { RecordingDecoder, type RecordingSink, type RowColumns, type SampleLine, type StackTable } from './recording-decoder.js';
 
 /**
  * The recording: one NDJSON file per observed process, append-only. Frames and stacks
@@ -190,96 +190,63 @@ function round3(value: number): number {
 }
 
 /**
- * Reads a recording. A torn last line (a process killed mid-write) and corrupt lines
+ * Reads a recording's text: its first process lifetime when the file holds several
+ * (see parseRecordings). A torn last line (a process killed mid-write) and corrupt lines
  * are skipped with a warning; a file that is not a recording, or of a version this
  * reader does not know, is rejected with a RecordingFormatError.
  */
 export function parseRecording(text: string, source = 'recording'): Recording {
-  const lines = text.split('\n');
-  const endsWithNewline = text.endsWith('\n');
-  if (endsWithNewline) lines.pop();
-  const warnings: string[] = [];
-  const frames = new Map<number, Frame>();
-  const stacks = new Map<number, Traceback>();
-  const samples: RecordingSample[] = [];
-  let header: RecordingHeader | undefined;
-  let end: RecordingEnd | undefined;
-  let unknownStackRows = 0;
-
-  lines: for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!;
-    if (raw.trim() === '') continue;
-    const lineNo = i + 1;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      if (!header) throw new RecordingFormatError(`${source}: not a heapsleuth recording (line 1 is not JSON)`);
-      const torn = i === lines.length - 1 && !endsWithNewline;
-      warnings.push(torn ? `${source}: ignored a torn last line ${lineNo} (the process stopped, or its disk filled up, while writing it)` : `${source}: skipped corrupt line ${lineNo}`);
-      continue;
-    }
-    if (!isObject(value)) {
-      if (!header) throw new RecordingFormatError(`${source}: not a heapsleuth recording`);
-      warnings.push(`${source}: skipped line ${lineNo}: not an object`);
-      continue;
-    }
-    if (!header) {
-      header = readHeader(value, source);
-      continue;
-    }
-    switch (value['type']) {
-      case 'frame': {
-        const { id, file, line } = value;
-        if (typeof id !== 'number' || typeof file !== 'string' || typeof line !== 'number') {
-          warnings.push(`${source}: skipped bad frame on line ${lineNo}`);
-          break;
-        }
-        const fn = typeof value['function'] === 'string' ? value['function'] : '';
-        frames.set(id, new Frame(file, line, fn, typeof value['column'] === 'number' ? value['column'] : 0));
-        break;
-      }
-      case 'stack': {
-        const { id, frames: ids } = value;
-        const stackFrames = Array.isArray(ids) ? ids.map((frameId) => frames.get(frameId as number)) : undefined;
-        if (typeof id !== 'number' || !stackFrames || stackFrames.some((frame) => frame === undefined)) {
-          warnings.push(`${source}: skipped bad stack on line ${lineNo}`);
-          break;
-        }
-        stacks.set(id, new Traceback(stackFrames as Frame[]));
-        break;
-      }
-      case 'sample': {
-        const sample = readSample(value);
-        if (!sample) {
-          warnings.push(`${source}: skipped bad sample on line ${lineNo}`);
-          break;
-        }
-        const known = sample.rows.filter((row) => stacks.has(row[0]));
-        unknownStackRows += sample.rows.length - known.length;
-        sample.rows = known;
-        samples.push(sample);
-        break;
-      }
-      case 'header':
-        // Another process appended to a file it was told to reuse: its ids would clash with ours.
-        warnings.push(`${source}: line ${lineNo} starts a second recording (the file was reused by another process); read the first one only`);
-        break lines;
-      case 'end':
-        if (isValidTime(value['time'])) end = { time: value['time'], reason: String(value['reason'] ?? '') };
-        break;
-      default:
-        break; // lines of types added later are skipped by design
-    }
-  }
-  if (!header) throw new RecordingFormatError(`${source}: empty file, not a heapsleuth recording`);
-  if (unknownStackRows > 0) warnings.push(`${source}: ignored ${unknownStackRows} rows that refer to undefined stacks`);
-  const recording: Recording = { source, header, stacks, samples, warnings };
-  if (end) recording.end = end;
-  return recording;
+  const [first, ...rest] = parseRecordings(text, source);
+  if (rest.length > 0) first!.warnings.push(`${source}: holds ${rest.length + 1} process lifetimes (one header each); read the first one only`);
+  return first!;
 }
 
-function readHeader(value: Record<string, unknown>, source: string): RecordingHeader {
+/**
+ * Reads every process lifetime a recording file holds (a file reused by restarts holds
+ * one header per lifetime), each as a Recording of its own, in file order. Warnings of
+ * the file are on the first.
+ */
+export function parseRecordings(text: string, source = 'recording'): Recording[] {
+  const collector = new RecordingCollector(source);
+  const decoder = new RecordingDecoder(source, collector);
+  decoder.push(Buffer.from(text, 'utf8'));
+  decoder.finish();
+  return collector.recordings(decoder.warnings);
+}
+
+/** Keeps everything a decoder tells: the whole recording in memory. */
+export class RecordingCollector implements RecordingSink {
+  private readonly lifetimes: Recording[] = [];
+
+  constructor(private readonly source: string) {}
+
+  header(header: RecordingHeader): void {
+    this.lifetimes.push({ source: this.source, header, stacks: new Map(), samples: [], warnings: [] });
+  }
+
+  sample(line: SampleLine, rows: RowColumns, stacks: StackTable): void {
+    const recording = this.lifetimes.at(-1)!;
+    const sampleRows: SampleRow[] = new Array<SampleRow>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const id = rows.stackIds[i]!;
+      sampleRows[i] = [id, rows.bytes[i]!, rows.counts[i]!];
+      if (!recording.stacks.has(id)) recording.stacks.set(id, stacks.get(id)!);
+    }
+    recording.samples.push({ ...line, rows: sampleRows });
+  }
+
+  end(end: RecordingEnd): void {
+    this.lifetimes.at(-1)!.end = end;
+  }
+
+  recordings(warnings: string[]): Recording[] {
+    this.lifetimes[0]!.warnings.push(...warnings);
+    return this.lifetimes;
+  }
+}
+
+/** The header line's fields, checked; throws a RecordingFormatError for a line that is not one. */
+export function readHeader(value: Record<string, unknown>, source: string): RecordingHeader {
   if (value['type'] !== 'header' || value['format'] !== RECORDING_FORMAT) {
     throw new RecordingFormatError(`${source}: not a heapsleuth recording (no header line)`);
   }
@@ -300,7 +267,8 @@ function readHeader(value: Record<string, unknown>, source: string): RecordingHe
   return header;
 }
 
-function readSample(value: Record<string, unknown>): RecordingSample | undefined {
+/** A sample line's fields, or undefined when it is not a usable sample. */
+export function readSample(value: Record<string, unknown>): RecordingSample | undefined {
   const { seq, time, rows, memory } = value;
   if (!isValidTime(time) || !Array.isArray(rows) || !isObject(memory)) return undefined;
   if (!rows.every((row) => Array.isArray(row) && row.length >= 3 && row.every((n) => typeof n === 'number'))) return undefined;

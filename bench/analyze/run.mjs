@@ -1,0 +1,146 @@
+// Times `heapsleuth analyze` on long recordings written by the real encoder, as a child
+// process, and reads its peak RSS. Usage (after `npm run build`):
+//   node bench/analyze/run.mjs [--before DIR] [--quick]
+// --before DIR: also time the heapsleuth checkout in DIR (built), side by side.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, openSync, writeSync, closeSync, rmSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const { RecordingEncoder } = await import(join(root, 'dist/src/formats/recording.js'));
+const { Snapshot } = await import(join(root, 'dist/src/model/snapshot.js'));
+const { Frame } = await import(join(root, 'dist/src/model/frame.js'));
+const { Traceback } = await import(join(root, 'dist/src/model/traceback.js'));
+
+const args = process.argv.slice(2);
+const beforeAt = args.indexOf('--before');
+const before = beforeAt >= 0 ? resolve(args[beforeAt + 1]) : undefined;
+const quick = args.includes('--quick');
+const SITES = 2000;
+const LEAKING = 5;
+const TICK_MS = 60_000;
+const DAY = 1440;
+const work = join(tmpdir(), `heapsleuth-bench-analyze-${process.pid}`);
+mkdirSync(work, { recursive: true });
+
+const stacks = Array.from({ length: SITES }, (_, i) =>
+  new Traceback([new Frame(`src/module-${i % 97}.js`, 10 + i, `site${i}`, 4), new Frame(`src/routes-${i % 13}.js`, 200 + (i % 31), 'handle', 2), new Frame('node:internal/timers', 1, 'listOnTimeout', 0)]),
+);
+
+/** A recording of `ticks` one-minute samples, written through the real encoder (one header per lifetime when `lifetimes` > 1 in one file). */
+function writeRecording(path, ticks, { startTick = 0, pid = 4242 } = {}) {
+  const encoder = new RecordingEncoder();
+  const fd = openSync(path, 'w');
+  const start = Date.UTC(2026, 9, 1) + startTick * TICK_MS;
+  writeSync(
+    fd,
+    encoder.encodeHeader({
+      runtime: 'node', runtimeVersion: 'v20.20.2', pid, ppid: 1, hostname: 'web-1', service: 'checkout', argv: ['node', 'server.js'], cwd: '/srv',
+      startTime: new Date(start).toISOString(), sampling: { sampler: 'native', intervalBytes: 262144, stackDepth: 64 },
+      limits: { heapLimitBytes: 4345298944, cgroupLimitBytes: 2147483648 }, agent: { name: 'heapsleuth', version: '0.1.0' },
+    }),
+  );
+  const metadata = { runtime: 'node', takenAt: '', samplingIntervalBytes: 262144, stackDepth: 64 };
+  let pending = '';
+  for (let t = 0; t < ticks; t++) {
+    const global = startTick + t;
+    const traces = stacks.map((traceback, i) => {
+      const base = 262144 * (1 + (i % 40));
+      const size = i < LEAKING ? base + global * 4096 : base + ((global * 7919 + i * 104729) % 9) * 262144;
+      return { traceback, size, count: Math.max(1, Math.round(size / 262144)) };
+    });
+    const heapUsed = 60e6 + global * 1000 + (global % 17) * 1e5;
+    const process = {
+      time: start + t * TICK_MS,
+      memory: { rss: heapUsed + 90e6, heapTotal: heapUsed + 20e6, heapUsed, external: 3e6, arrayBuffers: 2e5 },
+      heapSpaces: { new_space: { size: 16e6, used: 4e6 }, old_space: { size: heapUsed, used: heapUsed - 1e6 }, code_space: { size: 4e6, used: 3e6 } },
+      gc: { minor: { count: global * 30, pauseMs: global * 12.5 }, major: { count: global, pauseMs: global * 8.25 } },
+      handles: { TCPSocketWrap: 12 + (global % 5), Timeout: 4 },
+      openFds: 30,
+    };
+    pending += encoder.encodeSample(new Snapshot(traces, metadata), process, { tickMs: 3.5 });
+    encoder.commit();
+    if (pending.length > 8e6) {
+      writeSync(fd, pending);
+      pending = '';
+    }
+  }
+  writeSync(fd, pending + encoder.encodeEnd({ time: start + ticks * TICK_MS, reason: 'exit' }));
+  closeSync(fd);
+}
+
+function mb(bytes) {
+  return Math.round(bytes / 1e6);
+}
+
+/** Runs `heapsleuth analyze --json -` under /usr/bin/time -v: wall seconds, peak RSS MB, and the verdict. */
+function analyze(cliRoot, target) {
+  const started = process.hrtime.bigint();
+  const out = join(work, 'verdict.json');
+  rmSync(out, { force: true });
+  const result = spawnSync('/usr/bin/time', ['-v', process.execPath, join(cliRoot, 'dist/src/cli/main.js'), 'analyze', target, '--json', out], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const peak = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr);
+  let verdict = `exit ${result.status}`;
+  try {
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    verdict = `${json.verdict}, ${json.suspects.length} suspects, ${json.window.samples} samples, ${json.restarts.length} restarts`;
+  } catch {
+    verdict += `: ${result.stderr.split('\n').find((line) => line.startsWith('heapsleuth')) ?? ''}`;
+  }
+  return { seconds, peakMb: peak ? Math.round(Number(peak[1]) / 1024) : NaN, verdict };
+}
+
+const cases = [];
+const scale = quick ? 0.1 : 1;
+for (const days of [7.5, 30]) {
+  const ticks = Math.round(days * DAY * scale);
+  const path = join(work, `single-${days}d.ndjson`);
+  cases.push({ name: `one recording, ${days * scale} days (${ticks} ticks), ${SITES} sites`, target: path, make: () => writeRecording(path, ticks) });
+}
+{
+  const ticks = Math.round(30 * DAY * scale);
+  const folder = join(work, 'restarts');
+  cases.push({
+    name: `30 days (${ticks} ticks) over 11 lifetimes (10 restarts), ${SITES} sites`,
+    target: folder,
+    make: () => {
+      mkdirSync(folder, { recursive: true });
+      const per = Math.floor(ticks / 11);
+      for (let i = 0; i < 11; i++) writeRecording(join(folder, `checkout-${5000 + i}.ndjson`), per, { startTick: i * per, pid: 5000 + i });
+    },
+  });
+}
+for (const count of quick ? [10, 50] : [50]) {
+  const ticks = Math.round((DAY / 2) * scale);
+  const folder = join(work, `folder-${count}`);
+  cases.push({
+    name: `a folder of ${count} recordings of 12 h (${ticks} ticks) each, ${SITES} sites`,
+    target: folder,
+    make: () => {
+      mkdirSync(folder, { recursive: true });
+      for (let i = 0; i < count; i++) writeRecording(join(folder, `checkout-${6000 + i}.ndjson`), ticks, { pid: 6000 + i });
+    },
+  });
+}
+
+console.log(`| case | size MB | after: s | after: peak MB | before: s | before: peak MB | verdict (after) |`);
+console.log(`|---|---|---|---|---|---|---|`);
+for (const entry of cases) {
+  entry.make();
+  const size = existsSync(entry.target) && statSync(entry.target).isDirectory()
+    ? spawnSync('du', ['-sb', entry.target], { encoding: 'utf8' }).stdout.split('\t')[0]
+    : statSync(entry.target).size;
+  const after = analyze(root, entry.target);
+  const was = before ? analyze(before, entry.target) : undefined;
+  console.log(
+    `| ${entry.name} | ${mb(Number(size))} | ${after.seconds.toFixed(1)} | ${after.peakMb} | ${was ? was.seconds.toFixed(1) : '-'} | ${was ? was.peakMb : '-'} | ${after.verdict}${was ? `; before: ${was.verdict}` : ''} |`,
+  );
+  rmSync(entry.target, { recursive: true, force: true });
+}
+rmSync(work, { recursive: true, force: true });
