@@ -23,6 +23,10 @@ export class Recorder {
   private lineMayBeTorn = false;
   /** Times the file was found removed and created again. */
   private recreations = 0;
+  /** Times the file was found truncated in place (logrotate's copytruncate) and started again. */
+  private truncations = 0;
+  /** What the file holds at least, by what was written to it: a smaller file was truncated under us. */
+  private knownSize = 0;
 
   private constructor(
     readonly path: string,
@@ -71,11 +75,17 @@ export class Recorder {
     return this.recreations;
   }
 
+  /** Times the file was truncated in place while recording and started again. */
+  get truncated(): number {
+    return this.truncations;
+  }
+
   private create(flags: 'a' | 'w'): void {
     createFolder(dirname(this.path));
     const fd = openSync(this.path, flags, 0o600);
     try {
       this.fd = fd;
+      this.knownSize = fstatSync(fd).size;
       this.writeAll(this.encoder.encodeHeader(this.header));
     } catch (error) {
       this.fd = undefined;
@@ -88,7 +98,12 @@ export class Recorder {
   private recreateIfRemoved(): void {
     if (this.closed) return; // writeAll says so
     if (this.fd !== undefined) {
-      if (fstatSync(this.fd).nlink > 0) return;
+      const stats = fstatSync(this.fd);
+      if (stats.nlink > 0 && stats.size >= this.knownSize) return;
+      if (stats.nlink > 0) {
+        this.startAgainAfterTruncation(stats.size);
+        return;
+      }
       closeQuietly(this.fd);
       this.fd = undefined;
       this.recreations += 1;
@@ -96,6 +111,20 @@ export class Recorder {
     this.encoder.forgetDefinitions();
     this.lineMayBeTorn = false;
     this.create('w'); // 'w': a header torn by a failed try is written over
+  }
+
+  /**
+   * The file was truncated in place (logrotate's copytruncate copies it, then cuts it to
+   * zero while we keep our descriptor): what follows would refer to frames and stacks
+   * defined in the copy. Write the header again, marked as a further part of this process,
+   * and define everything again from here on.
+   */
+  private startAgainAfterTruncation(size: number): void {
+    this.truncations += 1;
+    this.encoder.forgetDefinitions();
+    this.lineMayBeTorn = false;
+    this.knownSize = size;
+    this.writeAll(this.encoder.encodeHeader({ ...this.header, part: this.truncations }));
   }
 
   /** Distinct stacks written so far. */
@@ -111,8 +140,10 @@ export class Recorder {
       while (offset < buffer.length) offset += writeSync(this.fd, buffer, offset);
     } catch (error) {
       if (offset > 0) this.lineMayBeTorn = true;
+      this.knownSize += offset;
       throw error;
     }
+    this.knownSize += offset;
     this.lineMayBeTorn = false;
   }
 }

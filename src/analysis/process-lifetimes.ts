@@ -19,7 +19,7 @@ export function processLifetimes(recordings: readonly LifetimeSeries[]): Lifetim
   const seen = new Set<string>();
   const withSamples: LifetimeSeries[] = [];
   for (const recording of recordings) {
-    const identity = `${recording.header.hostname}\u0000${recording.header.pid}\u0000${recording.header.startTime}\u0000${recording.header.threadId ?? 0}`;
+    const identity = `${processIdentity(recording)}\u0000${recording.header.part ?? 0}`;
     if (seen.has(identity)) {
       warnings.push(`${recording.source}: the same process as another recording given; read once`);
       continue;
@@ -39,7 +39,8 @@ export function processLifetimes(recordings: readonly LifetimeSeries[]): Lifetim
   let latestEnd = -Infinity;
   let previous: LifetimeSeries | undefined;
   for (const recording of ordered) {
-    if (previous && firstTime(recording) >= latestEnd) {
+    // A further part of the same process (its file was truncated and started again) is no restart.
+    if (previous && firstTime(recording) >= latestEnd && processIdentity(previous) !== processIdentity(recording)) {
       restarts.push({
         time: Date.parse(recording.header.startTime) || firstTime(recording),
         previousPid: previous.header.pid,
@@ -53,6 +54,12 @@ export function processLifetimes(recordings: readonly LifetimeSeries[]): Lifetim
     }
   }
   return { recordings: ordered, restarts, warnings };
+}
+
+/** Who wrote a recording: the same process writes the same identity in every part of its file. */
+function processIdentity(recording: LifetimeSeries): string {
+  const { hostname, pid, startTime, threadId } = recording.header;
+  return `${hostname}\u0000${pid}\u0000${startTime}\u0000${threadId ?? 0}`;
 }
 
 function firstTime(recording: LifetimeSeries): number {

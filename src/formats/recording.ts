@@ -38,6 +38,11 @@ export interface RecordingHeader {
   agent: { name: string; version: string };
   /** Set when the agent runs in a worker thread. */
   threadId?: number;
+  /**
+   * Set on a header the agent wrote again after its file was truncated in place
+   * (copytruncate): 1, 2, ... for the further parts of the same process lifetime.
+   */
+  part?: number;
 }
 
 /** One `[stackId, bytes, count]` row. */
