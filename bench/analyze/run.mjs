@@ -86,6 +86,7 @@ function analyze(cliRoot, target) {
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const peak = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr);
+  const cpu = ['User', 'System'].reduce((sum, kind) => sum + Number(new RegExp(`${kind} time \\(seconds\\): ([\\d.]+)`).exec(result.stderr)?.[1] ?? NaN), 0);
   let verdict = `exit ${result.status}`;
   try {
     const json = JSON.parse(readFileSync(out, 'utf8'));
@@ -93,7 +94,7 @@ function analyze(cliRoot, target) {
   } catch {
     verdict += `: ${result.stderr.split('\n').find((line) => line.startsWith('heapsleuth')) ?? ''}`;
   }
-  return { seconds, peakMb: peak ? Math.round(Number(peak[1]) / 1024) : NaN, verdict };
+  return { seconds, cpu, peakMb: peak ? Math.round(Number(peak[1]) / 1024) : NaN, verdict };
 }
 
 const cases = [];
@@ -129,8 +130,8 @@ for (const count of quick ? [10, 50] : [50]) {
   });
 }
 
-console.log(`| case | size MB | after: s | after: peak MB | before: s | before: peak MB | verdict (after) |`);
-console.log(`|---|---|---|---|---|---|---|`);
+console.log(`| case | size MB | after: wall s | after: CPU s | after: peak MB | before: wall s | before: CPU s | before: peak MB | verdict (after; before) |`);
+console.log(`|---|---|---|---|---|---|---|---|---|`);
 for (const entry of cases) {
   entry.make();
   const size = existsSync(entry.target) && statSync(entry.target).isDirectory()
@@ -139,7 +140,7 @@ for (const entry of cases) {
   const after = analyze(root, entry.target);
   const was = before ? analyze(before, entry.target) : undefined;
   console.log(
-    `| ${entry.name} | ${mb(Number(size))} | ${after.seconds.toFixed(1)} | ${after.peakMb} | ${was ? was.seconds.toFixed(1) : '-'} | ${was ? was.peakMb : '-'} | ${after.verdict}${was ? `; before: ${was.verdict}` : ''} |`,
+    `| ${entry.name} | ${mb(Number(size))} | ${after.seconds.toFixed(1)} | ${after.cpu.toFixed(1)} | ${after.peakMb} | ${was ? was.seconds.toFixed(1) : '-'} | ${was ? was.cpu.toFixed(1) : '-'} | ${was ? was.peakMb : '-'} | ${after.verdict}${was ? `; ${was.verdict}` : ''} |`,
   );
   rmSync(entry.target, { recursive: true, force: true });
 }

@@ -234,27 +234,29 @@ export class LifetimeAccumulator {
     if (index === (this.bucketStart + this.bucketEnd - 1) >> 1) this.bucketTimes[this.bucket] = this.times[this.sampleIndex - 1]!;
     const { stackIds, bytes } = rows;
     const size = this.bucketSize;
+    let { values, lastSeen, lastSeenBytes, biggest, siteOfStack, stackGroupOfStack } = this;
     for (let r = 0; r < rows.length; r++) {
       const stackId = stackIds[r]!;
-      let site: number;
+      let site = stackId >= 0 && stackId < siteOfStack.length ? siteOfStack[stackId]! : UNKNOWN;
       let own: number;
-      if (stackId >= 0 && stackId < this.siteOfStack.length && (site = this.siteOfStack[stackId]!) !== UNKNOWN) {
-        own = this.stackGroupOfStack[stackId]!;
+      if (site !== UNKNOWN) {
+        own = stackGroupOfStack[stackId]!;
       } else {
         [site, own] = this.slotsOf(stackId);
+        // the arrays may have grown
+        ({ values, lastSeen, lastSeenBytes, biggest, siteOfStack, stackGroupOfStack } = this);
       }
       if (site === NO_SLOT) continue;
       const value = bytes[r]!;
-      // `values` may have grown in slotsOf: read the field each time
-      this.values[site * size + offset]! += value;
-      if (this.lastSeen[site] !== index || value > this.lastSeenBytes[site]!) {
-        this.lastSeen[site] = index;
-        this.lastSeenBytes[site] = value;
-        this.biggest[site] = stackId;
+      values[site * size + offset]! += value;
+      if (lastSeen[site] !== index || value > lastSeenBytes[site]!) {
+        lastSeen[site] = index;
+        lastSeenBytes[site] = value;
+        biggest[site] = stackId;
       }
       if (own !== NO_SLOT) {
-        this.values[own * size + offset]! += value;
-        this.lastSeen[own] = index;
+        values[own * size + offset]! += value;
+        lastSeen[own] = index;
       }
     }
     if (index === this.allocationSamples - 1) {

@@ -299,6 +299,85 @@ function appendRow(columns: RowColumns, stackId: number, bytes: number, count: n
 
 /** Reads the rows after `"rows":[` into columns; returns the index after the closing `]`, or -1. */
 export function readRows(buffer: Uint8Array, start: number, end: number, columns: RowColumns): number {
+  const done = readPlainRows(buffer, start, end, columns);
+  return done >= 0 ? done : readAnyRows(buffer, start, end, columns);
+}
+
+/**
+ * The rows as the encoders write them: `[id,bytes,count]` with whole ids and bytes and a
+ * count with at most one decimal point; -1 for anything else (readAnyRows then decides).
+ */
+function readPlainRows(buffer: Uint8Array, start: number, end: number, columns: RowColumns): number {
+  let length = 0;
+  let p = start;
+  if (buffer[p] === 0x5d) {
+    columns.length = 0;
+    return p + 1;
+  }
+  for (;;) {
+    if (buffer[p] !== 0x5b) return -1;
+    let c = buffer[++p]!;
+    let id = 0;
+    let from = p;
+    while (c >= 0x30 && c <= 0x39) {
+      id = id * 10 + (c - 0x30);
+      c = buffer[++p]!;
+    }
+    if (c !== 0x2c || p === from || p - from > 15) return -1;
+    c = buffer[++p]!;
+    let bytes = 0;
+    from = p;
+    while (c >= 0x30 && c <= 0x39) {
+      bytes = bytes * 10 + (c - 0x30);
+      c = buffer[++p]!;
+    }
+    if (c !== 0x2c || p === from || p - from > 15) return -1;
+    c = buffer[++p]!;
+    let count = 0;
+    from = p;
+    while (c >= 0x30 && c <= 0x39) {
+      count = count * 10 + (c - 0x30);
+      c = buffer[++p]!;
+    }
+    if (p === from) return -1;
+    if (c === 0x2e) {
+      let scale = 1;
+      const point = p;
+      c = buffer[++p]!;
+      while (c >= 0x30 && c <= 0x39) {
+        count = count * 10 + (c - 0x30);
+        scale *= 10;
+        c = buffer[++p]!;
+      }
+      if (p === point + 1 || p - from > 16) return -1;
+      count /= scale;
+    } else if (p - from > 15) {
+      return -1;
+    }
+    if (c !== 0x5d || p >= end) return -1;
+    if (length === columns.stackIds.length) {
+      columns.length = length;
+      grow(columns);
+    }
+    columns.stackIds[length] = id;
+    columns.bytes[length] = bytes;
+    columns.counts[length] = count;
+    length++;
+    c = buffer[++p]!;
+    if (c === 0x2c) {
+      p++;
+      continue;
+    }
+    if (c === 0x5d && p < end) {
+      columns.length = length;
+      return p + 1;
+    }
+    return -1;
+  }
+}
+
+/** Rows of any plain decimal numbers (signs, decimal points, extra fields). */
+function readAnyRows(buffer: Uint8Array, start: number, end: number, columns: RowColumns): number {
   columns.length = 0;
   let stackIds = columns.stackIds;
   let bytes = columns.bytes;
