@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { spawn, spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,3 +107,35 @@ test('an --out folder that cannot be made (under /proc, where Node 20 would loop
   assert.equal(result.code, 2, result.stderr);
   assert.match(result.stderr, /^heapsleuth: --out \/proc\/heapsleuth-\d+\/out: cannot create the folder: ENOENT\n$/);
 });
+
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
+test('an interactive command on a terminal reads its input under run, and what it left running is stopped', { skip: !hasScript && 'script(1) is not installed' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-interactive-'));
+  const app = fixture('interactive-app.mjs');
+  const command = `${process.execPath} ${cliPath} run --quiet --interval 100ms --out ${join(dir, 'rec')} -- ${process.execPath} ${app}`;
+  // script(1) gives the run a pseudo-terminal; the answer is typed once the question is asked
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.includes('name? ') && !child.stdin.writableEnded) child.stdin.end('world\r');
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearTimeout(timer);
+  assert.equal(status, 0, output);
+  assert.match(output, /hello world \(\d+\)/, 'the command read the answer from the terminal');
+  const leftover = Number(/leftover (\d+)/.exec(output)?.[1]);
+  assert.ok(leftover > 0, output);
+  assert.equal(isRunning(leftover), false, 'the process it left running was stopped');
+});
+
+/** Alive and not a zombie (a stopped orphan stays one until its new parent reaps it). */
+function isRunning(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}

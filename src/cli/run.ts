@@ -91,7 +91,9 @@ async function run(args: string[]): Promise<number> {
     agentLogs: values['agent-logs'],
     sampler,
   });
-  const targetProcess = new TargetProcess(command, env);
+  // A command that reads the terminal must stay in its foreground process group.
+  const foreground = process.stdin.isTTY === true;
+  const targetProcess = new TargetProcess(command, env, { foreground });
   const progress = new RunProgress({ outDir, durationMs, intervalMs, startedAt: startedAt.getTime(), quiet: values.quiet });
   progress.start();
 
@@ -100,7 +102,7 @@ async function run(args: string[]): Promise<number> {
     interrupts += 1;
     if (interrupts === 1) {
       progress.note('stopping the command (Ctrl-C again to kill it)…');
-      targetProcess.stop();
+      targetProcess.stop(true);
     } else {
       targetProcess.kill();
     }
