@@ -32,6 +32,10 @@ Options:
 
 TIME is e.g. 500ms, 5s, 2m, 1h; SIZE e.g. 65536, 64KiB.
 
+On a terminal the command stays in its foreground and can read it (prompts, /dev/tty);
+the live view draws on standard error. Whatever the command leaves running when it
+exits is stopped (SIGTERM, then SIGKILL).
+
 Exit codes: 0 done, 1 leak found with --fail-on-leak, 2 bad usage or command not found,
 4 the command failed on its own (non-zero exit or crash) and no leak was found.
 
