@@ -222,29 +222,35 @@ export function parseRecordings(text: string, source = 'recording'): Recording[]
 /** Keeps everything a decoder tells: the whole recording in memory. */
 export class RecordingCollector implements RecordingSink {
   private readonly lifetimes: Recording[] = [];
+  private table: StackTable | undefined;
 
   constructor(private readonly source: string) {}
 
   header(header: RecordingHeader): void {
+    this.keepStacks();
     this.lifetimes.push({ source: this.source, header, stacks: new Map(), samples: [], warnings: [] });
   }
 
   sample(line: SampleLine, rows: RowColumns, stacks: StackTable): void {
-    const recording = this.lifetimes.at(-1)!;
+    this.table = stacks;
     const sampleRows: SampleRow[] = new Array<SampleRow>(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const id = rows.stackIds[i]!;
-      sampleRows[i] = [id, rows.bytes[i]!, rows.counts[i]!];
-      if (!recording.stacks.has(id)) recording.stacks.set(id, stacks.get(id)!);
-    }
-    recording.samples.push({ ...line, rows: sampleRows });
+    for (let i = 0; i < rows.length; i++) sampleRows[i] = [rows.stackIds[i]!, rows.bytes[i]!, rows.counts[i]!];
+    this.lifetimes.at(-1)!.samples.push({ ...line, rows: sampleRows });
   }
 
   end(end: RecordingEnd): void {
     this.lifetimes.at(-1)!.end = end;
   }
 
+  /** The stacks the current lifetime defined (known from its samples). */
+  private keepStacks(): void {
+    const recording = this.lifetimes.at(-1);
+    if (recording && this.table) for (const [id, traceback] of this.table.entries()) recording.stacks.set(id, traceback);
+    this.table = undefined;
+  }
+
   recordings(warnings: string[]): Recording[] {
+    this.keepStacks();
     this.lifetimes[0]!.warnings.push(...warnings);
     return this.lifetimes;
   }
