@@ -4,10 +4,13 @@ import { createRequire } from 'node:module';
 import type { Recording } from '../formats/recording.js';
 import type { Verdict } from '../analysis/verdict.js';
 import { buildReportData } from './report-data.js';
-import { REPORT_SCRIPT } from './html-client.js';
 import { REPORT_CSS } from './html-style.js';
 
 const require = createRequire(import.meta.url);
+
+/** The page's script (src/report/page/), bundled by `npm run build` next to this module. */
+const PAGE_SCRIPT = new URL('./report-page.iife.js', import.meta.url);
+let pageScript: string | undefined;
 
 export interface HtmlReportOptions {
   /** When the report was made (default now); fixed in tests. */
@@ -22,7 +25,7 @@ export interface HtmlReportOptions {
  */
 export function renderHtmlReport(verdict: Verdict, recordings: Recording[], options: HtmlReportOptions = {}): string {
   const data = buildReportData(verdict, recordings, options.now);
-  const scripts = [readAsset('uplot/dist/uPlot.iife.min.js'), REPORT_SCRIPT].map(inlineScript);
+  const scripts = [readAsset('uplot/dist/uPlot.iife.min.js'), readPageScript()].map(inlineScript);
   const styles = readAsset('uplot/dist/uPlot.min.css') + REPORT_CSS;
   const csp = [
     "default-src 'none'",
@@ -54,6 +57,11 @@ ${scripts.map((script) => `<script>${script}</script>`).join('\n')}
 
 function readAsset(specifier: string): string {
   return readFileSync(require.resolve(specifier), 'utf8');
+}
+
+function readPageScript(): string {
+  pageScript ??= readFileSync(PAGE_SCRIPT, 'utf8');
+  return pageScript;
 }
 
 /** JSON that cannot end its script element or start markup: `<`, `>`, `&` and the JS line separators escaped. */
