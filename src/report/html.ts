@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { Recording } from '../formats/recording.js';
 import type { Verdict } from '../analysis/verdict.js';
 import { buildReportData } from './report-data.js';
@@ -60,7 +61,11 @@ function readAsset(specifier: string): string {
 }
 
 function readPageScript(): string {
-  pageScript ??= readFileSync(PAGE_SCRIPT, 'utf8');
+  try {
+    pageScript ??= readFileSync(PAGE_SCRIPT, 'utf8');
+  } catch (error) {
+    throw new Error(`the report page's script ${fileURLToPath(PAGE_SCRIPT)} is missing: a checkout builds it with 'npm run build'`, { cause: error });
+  }
   return pageScript;
 }
 
