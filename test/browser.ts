@@ -48,6 +48,9 @@ export async function chromiumPath(): Promise<string> {
  * the loser of a race drops its copy and uses the winner's).
  */
 async function packagedChromium(): Promise<string> {
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    throw new Error(`no Chromium found: the packaged one is for Linux x64 only; install Chromium or set HEAPSLEUTH_TEST_CHROMIUM=/path/to/chromium`);
+  }
   const entry = import.meta.resolve('@sparticuz/chromium'); // .../build/esm/index.js (package.json is not exported)
   const version = (JSON.parse(readFileSync(new URL('../../package.json', entry), 'utf8')) as { version: string }).version;
   const cache = join(tmpdir(), `heapsleuth-test-chromium-${version}`);
