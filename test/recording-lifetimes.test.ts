@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -62,14 +62,14 @@ test('copytruncate under a running agent: the copy and the live file read as two
   const record = join(dir, 'service.ndjson');
   const rotated = `${record}.1`;
   const child = spawn(process.execPath, ['--import', registerPath, fixture('faults/steady-app.mjs')], {
-    env: { ...process.env, ...agentEnv(record), RUN_MS: '1500' },
+    env: { ...process.env, ...agentEnv(record), RUN_MS: '4000' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  // what logrotate's copytruncate does: copy the file, then cut it to zero in place
-  await new Promise((resolve) => setTimeout(resolve, 700));
+  // what logrotate's copytruncate does, once a few ticks are written: copy the file, then cut it to zero in place
+  while (!(existsSync(record) && sampleLines(record) >= 3)) await new Promise((resolve) => setTimeout(resolve, 50));
   copyFileSync(record, rotated);
   truncateSync(record, 0);
   assert.equal(await exited, 0, stderr);
