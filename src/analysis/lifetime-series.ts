@@ -45,7 +45,6 @@ export interface LifetimeSeries {
   firstTime: number | undefined;
   lastTime: number | undefined;
   peakRssBytes: number;
-  /** Samples with at least this many samples are long enough to judge. */
   process: {
     times: Float64Array;
     memory: Record<MemorySeriesName, Float64Array>;
