@@ -44,7 +44,7 @@ export function allocationSeries(lifetimes: readonly LifetimeSeries[]): Allocati
           key: group.key,
           site: group.site,
           linenoKey: group.linenoKey,
-          bytes: times.map((segmentTimes) => new Float64Array(segmentTimes.length)),
+          bytes: new Array<Float64Array>(times.length),
           lastBytes: 0,
           biggestStack: group.biggestStack,
           stackCount: 1,
@@ -62,6 +62,8 @@ export function allocationSeries(lifetimes: readonly LifetimeSeries[]): Allocati
     }
   });
   const groups = [...merged.values()];
+  // a group absent from a lifetime holds nothing there
+  for (const group of groups) for (let segment = 0; segment < times.length; segment++) group.bytes[segment] ??= new Float64Array(times[segment]!.length);
   const stackCountOf = (site: string) => stacksOfSite.get(site)?.size ?? 1;
   return {
     times,
