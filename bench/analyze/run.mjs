@@ -1,7 +1,8 @@
 // Times `heapsleuth analyze` on long recordings written by the real encoder, as a child
 // process, and reads its peak RSS. Usage (after `npm run build`):
-//   node bench/analyze/run.mjs [--before DIR] [--quick]
+//   node bench/analyze/run.mjs [--before DIR] [--quick] [--case TEXT]
 // --before DIR: also time the heapsleuth checkout in DIR (built), side by side.
+// --case TEXT: only the cases whose name holds TEXT (e.g. folder).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, openSync, writeSync, closeSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,8 @@ const args = process.argv.slice(2);
 const beforeAt = args.indexOf('--before');
 const before = beforeAt >= 0 ? resolve(args[beforeAt + 1]) : undefined;
 const quick = args.includes('--quick');
+const caseAt = args.indexOf('--case');
+const only = caseAt >= 0 ? args[caseAt + 1] : undefined;
 const SITES = 2000;
 const LEAKING = 5;
 const TICK_MS = 60_000;
@@ -133,6 +136,7 @@ for (const count of quick ? [10, 50] : [50]) {
 console.log(`| case | size MB | after: wall s | after: CPU s | after: peak MB | before: wall s | before: CPU s | before: peak MB | verdict (after; before) |`);
 console.log(`|---|---|---|---|---|---|---|---|---|`);
 for (const entry of cases) {
+  if (only && !entry.name.includes(only)) continue;
   entry.make();
   const size = existsSync(entry.target) && statSync(entry.target).isDirectory()
     ? spawnSync('du', ['-sb', entry.target], { encoding: 'utf8' }).stdout.split('\t')[0]
