@@ -2,6 +2,8 @@
  * The detective's findings: the JSON verdict contract of docs/verdict.md. Field names
  * here are a public contract (`heapsleuth analyze --json`): add fields, never rename.
  */
+import type { NativeSuspect, NativeSummary } from '../native/native-findings.js';
+
 export type VerdictKind = 'leak' | 'no-leak' | 'inconclusive';
 
 export interface TracebackEntry {
@@ -92,4 +94,8 @@ export interface Verdict {
   projection: Projection;
   /** Things the reader skipped or doubts about the input. */
   warnings: string[];
+  /** Native allocation sites that grow, from allocator dumps (`run --native`); absent without dumps. */
+  nativeSuspects?: NativeSuspect[];
+  /** What the allocator dumps said about native memory as a whole; absent without dumps. */
+  native?: NativeSummary;
 }

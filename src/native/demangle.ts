@@ -31,7 +31,7 @@ export function demangle(name: string): string {
 
 /** GCC's clones of a function (`remember.isra.0`, `f.constprop.2`, `g.part.0`, `h.cold`) are that function to a person. */
 function withoutCloneSuffix(name: string): string {
-  return name.replace(/(\.(isra|constprop|part|cold|lto_priv|localalias)(\.\d+)?)+$/, '');
+  return name.replace(/ \[clone [^\]]*\]/g, '').replace(/(\.(isra|constprop|part|cold|lto_priv|localalias)(\.\d+)?)+$/, '');
 }
 
 /** Rust's legacy names end in a hash (`::h0123456789abcdef`) that says nothing to a person. */
