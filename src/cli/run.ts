@@ -140,6 +140,7 @@ async function run(args: string[]): Promise<number> {
     clearTimeout(durationTimer);
     clearInterval(nativeTimer);
     native?.collect();
+    native?.prune();
     progress.stop();
     process.removeListener('SIGINT', onInterrupt);
     process.removeListener('SIGTERM', onTerminate);

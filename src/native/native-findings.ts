@@ -42,7 +42,7 @@ export interface NativeSummary {
 }
 
 export const FRAGMENTATION_ADVICE =
-  'with glibc malloc, MALLOC_ARENA_MAX=2 caps its per-thread arenas; or run on jemalloc (LD_PRELOAD=libjemalloc.so.2), which returns freed pages to the system';
+  'on glibc malloc, MALLOC_ARENA_MAX=2 (fewer per-thread arenas) or jemalloc (LD_PRELOAD=libjemalloc.so.2, returns freed pages); on jemalloc, MALLOC_CONF=dirty_decay_ms:1000,muzzy_decay_ms:1000 returns them sooner';
 
 /** Native series of one process lifetime, as a recording the detective reads like any other. */
 export function nativeRecording(recording: Recording, log: NativeLog, symbolizer: Symbolizer): Recording {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError } from '../cli/cli-error.js';
 import { DumpCollector } from './dump-collector.js';
@@ -9,6 +9,8 @@ export interface NativeRun {
   env: NodeJS.ProcessEnv;
   /** Picks up new allocator dumps into the native logs (call at each tick and once after the command exits). */
   collect(): void;
+  /** After the command exited: drops the logs and dumps of processes without a recording (helpers it ran: sh, ps, ...). */
+  prune(): void;
 }
 
 /**
@@ -29,5 +31,38 @@ export function nativeRun(outDir: string, settings: { samplingBytes: number; dum
     collect: () => {
       for (const problem of collector.collect()) process.stderr.write(`heapsleuth: warning: ${problem}\n`);
     },
+    prune: () => pruneOrphans(outDir, dumpDir),
   };
+}
+
+function pruneOrphans(outDir: string, dumpDir: string): void {
+  try {
+    const names = readdirSync(outDir);
+    const recorded = new Set(names.filter((name) => name.endsWith('.ndjson')).map((name) => pidOfRecording(join(outDir, name))));
+    for (const name of names) {
+      const pid = /^native-(\d+)\.jsonl$/.exec(name)?.[1];
+      if (pid !== undefined && !recorded.has(Number(pid))) rmSync(join(outDir, name), { force: true });
+    }
+    for (const name of readdirSync(dumpDir)) {
+      const pid = /\.(\d+)\.\d+\.[a-z]\d*\.heap$/.exec(name)?.[1];
+      if (pid !== undefined && !recorded.has(Number(pid))) rmSync(join(dumpDir, name), { force: true });
+    }
+  } catch {
+    // what is left over only takes space
+  }
+}
+
+/** The pid in a recording's header line (its first line). */
+function pidOfRecording(path: string): number | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const buffer = Buffer.alloc(4096);
+    const text = buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0));
+    return Number(/"pid":(\d+)/.exec(text)?.[1]);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

@@ -157,7 +157,7 @@ function nativeBlocks(verdict: Verdict, paint: Paint): Block[] {
       label: 'FRAGMENT',
       style: ['yellow', 'bold'],
       lines: [
-        `RSS grows ${formatRate(verdict.process.rss.growthBytesPerHour)} while live native allocations stay at ${formatSize(native.liveBytes.lastBytes)} (${formatRate(native.liveBytes.growthBytesPerHour)}): fragmentation, not a leak`,
+        `RSS grows ${formatRate(verdict.process.rss.growthBytesPerHour)} while live native allocations do not (${formatSize(native.liveBytes.lastBytes)} now): fragmentation, not a leak`,
         paint(`what helps: ${native.advice ?? ''}`, 'dim'),
       ],
     });
