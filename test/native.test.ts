@@ -1,13 +1,16 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Verdict } from '../src/analysis/verdict.js';
-import { cliPath, fixture, registerPath, runChild, runNode, type ChildResult } from './child-process.js';
+import { cliPath, fixture, registerPath, repoRoot, runChild, runNode, type ChildResult } from './child-process.js';
 import { parseHeapDump } from '../src/native/heap-dump.js';
 import { findJemalloc } from '../src/native/jemalloc.js';
+import { parseNativeLog } from '../src/native/native-log.js';
+import { nativeStack } from '../src/native/native-stack.js';
+import { Symbolizer } from '../src/native/symbolizer.js';
 
 // CI installs libjemalloc2 and a C compiler (.ci/run); these tests build their native code with cc.
 const work = mkdtempSync(join(tmpdir(), 'heapsleuth-native-'));
@@ -124,7 +127,6 @@ test('without jemalloc, --native says so in one line with the install command', 
 test('a heap_v2 dump of a C program: stacks innermost first, unbiased sizes near the truth', async () => {
   const source = join(work, 'many.c');
   const program = join(work, 'many');
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(
     source,
     '#include <stdlib.h>\nvoid *kept[50000];\n__attribute__((noinline)) void keep(int i) { kept[i] = malloc(2000); }\nint main(void) { for (int i = 0; i < 50000; i++) keep(i); return 0; }\n',
@@ -138,12 +140,39 @@ test('a heap_v2 dump of a C program: stacks innermost first, unbiased sizes near
   const dump = parseHeapDump(readFileSync(join(dir, name!), 'utf8'));
   assert.equal(dump.samplePeriod, 524288);
   assert.ok(dump.maps.some((range) => range.path === program));
-  const { Symbolizer } = await import('../src/native/symbolizer.js');
-  const { nativeStack } = await import('../src/native/native-stack.js');
   const symbolizer = new Symbolizer();
   const ours = dump.stacks.filter((stack) => nativeStack(stack.pcs, dump.maps, symbolizer).frames[0]?.function === 'keep');
   assert.equal(ours.length, 1);
   // 50000 objects in jemalloc's 2048-byte class: 102 MB; about 195 samples, so a standard error near 7%.
   const truth = 50000 * 2048;
   assert.ok(Math.abs(ours[0]!.bytes - truth) < 0.3 * truth, `estimated ${ours[0]!.bytes} bytes, allocated ${truth}`);
+});
+
+test('a Python service on jemalloc: its agent picks up the dumps too (HEAPSLEUTH_NATIVE=on)', async () => {
+  const found = findJemalloc();
+  assert.ok(found.ok);
+  const dir = mkdtempSync(join(work, 'py-service-'));
+  await runChild('python3', ['-m', 'heapsleuth_agent', fixture('native/py-ctypes-leak.py'), library], {
+    env: {
+      PYTHONPATH: join(repoRoot, 'agents', 'python'),
+      LD_PRELOAD: found.library,
+      MALLOC_CONF: `prof:true,lg_prof_sample:19,lg_prof_interval:20,prof_prefix:${join(dir, 'jeprof')}`,
+      HEAPSLEUTH_NATIVE: 'on',
+      HEAPSLEUTH_OUT: dir,
+      HEAPSLEUTH_INTERVAL: '500ms',
+      HEAPSLEUTH_LOG: 'off',
+    },
+    onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 5000),
+  });
+  const logName = readdirSync(dir).find((name) => /^native-\d+\.jsonl$/.test(name));
+  assert.ok(logName, `no native log in ${readdirSync(dir).join(', ')}`);
+  const log = parseNativeLog(readFileSync(join(dir, logName), 'utf8'));
+  assert.ok(log && log.dumps.length > 0, 'dumps were picked up');
+  const symbolizer = new Symbolizer();
+  const last = log.dumps.at(-1)!;
+  const blamed = last.rows.map((row) => nativeStack(row.pcs, last.maps, symbolizer).frames[0]);
+  assert.ok(
+    blamed.some((frame) => frame?.library === library && frame.function === 'cache_record'),
+    JSON.stringify(blamed.map((frame) => frame?.function)),
+  );
 });
