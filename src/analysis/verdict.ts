@@ -2,8 +2,6 @@
  * The detective's findings: the JSON verdict contract of docs/verdict.md. Field names
  * here are a public contract (`heapsleuth analyze --json`): add fields, never rename.
  */
-import type { NativeSuspect, NativeSummary } from '../native/native-findings.js';
-
 export type VerdictKind = 'leak' | 'no-leak' | 'inconclusive';
 
 export interface TracebackEntry {
@@ -36,6 +34,34 @@ export interface Suspect {
   traceback: TracebackEntry[];
   /** Live bytes over time (downsampled for charts). */
   series: SeriesPoint[];
+}
+
+/** A native allocation site (library, function) whose live memory grows, from allocator dumps (docs/native.md). */
+export interface NativeSuspect {
+  rank: number;
+  /** The file the code is in (a shared library, an addon, the executable). */
+  library: string;
+  /** Demangled; `+0x1a2b` (offset in the library) where the file has no symbol. */
+  function: string;
+  growthBytesPerHour: number;
+  liveBytes: number;
+  confidence: number;
+  /** From the blamed frame outwards; `{ library: '<jit>', function: '(JavaScript)' }` last when JS called in. */
+  stack: { library: string; function: string }[];
+  /** The native stack ends in JIT code: the caller is JavaScript, which native unwinding cannot see. */
+  calledFromJavaScript: boolean;
+}
+
+/** What the allocator's dumps said about native memory as a whole. */
+export interface NativeSummary {
+  /** Dumps read (points of the native series). */
+  dumps: number;
+  /** Live bytes the allocator holds for the program (all native allocations, unbiased). */
+  liveBytes: SeriesFinding;
+  /** RSS grows while live native allocations do not: fragmentation or allocator retention, not a leak. */
+  fragmentation: boolean;
+  /** What to do about it, when `fragmentation`. */
+  advice?: string;
 }
 
 /** A process-wide memory series and whether it leaks. */

@@ -4,7 +4,9 @@ import { lastValue, toSegments } from '../analysis/group-segments.js';
 import { examineSeries, isLeak } from '../analysis/leak-test.js';
 import { allocationSeries } from '../analysis/series.js';
 import { findSuspects } from '../analysis/suspects.js';
-import type { SeriesFinding, Verdict } from '../analysis/verdict.js';
+import type { NativeSuspect, NativeSummary, SeriesFinding, Verdict } from '../analysis/verdict.js';
+
+export type { NativeSuspect, NativeSummary } from '../analysis/verdict.js';
 import { Frame } from '../model/frame.js';
 import { Traceback } from '../model/traceback.js';
 import type { NativeLog } from './native-log.js';
@@ -14,32 +16,6 @@ import { Symbolizer } from './symbolizer.js';
 const MS_PER_HOUR = 3_600_000;
 /** Marks where the native stack ends because JavaScript called in (unwinding stops at JIT code). */
 export const JIT_FILE = '<jit>';
-
-/** A native allocation site (library, function) whose live memory grows. */
-export interface NativeSuspect {
-  rank: number;
-  library: string;
-  function: string;
-  growthBytesPerHour: number;
-  liveBytes: number;
-  confidence: number;
-  /** From the blamed frame outwards; `{ library: '<jit>', function: '(JavaScript)' }` last when JS called in. */
-  stack: { library: string; function: string }[];
-  /** The native stack ends in JIT code: the caller is JavaScript, which native unwinding cannot see. */
-  calledFromJavaScript: boolean;
-}
-
-/** What the allocator's dumps said about the process as a whole. */
-export interface NativeSummary {
-  /** Dumps read (points of the native series). */
-  dumps: number;
-  /** Live bytes the allocator holds for the program (all native allocations, unbiased). */
-  liveBytes: SeriesFinding;
-  /** RSS grows while live native allocations do not: fragmentation or allocator retention, not a leak. */
-  fragmentation: boolean;
-  /** What to do about it, when `fragmentation`. */
-  advice?: string;
-}
 
 export const FRAGMENTATION_ADVICE =
   'on glibc malloc, MALLOC_ARENA_MAX=2 (fewer per-thread arenas) or jemalloc (LD_PRELOAD=libjemalloc.so.2, returns freed pages); on jemalloc, MALLOC_CONF=dirty_decay_ms:1000,muzzy_decay_ms:1000 returns them sooner';
