@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Verdict } from '../src/analysis/verdict.js';
 import { cliPath, fixture, registerPath, repoRoot, runChild, runNode, type ChildResult } from './child-process.js';
+import { pathToFileURL } from 'node:url';
+import { launchTestBrowser } from './browser.js';
 import { parseHeapDump } from '../src/native/heap-dump.js';
 import { findJemalloc } from '../src/native/jemalloc.js';
 import { parseNativeLog } from '../src/native/native-log.js';
@@ -64,6 +66,22 @@ test('a native addon that leaks with malloc is named by library and function', a
   assert.match(result.stdout, /remember_request in leaky\.node/);
   assert.match(result.stdout, /JavaScript called in/);
   assert.ok(readdirSync(out).some((name) => /^native-\d+\.jsonl$/.test(name)), 'the native side file sits beside the recording');
+
+  // The HTML report shows it too, rendered in a real browser.
+  const html = join(work, 'native-report.html');
+  const report = await runNode([cliPath, 'report', out, '-o', html]);
+  assert.equal(report.code, 0, report.stderr);
+  const browser = await launchTestBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(html).href);
+    await page.waitForSelector('[data-rendered="true"]');
+    const text = await page.textContent('#native-table');
+    assert.match(text ?? '', /remember_request/);
+    assert.match(text ?? '', /leaky\.node/);
+  } finally {
+    await browser.close();
+  }
 });
 
 test('a leak in a C library called from Python through ctypes is named by library and function', async () => {
