@@ -195,3 +195,11 @@ test('a Python service on jemalloc: its agent picks up the dumps too (HEAPSLEUTH
     JSON.stringify(blamed.map((frame) => frame?.function)),
   );
 });
+
+test('a run that allocates less than one dump interval says how to get native samples', async () => {
+  const result = await runNode(
+    [cliPath, 'run', '--native', '--quiet', '--duration', '2s', '--interval', '500ms', '--out', join(work, 'quiet'), '--', process.execPath, '-e', 'setInterval(() => {}, 100)'],
+    { env: { NO_COLOR: '1' } },
+  );
+  assert.match(result.stderr, /too few to judge native sites; for a short run use --native-dump-every 16MiB/);
+});

@@ -27,6 +27,8 @@ export class DumpCollector {
   private readonly encoders = new Map<number, NativeLogEncoder>();
   private readonly lastSeq = new Map<number, number>();
   private readonly reported = new Set<string>();
+  /** Dumps picked up so far, per process. */
+  readonly collected = new Map<number, number>();
 
   constructor(private readonly options: CollectorOptions) {
     this.folder = dirname(options.prefix);
@@ -70,6 +72,7 @@ export class DumpCollector {
           if (!encoder) this.encoders.set(pid, (encoder = new NativeLogEncoder(pid)));
           appendFileSync(join(this.options.outDir, nativeLogName(pid)), encoder.encode(parsed, statSync(path).mtimeMs, dump.final));
           this.lastSeq.set(pid, dump.seq);
+          this.collected.set(pid, (this.collected.get(pid) ?? 0) + 1);
           break;
         } catch (error) {
           problem('dump', `cannot read the allocator's dump ${dump.name}: ${(error as Error).message}`);

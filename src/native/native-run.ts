@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError } from '../cli/cli-error.js';
+import { formatSize } from '../model/size-format.js';
 import { DumpCollector } from './dump-collector.js';
 import { findJemalloc, jemallocEnvironment } from './jemalloc.js';
 
@@ -31,7 +32,16 @@ export function nativeRun(outDir: string, settings: { samplingBytes: number; dum
     collect: () => {
       for (const problem of collector.collect()) process.stderr.write(`heapsleuth: warning: ${problem}\n`);
     },
-    prune: () => pruneOrphans(outDir, dumpDir),
+    prune: () => {
+      pruneOrphans(outDir, dumpDir);
+      // A quiet or short run allocates less than one dump interval: say how to get a series.
+      const most = Math.max(0, ...collector.collected.values());
+      if (most < 3) {
+        process.stderr.write(
+          `heapsleuth: the allocator wrote ${most} heap dump${most === 1 ? '' : 's'} (one per ${formatSize(settings.dumpEveryBytes)} allocated): too few to judge native sites; for a short run use --native-dump-every 16MiB\n`,
+        );
+      }
+    },
   };
 }
 
