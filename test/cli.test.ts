@@ -34,7 +34,7 @@ test('analyze: missing files, folders without recordings and files that are not 
   assert.match(missing.stderr, /^heapsleuth: .*nope\.ndjson: no such file or folder\n$/);
   const empty = await runNode([cliPath, 'analyze', dir]);
   assert.equal(empty.code, 2);
-  assert.match(empty.stderr, /folder holds no \.ndjson recordings/);
+  assert.match(empty.stderr, /folder holds no \.ndjson recordings and no run folders; name a recording file/);
   writeFileSync(join(dir, 'notes.ndjson'), 'hello world\n');
   const junk = await runNode([cliPath, 'analyze', join(dir, 'notes.ndjson')]);
   assert.equal(junk.code, 2);

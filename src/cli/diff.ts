@@ -38,7 +38,7 @@ export const command: Command = {
   async run(args) {
     const { values, positionals } = parseOptions(args, { from: { type: 'string' }, to: { type: 'string' }, ...KEY_OPTIONS }, 'diff');
     if (positionals.length === 0 || positionals.length > 2) {
-      throw new CliError(`heapsleuth diff: takes one recording or two files, got ${positionals.length}. See 'heapsleuth diff --help'.`);
+      throw new CliError(`diff: takes one recording or two files, got ${positionals.length}. See 'heapsleuth diff --help'.`);
     }
     const cumulative = values.cumulative;
     const keyType = parseKeyType(values.key, cumulative);

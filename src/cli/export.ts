@@ -37,9 +37,9 @@ export const command: Command = {
       { at: { type: 'string' }, format: { type: 'string' }, output: { type: 'string', short: 'o' } },
       'export',
     );
-    if (positionals.length !== 1) throw new CliError(`heapsleuth export: takes one file, got ${positionals.length}. See 'heapsleuth export --help'.`);
+    if (positionals.length !== 1) throw new CliError(`export: takes one file, got ${positionals.length}. See 'heapsleuth export --help'.`);
     const output = values.output;
-    if (!output) throw new CliError("heapsleuth export: name the output file with -o FILE (or -o - for stdout). See 'heapsleuth export --help'.");
+    if (!output) throw new CliError("export: name the output file with -o FILE (or -o - for stdout). See 'heapsleuth export --help'.");
     const format = exportFormat(values.format, output);
     const picked = pickSnapshot(openProfile(positionals[0], 'export'), values.at);
     const bytes = format === 'pprof' ? snapshotToPprof(picked.snapshot) : Buffer.from(JSON.stringify(snapshotToHeapProfile(picked.snapshot)));

@@ -33,7 +33,9 @@ Options:
 TIME is e.g. 500ms, 5s, 2m, 1h; SIZE e.g. 65536, 64KiB.
 
 Exit codes: 0 done, 1 leak found with --fail-on-leak, 2 bad usage or command not found,
-4 the command failed on its own (non-zero exit or crash) and no leak was found.
+4 the command failed on its own (non-zero exit or crash; 1 instead when a leak was found
+with --fail-on-leak), 5 nothing was recorded with --fail-on-leak (a gate never passes on
+no evidence; the verdict is 'inconclusive').
 
 Examples:
   heapsleuth run --duration 2m -- node dist/server.js
@@ -129,5 +131,6 @@ async function run(args: string[]): Promise<number> {
   }
   const judged = await judgeRun(outDir, { json: values.json, html: values.html });
   if (judged.leak && values['fail-on-leak']) return EXIT.leak;
-  return targetFailed ? 4 : EXIT.ok;
+  if (judged.nothingRecorded && values['fail-on-leak']) return EXIT.noEvidence;
+  return targetFailed ? EXIT.commandFailed : EXIT.ok;
 }

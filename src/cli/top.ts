@@ -33,7 +33,7 @@ export const command: Command = {
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseOptions(args, { at: { type: 'string' }, ...KEY_OPTIONS }, 'top');
-    if (positionals.length > 1) throw new CliError(`heapsleuth top: takes one file, got ${positionals.length}. See 'heapsleuth top --help'.`);
+    if (positionals.length > 1) throw new CliError(`top: takes one file, got ${positionals.length}. See 'heapsleuth top --help'.`);
     const cumulative = values.cumulative;
     const keyType = parseKeyType(values.key, cumulative);
     const limit = parseLimit(values.limit);
