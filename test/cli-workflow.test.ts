@@ -142,3 +142,16 @@ test('run --fail-on-leak with a command that records nothing: an inconclusive ve
   assert.equal(plain.code, 0, plain.stderr);
   assert.equal((JSON.parse(readFileSync(join(cwd, 'w.json'), 'utf8')) as { verdict: string }).verdict, 'inconclusive');
 });
+
+test('--at with a time without a zone is UTC, whatever TZ says', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'heapsleuth-workflow-'));
+  // Samples at 12:00, 12:01, ... 12:05 UTC.
+  writeFileSync(join(cwd, 'api.ndjson'), recording('api', 5, 6, 1));
+  for (const TZ of ['UTC', 'America/New_York', 'Asia/Kolkata']) {
+    for (const [at, index] of [['2026-11-23T12:03:30', 3], ['2026-11-23 12:01', 1], ['2026-11-23T12:03:30Z', 3], ['2026-11-23T17:33:30+05:30', 3]] as const) {
+      const result = await runNode([cliPath, 'top', 'api.ndjson', '--at', at, '--json'], { cwd, env: { TZ } });
+      assert.equal(result.code, 0, `${TZ} ${at}: ${result.stderr}`);
+      assert.equal((JSON.parse(result.stdout) as { snapshot: { index: number } }).snapshot.index, index, `TZ=${TZ} --at ${at}`);
+    }
+  }
+});

@@ -16,8 +16,8 @@ Reads recordings (.ndjson), pprof heap profiles (.pb.gz, .pb), Chrome .heapprofi
 files and heapsleuth snapshot dumps, in any mix.
 
 Options:
-  --from INDEX|TIME  the old snapshot: an index (0 = first, -1 = last) or an ISO time
-                     (the latest sample at or before it)
+  --from INDEX|TIME  the old snapshot: an index (0 = first, -1 = last) or an ISO time,
+                     UTC unless it has a zone (the latest sample at or before it)
   --to INDEX|TIME    the new snapshot, the same way
   --key KEY          group by filename, lineno (default), function or traceback
   --cumulative       count each stack for every frame in it, not only the one to blame

@@ -18,7 +18,8 @@ Options:
                      are pprof, .heapprofile is heapprofile)
   -o, --output FILE  where to write it; - for stdout
   --at INDEX|TIME    which sample of a recording: an index (0 = first, -1 = last, the
-                     default) or an ISO time (the latest sample at or before it)
+                     default) or an ISO time, UTC unless it has a zone (the latest sample
+                     at or before it)
   -h, --help         show this help
 
 Examples:
