@@ -20,7 +20,7 @@ Options:
 Examples:
   heapsleuth analyze .heapsleuth/
   heapsleuth analyze .heapsleuth/ --json > verdict.json
-  heapsleuth analyze .heapsleuth/run-20261123T201649Z/ --json verdict.json`;
+  heapsleuth analyze .heapsleuth/ --all-runs --json verdict.json`;
 
 export const command: Command = {
   name: 'analyze',

@@ -10,8 +10,8 @@ import { describePicked, openProfile, pickSnapshot } from './snapshot-input.js';
 const USAGE = `Usage: heapsleuth export <recording|profile> --format pprof|heapprofile -o FILE [--at INDEX|TIME]
 
 Writes one snapshot in a format other tools read: a gzipped pprof heap profile
-(go tool pprof, Pyroscope, Datadog, Grafana) or a Chrome .heapprofile (DevTools'
-Memory panel, speedscope).
+(go tool pprof -top heap.pb.gz, Pyroscope, Datadog, Grafana) or a Chrome .heapprofile
+(DevTools' Memory panel, speedscope).
 
 Options:
   --format FORMAT    pprof or heapprofile (default: from the name of -o: .pb.gz and .pb
@@ -23,7 +23,7 @@ Options:
   -h, --help         show this help
 
 Examples:
-  heapsleuth export .heapsleuth/api-4121.ndjson --at -1 -o heap.pb.gz && go tool pprof -top heap.pb.gz
+  heapsleuth export .heapsleuth/api-4121.ndjson --at -1 -o heap.pb.gz
   heapsleuth export .heapsleuth/api-4121.ndjson --at 2024-05-01T12:00:00Z -o api.heapprofile`;
 
 const FORMATS = ['pprof', 'heapprofile'] as const;

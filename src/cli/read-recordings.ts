@@ -54,16 +54,17 @@ export function readRecordings(paths: string[], options: ReadRecordingsOptions =
 function recordingsInFolder(folder: string, allRuns: boolean): string[] {
   const own = ndjsonFiles(folder);
   const runs = runFolders(folder);
-  if (own.length > 0 && !allRuns) {
+  const all = [...own, ...runs.flatMap((run) => run.files)];
+  if (all.length === 0) {
+    throw new CliError(`${folder}: folder holds no .ndjson recordings and no run folders; name a recording file, or the folder 'heapsleuth run' or the agent wrote (e.g. .heapsleuth/)`);
+  }
+  if (allRuns) return all;
+  if (own.length > 0) {
     if (runs.length > 0) {
       process.stderr.write(`heapsleuth: reading the ${own.length} recording(s) in ${folder}; it also holds ${runs.length} run folder(s): name one (e.g. ${runs[runs.length - 1]!.path}) or pass --all-runs\n`);
     }
     return own;
   }
-  if (runs.length === 0) {
-    throw new CliError(`${folder}: folder holds no .ndjson recordings and no run folders; name a recording file, or the folder 'heapsleuth run' or the agent wrote (e.g. .heapsleuth/)`);
-  }
-  if (allRuns) return [...own, ...runs.flatMap((run) => run.files)];
   const newest = runs[runs.length - 1]!;
   if (runs.length > 1) process.stderr.write(`heapsleuth: reading the newest run, ${newest.path} (of ${runs.length}; --all-runs reads them all)\n`);
   return newest.files;

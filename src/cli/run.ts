@@ -70,8 +70,10 @@ async function run(args: string[]): Promise<number> {
   );
   const command = [...positionals, ...target];
   if (command.length === 0) throw new CliError("run: no command given: put it after '--', e.g. heapsleuth run -- node server.js");
-  const intervalMs = parseDuration(values.interval, '--interval');
-  const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration, '--duration');
+  const { intervalMs, durationMs } = shortenedForDocTest(
+    parseDuration(values.interval, '--interval'),
+    values.duration === undefined ? undefined : parseDuration(values.duration, '--duration'),
+  );
   const samplingIntervalBytes = parseBytes(values['sampling-interval'], '--sampling-interval');
   const sampler = values.sampler;
   if (sampler !== 'inspector' && sampler !== 'native' && sampler !== 'auto') throw new CliError(`--sampler: use inspector, native or auto, not ${JSON.stringify(sampler)}`);
@@ -133,4 +135,17 @@ async function run(args: string[]): Promise<number> {
   if (judged.leak && values['fail-on-leak']) return EXIT.leak;
   if (judged.nothingRecorded && values['fail-on-leak']) return EXIT.noEvidence;
   return targetFailed ? EXIT.commandFailed : EXIT.ok;
+}
+
+/**
+ * The documentation test (test/documented-examples.test.ts) runs every example as written,
+ * only shorter: HEAPSLEUTH_DOC_TEST_DURATION caps --duration, and the interval at a twelfth
+ * of it so that a shortened run still gets enough samples for a verdict.
+ */
+function shortenedForDocTest(intervalMs: number, durationMs: number | undefined): { intervalMs: number; durationMs: number | undefined } {
+  const cap = process.env['HEAPSLEUTH_DOC_TEST_DURATION'];
+  if (!cap || durationMs === undefined) return { intervalMs, durationMs };
+  const capMs = parseDuration(cap, 'HEAPSLEUTH_DOC_TEST_DURATION');
+  const shortened = Math.min(durationMs, capMs);
+  return { intervalMs: Math.min(intervalMs, Math.max(100, Math.round(shortened / 12))), durationMs: shortened };
 }
