@@ -40,7 +40,7 @@ import { snapshotToPprof } from '../src/formats/pprof.js';
 import { fixture, repoRoot } from './child-process.js';
 import { recordingText } from './recording-text.js';
 
-const DOC_TEST_DURATION = '8s';
+const DOC_TEST_DURATION = '10s';
 const MiB = 1024 * 1024;
 
 /** What `--help` examples must do beyond exiting 0 with output (keyed by the example's text), or why one is not run. */

@@ -139,7 +139,7 @@ async function run(args: string[]): Promise<number> {
 
 /**
  * The documentation test (test/documented-examples.test.ts) runs every example as written,
- * only shorter: HEAPSLEUTH_DOC_TEST_DURATION caps --duration, and the interval at a twelfth
+ * only shorter: HEAPSLEUTH_DOC_TEST_DURATION caps --duration, and the interval at a sixteenth
  * of it so that a shortened run still gets enough samples for a verdict.
  */
 function shortenedForDocTest(intervalMs: number, durationMs: number | undefined): { intervalMs: number; durationMs: number | undefined } {
@@ -147,5 +147,5 @@ function shortenedForDocTest(intervalMs: number, durationMs: number | undefined)
   if (!cap || durationMs === undefined) return { intervalMs, durationMs };
   const capMs = parseDuration(cap, 'HEAPSLEUTH_DOC_TEST_DURATION');
   const shortened = Math.min(durationMs, capMs);
-  return { intervalMs: Math.min(intervalMs, Math.max(100, Math.round(shortened / 12))), durationMs: shortened };
+  return { intervalMs: Math.min(intervalMs, Math.max(100, Math.round(shortened / 16))), durationMs: shortened };
 }
