@@ -10,8 +10,9 @@
  *   A block without one fails this test: a new example cannot go untested by accident.
  * - Languages: sh (the whole block with bash; option `each-line` runs its lines one by one),
  *   console (each `$ ` line in turn in one folder; a trailing `# exit N` is its exit code),
- *   js and ts (written to example.mjs, ts through TypeScript's transpiler, run with node),
- *   python (python3 example.py).
+ *   js and ts (written to example.mjs, ts through TypeScript's transpiler, run with node;
+ *   ts blocks also type-check, strict, against the package's declarations), python
+ *   (python3 example.py).
  * - Options: exit=N (default 0); stop-after=3s (then SIGINT to the whole process group, as
  *   Ctrl-C does; the block must end by it); stdout=/re/ and stderr=/re/ (must match; the
  *   output of all commands of the block); creates=PATH (exists afterwards; `*` matches within
@@ -371,6 +372,26 @@ test('every --help example runs as written', { concurrency: 3 }, async (t) => {
   await Promise.all(running);
   const stale = Object.keys(HELP_EXPECTATIONS).filter((example) => !seen.has(example));
   assert.deepEqual(stale, [], 'HELP_EXPECTATIONS names examples no --help text shows');
+});
+
+test('the TypeScript examples type-check against the declarations the package ships', async () => {
+  const dir = freshProject(false);
+  const examples = blocks.filter((block) => block.lang === 'ts' && block.annotation?.startsWith('run'));
+  assert.ok(examples.length > 0);
+  mkdirSync(join(dir, 'examples'));
+  const names = examples.map((block, i) => {
+    const name = `examples/${basename(block.source, '.md')}-${block.line}-${i}.mts`;
+    writeFileSync(join(dir, name), block.code + '\nexport {};\n');
+    return name;
+  });
+  symlinkSync(join(repoRoot, 'node_modules', '@types'), join(dir, 'node_modules', '@types'), 'dir');
+  const config = {
+    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
+    files: names,
+  };
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(config, null, 2));
+  const outcome = await shell(`node ${JSON.stringify(join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'))} -p tsconfig.json`, dir, undefined);
+  assert.equal(outcome.code, 0, `tsc on the examples (${names.join(', ')}):\n${outcome.stdout}${outcome.stderr}`);
 });
 
 test('the packed package holds every file its exports map and bin name', () => {
