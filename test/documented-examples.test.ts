@@ -37,6 +37,7 @@ import ts from 'typescript';
 import { Frame } from '../src/model/frame.js';
 import { Traceback } from '../src/model/traceback.js';
 import { parseRecording, snapshotOfSample } from '../src/formats/recording.js';
+import { analyzeRecordings } from '../src/analysis/analyze.js';
 import { snapshotToPprof } from '../src/formats/pprof.js';
 import { fixture, repoRoot } from './child-process.js';
 import { recordingText } from './recording-text.js';
@@ -136,9 +137,13 @@ function exampleRecording(service: string, pid: number): string {
         { traceback: leak, size: (2 + i) * MiB + (i % 4) * 4096, count: 30 + 15 * i },
         { traceback: steady, size: 8 * MiB + (i % 3) * 8192, count: 120 },
       ],
-      process: { time: start + i * 60_000, memory: { rss: (120 + i) * MiB, heapTotal: 60 * MiB, heapUsed: (40 + i) * MiB, external: 2 * MiB, arrayBuffers: MiB } },
+      process: {
+        time: start + i * 60_000,
+        memory: { rss: (120 + i) * MiB, heapTotal: 60 * MiB, heapUsed: (40 + i) * MiB, external: 2 * MiB, arrayBuffers: MiB },
+        handles: { Timeout: 4 + (i % 2), TCPSocketWrap: 2 },
+      },
     })),
-    { service, pid, startTime: new Date(start).toISOString(), argv: ['node', 'server.js'] },
+    { service, pid, startTime: new Date(start).toISOString(), argv: ['node', 'server.js'], limits: { heapLimitBytes: 4096 * MiB } },
   );
 }
 
@@ -393,6 +398,23 @@ test('the TypeScript examples type-check against the declarations the package sh
   const outcome = await shell(`node ${JSON.stringify(join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'))} -p tsconfig.json`, dir, undefined);
   assert.equal(outcome.code, 0, `tsc on the examples (${names.join(', ')}):\n${outcome.stdout}${outcome.stderr}`);
 });
+
+test('the JSON verdict in docs/verdict.md has exactly the fields a real verdict has', () => {
+  const documented = blocks.find((block) => block.source === 'docs/verdict.md' && block.lang === 'json');
+  assert.ok(documented, 'docs/verdict.md shows the JSON verdict');
+  const real = analyzeRecordings([parseRecording(exampleRecording('api', 4121))]);
+  assert.equal(real.verdict, 'leak');
+  assert.deepEqual(fieldPaths(JSON.parse(documented.code)), fieldPaths(JSON.parse(JSON.stringify(real))), 'docs/verdict.md and the verdict differ');
+});
+
+/** Every field path of a JSON value (`process.rss.leak`, `suspects[].traceback[].file`); arrays by their first element. */
+function fieldPaths(value: unknown, prefix = ''): string[] {
+  if (Array.isArray(value)) return value.length === 0 ? [`${prefix}[]`] : fieldPaths(value[0], `${prefix}[]`);
+  if (value === null || typeof value !== 'object') return [prefix];
+  return Object.entries(value)
+    .flatMap(([key, field]) => fieldPaths(field, prefix === '' ? key : `${prefix}.${key}`))
+    .sort();
+}
 
 test('the packed package holds every file its exports map and bin name', () => {
   const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { exports: Record<string, string | Record<string, string>>; bin: Record<string, string> };
