@@ -14,13 +14,20 @@ import { DevtoolsConnection } from './devtools-connection.js';
 import { hostPort, openInspector, webSocketUrlOf, type InspectorEndpoint } from './inspector-endpoint.js';
 import { isLoopback, listeningSocketsOf } from './listening-sockets.js';
 import { describeTargetProcess, isAlive } from './target-process.js';
-import { detachScript, HEARTBEAT_SCRIPT, installScript, SAMPLE_SCRIPT, TARGET_SCRIPT_URL, type TargetIdentity } from './target-scripts.js';
+import { CLOSE_DELAY_MS, detachScript, HEARTBEAT_SCRIPT, installScript, SAMPLE_SCRIPT, TARGET_SCRIPT_URL, type TargetIdentity } from './target-scripts.js';
 
 /** Frames kept per stack, as the agent keeps them. */
 const STACK_DEPTH = 64;
 const HEARTBEAT_MS = 2000;
-/** Without a heartbeat for this long, the target's watchdog removes our state and closes the inspector we opened. */
-const WATCHDOG_GRACE_MS = 20_000;
+/**
+ * Without a heartbeat for this long (heapsleuth was killed with SIGKILL, or hangs), the
+ * target's watchdog removes our state and closes the inspector we opened.
+ * HEAPSLEUTH_ATTACH_WATCHDOG_MS changes it (at least 3 heartbeats).
+ */
+function watchdogGraceMs(): number {
+  const value = Number(process.env['HEAPSLEUTH_ATTACH_WATCHDOG_MS']);
+  return Number.isFinite(value) && value > 0 ? Math.max(value, 3 * HEARTBEAT_MS) : 20_000;
+}
 
 export type AttachTarget = { pid: number } | { host: string; port: number };
 
@@ -90,7 +97,11 @@ export class AttachSession {
 
     const connection = await DevtoolsConnection.connect(await webSocketUrlOf(endpoint.host, endpoint.port));
     try {
-      const identity = await evaluate<TargetIdentity>(connection, installScript(WATCHDOG_GRACE_MS, endpoint.openedByUs));
+      // A Node.js process that exits while a debugger is connected waits for it to disconnect
+      // ("Waiting for the debugger to disconnect..."): let it go at once.
+      connection.on('NodeRuntime.waitingForDisconnect', () => void connection.close(2000, 'the process is exiting'));
+      await connection.send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true });
+      const identity = await evaluate<TargetIdentity>(connection, installScript(watchdogGraceMs(), endpoint.openedByUs));
       await connection.send('HeapProfiler.enable');
       const shared = await isSampling(connection);
       if (!shared) await startSampling(connection, options.samplingIntervalBytes);
@@ -117,6 +128,20 @@ export class AttachSession {
   /** Settles with a reason when the connection ends without us (the target exited, or closed its inspector). */
   get lost(): Promise<string> {
     return this.connection.closed;
+  }
+
+  /**
+   * After a failed read: whether the target went away (its connection closes, or its pid
+   * ends, within a moment; an exiting process first loses its context, then its socket).
+   */
+  async isGone(waitMs = 2000): Promise<boolean> {
+    const deadline = Date.now() + waitMs;
+    while (Date.now() < deadline) {
+      if (!this.connection.isOpen) return true;
+      if (this.hostPid !== undefined && !isAlive(this.hostPid)) return true;
+      await sleep(50);
+    }
+    return false;
   }
 
   /** Reads the profile (the target runs a full GC first) and the process sample, and records them. */
@@ -149,7 +174,9 @@ export class AttachSession {
     this.recorder.close(reason);
     if (this.connection.isOpen) {
       await leave(this.connection, this.endpoint.openedByUs, this.startedSampling);
-    } else if (this.endpoint.openedByUs && (this.hostPid === undefined || isAlive(this.hostPid))) {
+    } else if (this.hostPid !== undefined && (await exits(this.hostPid, 1000))) {
+      return { inspector: 'target-exited' };
+    } else if (this.endpoint.openedByUs) {
       // The connection broke but the process lives: connect once more to close what we opened.
       await closeInspectorAt(this.endpoint).catch(() => {});
     }
@@ -187,8 +214,18 @@ async function closeInspectorAt(endpoint: InspectorEndpoint): Promise<void> {
   await leave(connection, true, false);
 }
 
+/** Whether the process ends within `waitMs`. */
+async function exits(pid: number, waitMs: number): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) return false;
+    await sleep(50);
+  }
+  return true;
+}
+
 async function portClosed(pid: number, port: number): Promise<boolean> {
-  const deadline = Date.now() + 3000;
+  const deadline = Date.now() + CLOSE_DELAY_MS + 4000;
   for (;;) {
     try {
       if (!listeningSocketsOf(pid).some((socket) => socket.port === port)) return true;

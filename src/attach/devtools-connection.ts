@@ -17,6 +17,7 @@ export class DevtoolsConnection {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private closedReason: string | undefined;
+  private readonly listeners = new Map<string, (params: unknown) => void>();
   /** Settles when the socket is closed, for whatever reason. */
   readonly closed: Promise<string>;
 
@@ -70,10 +71,15 @@ export class DevtoolsConnection {
     });
   }
 
+  /** Calls `listener` on each event `method` (one listener per event). */
+  on(method: string, listener: (params: unknown) => void): void {
+    this.listeners.set(method, listener);
+  }
+
   /** Closes the socket and waits until it is closed (at most `timeoutMs`, then it is torn down). */
-  async close(timeoutMs = 2000): Promise<void> {
+  async close(timeoutMs = 2000, reason = 'heapsleuth closed the connection'): Promise<void> {
     if (this.socket.readyState === WebSocket.CLOSED) return;
-    this.closedReason ??= 'heapsleuth closed the connection';
+    this.closedReason ??= reason;
     this.socket.close();
     const timer = setTimeout(() => this.socket.terminate(), timeoutMs);
     await this.closed;
@@ -87,7 +93,11 @@ export class DevtoolsConnection {
     } catch {
       return;
     }
-    if (typeof message.id !== 'number') return; // an event: none is enabled that we need
+    if (typeof message.id !== 'number') {
+      const event = message as { method?: string; params?: unknown };
+      if (event.method) this.listeners.get(event.method)?.(event.params);
+      return;
+    }
     const entry = this.pending.get(message.id);
     if (!entry) return;
     this.pending.delete(message.id);

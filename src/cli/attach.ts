@@ -153,7 +153,7 @@ async function record(
     try {
       await session.tick();
     } catch (error) {
-      if (lost || (error instanceof AttachError && error.failure === 'target-gone')) return noteLoss(progress);
+      if (lost || (error instanceof AttachError && error.failure === 'target-gone') || (await session.isGone())) return noteLoss(progress);
       progress.note(`a read failed: ${error instanceof Error ? error.message : String(error)}; detaching`);
       return false;
     }
