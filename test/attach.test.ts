@@ -150,6 +150,7 @@ test('after detach an HTTP service keeps serving, its inspector is closed, and i
     const second = await attach([String(target.pid), '--duration', '1s', ...RECORD, '--out', join(tempDir(), 'rec')]);
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stderr, /is closed again/);
+    assert.doesNotMatch(second.stderr, /already running/, 'the first session stopped V8 sampling');
     await assertServes(target, port);
   } finally {
     await stopTarget(target);
@@ -251,6 +252,11 @@ test('heapsleuth killed with SIGKILL: the watchdog it left in the target closes 
     while ((await accepts(inspectorPort)) && Date.now() < deadline) await sleep(250);
     assert.equal(await accepts(inspectorPort), false, 'the watchdog closed the inspector');
     await assertServes(target, port);
+    // V8 ended the killed session's sampling when its connection dropped.
+    const again = await attach([String(target.pid), '--duration', '1s', ...RECORD, '--out', join(tempDir(), 'rec')]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /already running/);
+    assert.match(again.stderr, /is closed again/);
   } finally {
     await stopTarget(target);
   }
@@ -307,6 +313,16 @@ test('one-line errors: a vanished pid, a process that is not Node.js, a Node.js 
   const remote = await attach(['--port', '9229', '--host', '192.0.2.1']);
   assert.equal(remote.code, 2);
   assert.match(remote.stderr, /^heapsleuth: the inspector listens on 192\.0\.2\.1:9229, reachable from other hosts: refused .*--allow-remote-inspector.*\n$/);
+
+  const help = await attach(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^Usage: heapsleuth attach <pid> \[options\]/);
+  const listed = await runNode([cliPath, '--help']);
+  assert.match(listed.stdout, /^  attach /m);
+
+  const both = await attach(['123', '--port', '9229']);
+  assert.equal(both.code, 2);
+  assert.equal(both.stderr, 'heapsleuth: attach: give a pid or --port, not both\n');
 
   const notAPid = await attach(['abc']);
   assert.equal(notAPid.code, 2);
