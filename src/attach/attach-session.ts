@@ -58,7 +58,6 @@ export interface DetachOutcome {
 export class AttachSession {
   private readonly resolver: LocationResolver;
   private heartbeat: NodeJS.Timeout | undefined;
-  private startedSampling = false;
   private detached: Promise<DetachOutcome> | undefined;
   private seq = 0;
 
@@ -111,12 +110,11 @@ export class AttachSession {
       const recorder = Recorder.open(path, header(identity, service, startTime, options.samplingIntervalBytes, shared, hostPid));
       const ours = { ...endpoint, openedByUs: identity.closesInspector };
       const session = new AttachSession(connection, ours, identity, hostPid, recorder, options.samplingIntervalBytes, shared);
-      session.startedSampling = !shared;
       session.heartbeat = setInterval(() => connection.send('Runtime.evaluate', { expression: HEARTBEAT_SCRIPT, returnByValue: true }).catch(() => {}), HEARTBEAT_MS);
       session.heartbeat.unref();
       return session;
     } catch (error) {
-      await leave(connection, endpoint.openedByUs, false);
+      await leave(connection, endpoint.openedByUs);
       throw error;
     }
   }
@@ -173,7 +171,7 @@ export class AttachSession {
     clearInterval(this.heartbeat);
     this.recorder.close(reason);
     if (this.connection.isOpen) {
-      await leave(this.connection, this.endpoint.openedByUs, this.startedSampling);
+      await leave(this.connection, this.endpoint.openedByUs);
     } else if (this.hostPid !== undefined && (await exits(this.hostPid, 1000))) {
       return { inspector: 'target-exited' };
     } else if (this.endpoint.openedByUs) {
@@ -193,16 +191,19 @@ export class AttachSession {
       if (!(error instanceof AttachError) || error.failure !== 'protocol' || !/not started/i.test(error.message)) throw error;
       // Another agent stopped the profiler we shared (V8 has one): start it again; earlier samples are lost.
       await startSampling(this.connection, this.samplingIntervalBytes);
-      this.startedSampling = true;
       return (await this.connection.send<{ profile: SamplingHeapProfile }>('HeapProfiler.getSamplingProfile')).profile;
     }
   }
 }
 
-/** Stops what we started, removes our state, closes the inspector when we opened it, and disconnects. Never throws. */
-async function leave(connection: DevtoolsConnection, closeInspector: boolean, stopSampling: boolean): Promise<void> {
+/**
+ * Stops what we started, removes our state, closes the inspector when we opened it, and
+ * disconnects. Never throws. `HeapProfiler.disable` stops the sampling this session
+ * started (and only that) and drops its samples without reading them: unlike
+ * `HeapProfiler.stopSampling`, which reads the profile first, it costs the target no GC.
+ */
+async function leave(connection: DevtoolsConnection, closeInspector: boolean): Promise<void> {
   const quietly = (work: Promise<unknown>) => work.catch(() => undefined);
-  if (stopSampling) await quietly(connection.send('HeapProfiler.stopSampling', {}, 10_000));
   await quietly(connection.send('HeapProfiler.disable', {}, 10_000));
   await quietly(evaluate(connection, detachScript(closeInspector), 10_000));
   await connection.close();
@@ -211,7 +212,7 @@ async function leave(connection: DevtoolsConnection, closeInspector: boolean, st
 /** Connects only to close the inspector (one we opened and must not leave open). */
 async function closeInspectorAt(endpoint: InspectorEndpoint): Promise<void> {
   const connection = await DevtoolsConnection.connect(await webSocketUrlOf(endpoint.host, endpoint.port));
-  await leave(connection, true, false);
+  await leave(connection, true);
 }
 
 /** Whether the process ends within `waitMs`. */
