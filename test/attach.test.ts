@@ -328,3 +328,30 @@ test('one-line errors: a vanished pid, a process that is not Node.js, a Node.js 
   assert.equal(notAPid.code, 2);
   assert.equal(notAPid.stderr, 'heapsleuth: attach: not a pid: "abc"\n');
 });
+
+test('permission denied: another user cannot attach, and the target is left alone', { skip: process.getuid?.() !== 0 ? 'needs root to run heapsleuth as another user' : false }, async () => {
+  const target = await startTarget(['--inspect-port=0', fixture('attach/http-service.mjs')], /listening \d+/);
+  try {
+    const port = Number(/listening (\d+)/.exec(target.stdout)![1]);
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      // nobody (65534) runs heapsleuth against a process of root
+      const child = spawn(process.execPath, [cliPath, 'attach', String(target.pid), '--out', join(tmpdir(), `heapsleuth-nobody-${process.pid}`)], {
+        cwd: tmpdir(),
+        uid: 65534,
+        gid: 65534,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, `heapsleuth: permission denied: pid ${target.pid} belongs to another user (run heapsleuth as that user, or as root)\n`);
+    assert.doesNotMatch(target.stderr, /Debugger listening/, 'no signal reached the target');
+    await assertServes(target, port);
+  } finally {
+    await stopTarget(target);
+  }
+});

@@ -8,6 +8,7 @@ export type AttachFailure =
   | 'remote-inspector'
   | 'no-inspector'
   | 'target-gone'
+  | 'output'
   | 'protocol';
 
 export class AttachError extends Error {

@@ -107,7 +107,12 @@ export class AttachSession {
       const service = options.service ?? serviceName(identity.argv);
       const startTime = new Date();
       const path = join(options.outDir, `${safeName(service)}-${identity.pid}-${fileStamp(startTime)}.ndjson`);
-      const recorder = Recorder.open(path, header(identity, service, startTime, options.samplingIntervalBytes, shared, hostPid));
+      let recorder: Recorder;
+      try {
+        recorder = Recorder.open(path, header(identity, service, startTime, options.samplingIntervalBytes, shared, hostPid));
+      } catch (error) {
+        throw new AttachError('output', `cannot write the recording ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      }
       const ours = { ...endpoint, openedByUs: identity.closesInspector };
       const session = new AttachSession(connection, ours, identity, hostPid, recorder, options.samplingIntervalBytes, shared);
       session.heartbeat = setInterval(() => connection.send('Runtime.evaluate', { expression: HEARTBEAT_SCRIPT, returnByValue: true }).catch(() => {}), HEARTBEAT_MS);

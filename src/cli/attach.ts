@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from './command.js';
 import { CliError, EXIT } from './cli-error.js';
@@ -82,15 +81,11 @@ async function run(args: string[]): Promise<number> {
   const samplingIntervalBytes = parseBytes(values['sampling-interval'], '--sampling-interval');
   const startedAt = new Date();
   const outDir = values.out ?? join('.heapsleuth', `attach-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`);
-  try {
-    mkdirSync(outDir, { recursive: true, mode: 0o700 });
-  } catch (error) {
-    throw new CliError(`--out ${outDir}: cannot create the folder: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
   for (const [flag, path] of [['--json', values.json], ['--html', values.html]] as const) {
     if (path && path !== '-') writeOutput(path, '', flag, true);
   }
 
+  // The --out folder is created with the recording, once attached: a pid that cannot be attached leaves nothing behind.
   // Signals are ours from the start: a Ctrl-C while attaching must still detach.
   const stop = new StopSignal();
   const onSignal = (signal: NodeJS.Signals) => stop.request(signal);
