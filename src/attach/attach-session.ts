@@ -94,7 +94,15 @@ export class AttachSession {
       );
     }
 
-    const connection = await DevtoolsConnection.connect(await webSocketUrlOf(endpoint.host, endpoint.port));
+    let connection: DevtoolsConnection;
+    try {
+      connection = await DevtoolsConnection.connect(await webSocketUrlOf(endpoint.host, endpoint.port));
+    } catch (error) {
+      if (error instanceof AttachError && endpoint.openedByUs) {
+        throw new AttachError(error.failure, `${error.message}; the inspector heapsleuth opened on port ${endpoint.port} could not be closed again (it closes when the process restarts)`);
+      }
+      throw error;
+    }
     try {
       // A Node.js process that exits while a debugger is connected waits for it to disconnect
       // ("Waiting for the debugger to disconnect..."): let it go at once.

@@ -116,7 +116,7 @@ async function run(args: string[]): Promise<number> {
       progress.stop();
       outcome = await session.detach(stop.reason ?? (targetExited ? 'target-exited' : 'stop'));
     }
-    process.stderr.write(`heapsleuth: ${detachedLine(outcome, session)}\n`);
+    process.stderr.write(`heapsleuth: ${detachedLine(outcome, session, target)}\n`);
     if (outcome.inspector === 'target-exited') targetExited = true;
 
     const judged = await judgeRun(outDir, { json: values.json, html: values.html });
@@ -182,8 +182,8 @@ function attachedLine(session: AttachSession, target: AttachTarget): string {
   return `attached to pid ${pid} (node ${identity.version}) through its inspector on ${where} (${how})${shared}; recording to ${session.recordingPath}`;
 }
 
-function detachedLine(outcome: DetachOutcome, session: AttachSession): string {
-  const pid = session.identity.pid;
+function detachedLine(outcome: DetachOutcome, session: AttachSession, target: AttachTarget): string {
+  const pid = 'pid' in target ? target.pid : session.identity.pid;
   switch (outcome.inspector) {
     case 'closed':
       return `detached; the inspector of pid ${pid} is closed again`;
