@@ -19,9 +19,9 @@ as it was: sampling stopped, the inspector closed again (an inspector that was o
 before, e.g. --inspect, stays open). With --port, attaches to an inspector already
 listening there (a process in a container whose pid is not visible).
 
-Each read makes the target run a full, blocking garbage collection: tens of ms on a
-100 MB heap, around a second on a 1 GB heap (bench/README.md). Keep --interval long on
-a loaded service.
+Each read makes the target run a full, blocking garbage collection: a fraction of a
+second on a 100 MB heap, a second or more on a 1 GB heap, several on a busy host
+(bench/README.md). Keep --interval long on a loaded service.
 
 Options:
   --duration TIME          detach after this long; without it, runs until Ctrl-C or
