@@ -44,7 +44,8 @@ TIME is e.g. 500ms, 5s, 2m, 1h; SIZE e.g. 65536, 64KiB.
 
 Exit codes: 0 done, 1 leak found with --fail-on-leak, 2 bad usage or cannot attach (no
 such pid, not Node.js, permission denied, inspector disabled, port taken, remote
-inspector), 4 the process exited while attached and no leak was found.
+inspector), 4 the process exited while attached and no leak was found, 5 nothing was
+recorded with --fail-on-leak (a gate never passes on no evidence).
 
 Examples:
   heapsleuth attach 4121 --duration 10m --json verdict.json --html report.html
@@ -121,6 +122,7 @@ async function run(args: string[]): Promise<number> {
 
     const judged = await judgeRun(outDir, { json: values.json, html: values.html });
     if (judged.leak && values['fail-on-leak']) return EXIT.leak;
+    if (judged.nothingRecorded && values['fail-on-leak']) return EXIT.noEvidence;
     return targetExited ? 4 : EXIT.ok;
   } finally {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(signal, onSignal);
