@@ -1,5 +1,4 @@
 import type { Recording } from '../formats/recording.js';
-import { StackTable, type RowColumns } from '../formats/recording-decoder.js';
 import { allocationCriteria, resolveOptions, type AnalyzeOptions, type ResolvedOptions } from './analyze-options.js';
 import { processFindings } from './process-findings.js';
 import { processLifetimes } from './process-lifetimes.js';
@@ -7,7 +6,7 @@ import { processSeries } from './process-series.js';
 import { projectToLimit } from './projection.js';
 import { allocationSeries } from './series.js';
 import { findSuspects } from './suspects.js';
-import { LifetimeAccumulator, type LifetimeSeries } from './lifetime-series.js';
+import { foldRecording, type LifetimeSeries } from './lifetime-series.js';
 import type { Verdict } from './verdict.js';
 
 export type { AnalyzeOptions } from './analyze-options.js';
@@ -35,10 +34,12 @@ export function analyzeRecordings(recordings: Recording[], options: AnalyzeOptio
 export function analyzeLifetimes(recordings: ReadonlyArray<LifetimeSeries & { warnings: string[] }>, options: AnalyzeOptions = {}): Verdict {
   const settings = resolveOptions(options);
   const lifetimes = processLifetimes(recordings);
-  const ordered = lifetimes.recordings;
+  // Segments in the order they end: the last one is the process still running at the end of
+  // the window, whose values are the current ones, also when replicas overlap in time.
+  const ordered = [...lifetimes.recordings].sort((a, b) => a.lastTime! - b.lastTime!);
   const warnings = [...recordings.flatMap((recording) => recording.warnings), ...lifetimes.warnings];
   const newest = ordered.at(-1) ?? recordings.at(-1);
-  const start = ordered[0]?.firstTime;
+  const start = ordered.length === 0 ? undefined : Math.min(...ordered.map((recording) => recording.firstTime!));
   const end = ordered.at(-1)?.lastTime;
 
   const base = {
@@ -77,31 +78,13 @@ export function analyzeLifetimes(recordings: ReadonlyArray<LifetimeSeries & { wa
       heapUsedBytes: process.heapUsed.lastBytes,
       rssGrowthPerHour: found.growthPerHour.rss,
       heapUsedGrowthPerHour: found.growthPerHour.heapUsed,
-      leaking: judging && leaking,
+      rssGrowing: judging && process.rss.leak,
+      heapUsedGrowing: judging && process.heapUsed.leak,
     }),
   };
   if (reason) verdict.reason = reason;
   else verdict.reason = leaking ? leakReason(verdict) : 'no allocation site, process memory series or handle type grows beyond its noise';
   return verdict;
-}
-
-/** A recording read whole, folded as a streamed one would be. */
-function foldRecording(recording: Recording, maxPoints: number): LifetimeSeries & { warnings: string[] } {
-  const liveSamples = recording.samples.filter((sample) => sample.liveOnly !== false).length;
-  const accumulator = new LifetimeAccumulator(recording.source, recording.header, { samples: recording.samples.length, liveSamples }, maxPoints);
-  const stacks = new StackTable();
-  for (const [id, traceback] of recording.stacks) stacks.set(id, traceback);
-  for (const { rows, ...sample } of recording.samples) {
-    const columns: RowColumns = {
-      length: rows.length,
-      stackIds: Float64Array.from(rows, (row) => row[0]),
-      bytes: Float64Array.from(rows, (row) => row[1]),
-      counts: Float64Array.from(rows, (row) => row[2]),
-    };
-    accumulator.add(sample, columns, stacks);
-  }
-  if (recording.end) accumulator.end(recording.end);
-  return accumulator.finish(recording.warnings);
 }
 
 function inconclusiveReason(ordered: readonly LifetimeSeries[], settings: ResolvedOptions): string | undefined {

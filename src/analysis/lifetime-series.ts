@@ -1,5 +1,5 @@
-import type { RecordingEnd, RecordingHeader } from '../formats/recording.js';
-import type { RowColumns, SampleLine, StackTable } from '../formats/recording-decoder.js';
+import type { Recording, RecordingEnd, RecordingHeader } from '../formats/recording.js';
+import { StackTable, type RowColumns, type SampleLine } from '../formats/recording-decoder.js';
 import type { Frame } from '../model/frame.js';
 import { groupTraces } from '../model/grouping.js';
 import type { Traceback } from '../model/traceback.js';
@@ -377,3 +377,23 @@ export class LifetimeAccumulator {
     this.stackGroupOfStack = own;
   }
 }
+
+/** A recording read whole, folded as a streamed one would be. */
+export function foldRecording(recording: Recording, maxPoints: number): LifetimeSeries & { warnings: string[] } {
+  const liveSamples = recording.samples.filter((sample) => sample.liveOnly !== false).length;
+  const accumulator = new LifetimeAccumulator(recording.source, recording.header, { samples: recording.samples.length, liveSamples }, maxPoints);
+  const stacks = new StackTable();
+  for (const [id, traceback] of recording.stacks) stacks.set(id, traceback);
+  for (const { rows, ...sample } of recording.samples) {
+    const columns: RowColumns = {
+      length: rows.length,
+      stackIds: Float64Array.from(rows, (row) => row[0]),
+      bytes: Float64Array.from(rows, (row) => row[1]),
+      counts: Float64Array.from(rows, (row) => row[2]),
+    };
+    accumulator.add(sample, columns, stacks);
+  }
+  if (recording.end) accumulator.end(recording.end);
+  return accumulator.finish(recording.warnings);
+}
+

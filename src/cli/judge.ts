@@ -34,15 +34,19 @@ export async function judge(recordings: Recording[], outputs: JudgeOutputs, sour
   );
 }
 
-/** Prints verdicts (the most important first) and writes the outputs; the HTML report needs the first one's recordings. */
-export async function announce(verdicts: Verdict[], outputs: JudgeOutputs, sources: string[], recordings?: Recording[]): Promise<Judgement> {
+/** Verdicts already made (the most important first): printed and written; the HTML report needs the first one's recordings. */
+export async function announce(verdicts: Verdict[], outputs: JudgeOutputs, sources: string[], recordings: Recording[] = []): Promise<Judgement> {
   const leak = verdicts.some((verdict) => verdict.verdict === 'leak');
+  await writeJudgement(verdicts, recordings, outputs, sources);
+  return { verdicts, leak };
+}
+
+/** Prints the verdicts and writes the JSON and HTML asked for; `recordings` are the first verdict's. */
+export async function writeJudgement(verdicts: Verdict[], recordings: Recording[], outputs: JudgeOutputs, sources: string[]): Promise<void> {
   const [primary, ...others] = verdicts;
   if (!primary) throw new CliError('no recordings to analyse');
-
   if (outputs.html) {
     const { renderHtmlReport } = await import('../report/html.js');
-    if (!recordings) throw new Error('the HTML report needs the recordings');
     writeOutput(outputs.html, renderHtmlReport(primary, recordings), '--html');
   }
   if (outputs.json) {
@@ -60,5 +64,4 @@ export async function announce(verdicts: Verdict[], outputs: JudgeOutputs, sourc
       process.stdout.write(renderVerdict(verdict, options) + '\n');
     }
   }
-  return { verdicts, leak };
 }

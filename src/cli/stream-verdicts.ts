@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { analyzeLifetimes } from '../analysis/analyze.js';
 import { DEFAULT_ANALYZE_OPTIONS } from '../analysis/analyze-options.js';
 import { LifetimeAccumulator, type LifetimePlan, type LifetimeSeries } from '../analysis/lifetime-series.js';
@@ -10,6 +12,17 @@ import { readRecordingFileOrFail } from './read-recordings.js';
 import { orderVerdicts } from './service-verdicts.js';
 
 type Lifetime = LifetimeSeries & { warnings: string[] };
+
+/** Native allocator logs (`run --native`) lie next to these recordings: their findings need the recordings whole. */
+export function hasNativeLogs(files: string[]): boolean {
+  return [...new Set(files.map((file) => dirname(file)))].some((folder) => {
+    try {
+      return readdirSync(folder).some((name) => /^native-\d+\.jsonl$/.test(name));
+    } catch {
+      return false;
+    }
+  });
+}
 
 /**
  * One verdict per service from recording files read as streams, in two passes per
