@@ -29,7 +29,11 @@ export function ensureInstalled(dir) {
   if (result.status !== 0) throw new Error(`npm install failed in ${dir}`);
 }
 
-/** The fixed version runs the very same workload: a copy next to its own node_modules. */
+const ownFiles = new Set(['package.json', 'package-lock.json', 'truth.json', 'verification.md']);
+
+/** The fixed version runs the very same workload (and its fixtures): copies next to its own node_modules. */
 export function prepareFixed(caseDir) {
-  copyFileSync(join(caseDir, 'workload.js'), join(caseDir, 'fixed', 'workload.js'));
+  for (const entry of readdirSync(caseDir, { withFileTypes: true })) {
+    if (entry.isFile() && !ownFiles.has(entry.name)) copyFileSync(join(caseDir, entry.name), join(caseDir, 'fixed', entry.name));
+  }
 }
