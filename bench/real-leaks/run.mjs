@@ -11,8 +11,10 @@
 // handle finding names native memory and the package is named), and false alarms (`leak` on
 // the fixed version). Writes results/<stamp>/summary.{json,md} and prints the table.
 // `--quick` runs each workload 25 s with heapsleuth's --duration 30s (a smoke test, not a score).
+// `--rescore DIR[,DIR]` only scores the verdicts of earlier runs (e.g. a corpus run in parts)
+// into one summary in --out.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { casesDir, ensureInstalled, listCases, prepareFixed, readCase } from './lib/cases.mjs';
@@ -30,11 +32,12 @@ const heapsleuth = resolve(option('--heapsleuth') ?? join(repoRoot, 'dist/src/cl
 const durationS = Number(option('--duration') ?? (quick ? 30 : 80));
 const workloadS = quick ? durationS - 5 : Number(option('--workload') ?? 70);
 const parallel = Math.min(2, Math.max(1, Number(option('--parallel') ?? 1)));
+const rescore = option('--rescore')?.split(',').filter(Boolean);
 const wanted = option('--cases')?.split(',').filter(Boolean) ?? listCases();
 const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
 const outDir = resolve(option('--out') ?? join(here, 'results', stamp));
 
-if (!existsSync(heapsleuth)) {
+if (!rescore && !existsSync(heapsleuth)) {
   console.error(`heapsleuth CLI not found: ${heapsleuth} (run npm run build, or pass --heapsleuth)`);
   process.exit(2);
 }
@@ -67,19 +70,34 @@ function runOne(name, version) {
     child.stderr.on('data', (chunk) => (output += chunk));
     child.on('exit', (code) => {
       writeFileSync(join(runDir, 'output.txt'), output);
-      let verdict = null;
-      try {
-        verdict = JSON.parse(readFileSync(verdictFile, 'utf8'));
-      } catch {
-        verdict = null;
-      }
+      const verdict = readVerdict(verdictFile);
       resolvePromise({ code, seconds: Math.round((Date.now() - startedAt) / 1000), verdict });
     });
   });
 }
 
+function readVerdict(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+const runs = new Map();
 const jobs = [];
-for (const name of wanted) {
+if (rescore) {
+  for (const dir of rescore.map((d) => resolve(d))) {
+    for (const name of readdirSync(dir)) {
+      if (!wanted.includes(name)) continue;
+      for (const version of ['leaky', 'fixed']) {
+        const verdict = readVerdict(join(dir, name, version, 'verdict.json'));
+        if (verdict) runs.set(`${name}/${version}`, { code: 0, verdict, from: dir });
+      }
+    }
+  }
+}
+for (const name of rescore ? [] : wanted) {
   const dir = join(casesDir, name);
   ensureInstalled(dir);
   ensureInstalled(join(dir, 'fixed'));
@@ -87,8 +105,7 @@ for (const name of wanted) {
   jobs.push([name, 'leaky'], [name, 'fixed']);
 }
 
-console.log(`real-leaks: ${wanted.length} cases, ${jobs.length} runs of ${durationS} s, ${parallel} at a time, heapsleuth ${heapsleuth}`);
-const runs = new Map();
+if (!rescore) console.log(`real-leaks: ${wanted.length} cases, ${jobs.length} runs of ${durationS} s, ${parallel} at a time, heapsleuth ${heapsleuth}`);
 let next = 0;
 async function worker() {
   while (next < jobs.length) {
@@ -100,14 +117,17 @@ async function worker() {
 }
 await Promise.all(Array.from({ length: parallel }, worker));
 
-const rows = wanted.map((name) => scoreCase(readCase(name), runs.get(`${name}/leaky`), runs.get(`${name}/fixed`)));
+const scored = rescore ? wanted.filter((name) => runs.has(`${name}/leaky`) || runs.has(`${name}/fixed`)) : wanted;
+const rows = scored.map((name) => scoreCase(readCase(name), runs.get(`${name}/leaky`), runs.get(`${name}/fixed`)));
 const totals = {
   cases: rows.length,
   detected: rows.filter((row) => row.detected).length,
   namedTop3: rows.filter((row) => row.namedTop3).length,
   falseAlarms: rows.filter((row) => row.falseAlarm).length,
 };
-const summary = { date: new Date().toISOString(), node: process.version, heapsleuth, durationS, workloadS, quick, totals, rows };
+const summary = rescore
+  ? { date: new Date().toISOString(), node: process.version, rescoredFrom: rescore, totals, rows }
+  : { date: new Date().toISOString(), node: process.version, heapsleuth, durationS, workloadS, quick, totals, rows };
 writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 
 const table = [
