@@ -33,7 +33,9 @@ Options:
 TIME is e.g. 500ms, 5s, 2m, 1h; SIZE e.g. 65536, 64KiB.
 
 Exit codes: 0 done, 1 leak found with --fail-on-leak, 2 bad usage or command not found,
-4 the command failed on its own (non-zero exit or crash) and no leak was found.
+4 the command failed on its own (non-zero exit or crash; 1 instead when a leak was found
+with --fail-on-leak), 5 nothing was recorded with --fail-on-leak (a gate never passes on
+no evidence; the verdict is 'inconclusive').
 
 Examples:
   heapsleuth run --duration 2m -- node dist/server.js
@@ -68,8 +70,10 @@ async function run(args: string[]): Promise<number> {
   );
   const command = [...positionals, ...target];
   if (command.length === 0) throw new CliError("run: no command given: put it after '--', e.g. heapsleuth run -- node server.js");
-  const intervalMs = parseDuration(values.interval, '--interval');
-  const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration, '--duration');
+  const { intervalMs, durationMs } = shortenedForDocTest(
+    parseDuration(values.interval, '--interval'),
+    values.duration === undefined ? undefined : parseDuration(values.duration, '--duration'),
+  );
   const samplingIntervalBytes = parseBytes(values['sampling-interval'], '--sampling-interval');
   const sampler = values.sampler;
   if (sampler !== 'inspector' && sampler !== 'native' && sampler !== 'auto') throw new CliError(`--sampler: use inspector, native or auto, not ${JSON.stringify(sampler)}`);
@@ -129,5 +133,19 @@ async function run(args: string[]): Promise<number> {
   }
   const judged = await judgeRun(outDir, { json: values.json, html: values.html });
   if (judged.leak && values['fail-on-leak']) return EXIT.leak;
-  return targetFailed ? 4 : EXIT.ok;
+  if (judged.nothingRecorded && values['fail-on-leak']) return EXIT.noEvidence;
+  return targetFailed ? EXIT.commandFailed : EXIT.ok;
+}
+
+/**
+ * The documentation test (test/documented-examples.test.ts) runs every example as written,
+ * only shorter: HEAPSLEUTH_DOC_TEST_DURATION caps --duration, and the interval at a sixteenth
+ * of it so that a shortened run still gets enough samples for a verdict.
+ */
+function shortenedForDocTest(intervalMs: number, durationMs: number | undefined): { intervalMs: number; durationMs: number | undefined } {
+  const cap = process.env['HEAPSLEUTH_DOC_TEST_DURATION'];
+  if (!cap || durationMs === undefined) return { intervalMs, durationMs };
+  const capMs = parseDuration(cap, 'HEAPSLEUTH_DOC_TEST_DURATION');
+  const shortened = Math.min(durationMs, capMs);
+  return { intervalMs: Math.min(intervalMs, Math.max(100, Math.round(shortened / 16))), durationMs: shortened };
 }

@@ -183,19 +183,30 @@ function nextSteps(verdict: Verdict, options: VerdictRenderOptions): string[] {
   if (verdict.verdict === 'leak' && top) {
     const where = truncate(safe(`${top.file || '(native)'}:${top.line}`), MAX_SITE_WIDTH);
     lines.push(`open ${where}${top.function ? ` (${truncate(safe(top.function), MAX_SITE_WIDTH)})` : ''}: it holds the fastest-growing memory`);
-  } else if (verdict.verdict === 'leak' && verdict.process.nativeGap.leak) {
-    lines.push('look at native addons and Buffers kept alive by C++ code; JS allocation sites do not grow');
+  } else if (verdict.verdict === 'leak') {
+    lines.push(leakWithoutSuspect(verdict));
   } else if (verdict.verdict === 'inconclusive') {
     lines.push('record longer, e.g. heapsleuth run --duration 10m -- <command>');
   }
   if (options.htmlPath) {
     lines.push(`charts and tracebacks: ${safe(options.htmlPath)}`);
-  } else if (options.recordings && options.recordings.length > 0) {
+  } else if (options.recordings && options.recordings.length > 0 && verdict.window.samples > 0) {
     lines.push(`charts and tracebacks: heapsleuth report ${options.recordings.map(shellQuote).join(' ')} -o report.html`);
   }
   if (options.jsonPath) lines.push(`verdict as JSON: ${safe(options.jsonPath)}`);
   if (lines.length === 0) lines.push('nothing to do');
   return lines;
+}
+
+/** Where to look first when memory leaks but no allocation site explains it. */
+function leakWithoutSuspect(verdict: Verdict): string {
+  const { nativeGap, external, arrayBuffers, heapUsed } = verdict.process;
+  const handle = verdict.handles.find((finding) => finding.leak);
+  if (handle) return `find where ${truncate(safe(handle.type), MAX_SITE_WIDTH)} handles are opened and never closed (timers not cleared, sockets or files not destroyed)`;
+  if (nativeGap.leak) return 'look at native addons and Buffers kept alive by C++ code; JS allocation sites do not grow';
+  if (external.leak || arrayBuffers.leak) return 'look for Buffers and typed arrays kept alive (caches, queues, streams not consumed): they grow outside the JS heap';
+  if (heapUsed.leak) return 'many small sites grow together: heapsleuth diff <recording> --key function shows which functions hold the growth';
+  return 'see the findings above';
 }
 
 function safe(text: string): string {

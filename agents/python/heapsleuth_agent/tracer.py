@@ -73,7 +73,7 @@ class Tracer:
         service: Optional[str] = None,
         frames: int = DEFAULT_FRAMES,
         logger: LoggerOption = None,
-        signal: Union[str, bool] = "SIGUSR2",
+        signal: Union[str, bool] = False,
     ) -> None:
         self.interval = parse_seconds(interval, "interval")
         if not isinstance(frames, int) or frames < 1:
@@ -332,7 +332,7 @@ def trace_leaks(
     service: Optional[str] = None,
     frames: int = DEFAULT_FRAMES,
     logger: LoggerOption = None,
-    signal: Union[str, bool] = "SIGUSR2",
+    signal: Union[str, bool] = False,
 ) -> Tracer:
     """Starts the leak tracer in a daemon thread; ``interval`` is in seconds (or text such as ``"30s"``, ``"5m"``)."""
     tracer = Tracer(interval, top, trace, record, out_dir, service, frames, logger, signal)
