@@ -50,6 +50,12 @@ const HELP_EXPECTATIONS: Record<string, { exit?: number; stdout?: RegExp; create
   'heapsleuth analyze --prometheus http://127.0.0.1:9090 --job checkout --since 7d --json fleet.json': {
     skip: "needs a Prometheus scraping the job's agents at 127.0.0.1:9090; test/fleet-prometheus.test.ts runs this command against a real one",
   },
+  'heapsleuth attach 4121 --duration 10m --json verdict.json --html report.html': {
+    skip: 'needs a running Node.js process with that pid; test/attach.test.ts runs attach against real processes started without heapsleuth',
+  },
+  'heapsleuth attach --port 9229 --duration 5m --interval 1m': {
+    skip: 'needs an inspector listening on 9229 (other tests may use it); test/attach.test.ts runs attach --port against a real one',
+  },
   'heapsleuth run --duration 2m -- node dist/server.js': { stdout: /^heapsleuth LEAK · server \(node\)/m },
   'heapsleuth run --fail-on-leak --duration 90s --json verdict.json -- node test/soak.js': { exit: 1, creates: 'verdict.json' },
   'heapsleuth run --duration 5m -- python3 app.py': { stdout: /^heapsleuth \S+ · app \(python\)/m },

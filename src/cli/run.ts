@@ -8,6 +8,7 @@ import { TargetProcess, type TargetExit } from './target-process.js';
 import { judgeRun } from './judge-run.js';
 import { RunProgress } from './run-progress.js';
 import { writeOutput } from './write-output.js';
+import { nativeRun, type NativeRun } from '../native/native-run.js';
 
 const USAGE = `Usage: heapsleuth run [options] -- <command...>
 
@@ -26,6 +27,11 @@ Options:
   --json FILE              write the JSON verdict to FILE ('-' for stdout)
   --html FILE              write the HTML report to FILE
   --fail-on-leak           exit with code 1 when the verdict is 'leak' (for CI)
+  --native                 also profile native memory: preload jemalloc with heap
+                           profiling, so a growing native gap is named by library and
+                           function (needs ${'`'}apt-get install -y libjemalloc2${'`'}; see docs/native.md)
+  --native-sampling SIZE   mean bytes between sampled native allocations (default 512KiB)
+  --native-dump-every SIZE allocated bytes between allocator dumps (default 256MiB)
   --agent-logs             let the agent log its events to stderr too
   -q, --quiet              no live view, only the verdict
   -h, --help               show this help
@@ -40,7 +46,8 @@ no evidence; the verdict is 'inconclusive').
 Examples:
   heapsleuth run --duration 2m -- node dist/server.js
   heapsleuth run --fail-on-leak --duration 90s --json verdict.json -- node test/soak.js
-  heapsleuth run --duration 5m -- python3 app.py`;
+  heapsleuth run --duration 5m -- python3 app.py
+  heapsleuth run --native --duration 5m -- node server.js`;
 
 export const command: Command = {
   name: 'run',
@@ -63,6 +70,9 @@ async function run(args: string[]): Promise<number> {
       json: { type: 'string' },
       html: { type: 'string' },
       'fail-on-leak': { type: 'boolean', default: false },
+      native: { type: 'boolean', default: false },
+      'native-sampling': { type: 'string', default: '512KiB' },
+      'native-dump-every': { type: 'string', default: '256MiB' },
       'agent-logs': { type: 'boolean', default: false },
       quiet: { type: 'boolean', short: 'q', default: false },
     },
@@ -77,6 +87,12 @@ async function run(args: string[]): Promise<number> {
   const samplingIntervalBytes = parseBytes(values['sampling-interval'], '--sampling-interval');
   const sampler = values.sampler;
   if (sampler !== 'inspector' && sampler !== 'native' && sampler !== 'auto') throw new CliError(`--sampler: use inspector, native or auto, not ${JSON.stringify(sampler)}`);
+  const nativeSettings = values.native
+    ? {
+        samplingBytes: parseBytes(values['native-sampling'], '--native-sampling'),
+        dumpEveryBytes: parseBytes(values['native-dump-every'], '--native-dump-every'),
+      }
+    : undefined;
   const startedAt = new Date();
   const outDir = values.out ?? join('.heapsleuth', `run-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`);
   try {
@@ -95,7 +111,13 @@ async function run(args: string[]): Promise<number> {
     agentLogs: values['agent-logs'],
     sampler,
   });
+  let native: NativeRun | undefined;
+  if (nativeSettings) {
+    native = nativeRun(outDir, nativeSettings, env);
+    Object.assign(env, native.env);
+  }
   const targetProcess = new TargetProcess(command, env);
+  const nativeTimer = native && setInterval(() => native.collect(), intervalMs).unref();
   const progress = new RunProgress({ outDir, durationMs, intervalMs, startedAt: startedAt.getTime(), quiet: values.quiet });
   progress.start();
 
@@ -120,6 +142,9 @@ async function run(args: string[]): Promise<number> {
     exit = await targetProcess.exited;
   } finally {
     clearTimeout(durationTimer);
+    clearInterval(nativeTimer);
+    native?.collect();
+    native?.prune();
     progress.stop();
     process.removeListener('SIGINT', onInterrupt);
     process.removeListener('SIGTERM', onTerminate);
