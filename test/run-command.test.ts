@@ -100,3 +100,22 @@ test('bad flags: one clear line and exit code 2', async () => {
   assert.match(unknown.stderr, /Unknown option '--frobnicate'/);
   assert.doesNotMatch(unknown.stderr, /\n\s+at /);
 });
+
+test('a workload that tears down before it exits is still a leak, on the right file and line, with what it released', async () => {
+  const { result, verdict } = await heapsleuthRun('teardown-leak.mjs', '30s', [], { RUN_MS: '6000' });
+  assert.equal(verdict.verdict, 'leak', `${result.stdout}\n${JSON.stringify(verdict.suspects.slice(0, 2))}`);
+  const top = verdict.suspects[0]!;
+  assert.equal(top.file, 'test/fixtures/services/teardown-leak.mjs');
+  // rememberSession() starts on line 8; V8 may inline it into the interval callback on line 19.
+  assert.ok([8, 19].includes(top.line), JSON.stringify(top));
+  assert.equal(verdict.teardown?.reason, 'exit');
+  assert.ok(verdict.teardown.releasedBytes > 0, JSON.stringify(verdict.teardown));
+  assert.match(result.stdout, /EXIT\s+released .* at exit/);
+});
+
+test('a server that shuts down gracefully on the stop signal is still a leak, and its teardown is marked', async () => {
+  const { verdict } = await heapsleuthRun('teardown-leak.mjs', '6s', [], { RUN_MS: '60000' });
+  assert.equal(verdict.verdict, 'leak', JSON.stringify(verdict.suspects.slice(0, 2)));
+  assert.equal(verdict.suspects[0]!.file, 'test/fixtures/services/teardown-leak.mjs');
+  assert.equal(verdict.teardown?.reason, 'SIGINT');
+});

@@ -58,6 +58,8 @@ export interface TickResult {
   sinceStart: StatisticDiff[];
   /** The snapshot holds only live objects: read with a GC, or right after V8's own major GC. */
   liveOnly: boolean;
+  /** Set on the tick taken as the tracer stops (`exit`, `stop`, `SIGTERM`, ...): the teardown, not the running phase. */
+  final?: string;
 }
 
 const DEFAULT_INTERVAL_MS = 60_000;
@@ -89,6 +91,8 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
   private awaitingGc: 'major' | 'any' | undefined;
   private seq = 0;
   private stopped = false;
+  /** A stop signal the app handles itself arrived: ticks from now on are its teardown. */
+  private stopping: NodeJS.Signals | undefined;
   private ticking = false;
   private readonly signalHandler: (() => void) | undefined;
   private readonly signal: NodeJS.Signals | false;
@@ -149,10 +153,10 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
 
   /** Takes a tick now (a snapshot, a process sample, logs, a recorded sample). Returns undefined if it failed. */
   tick(): TickResult | undefined {
-    return this.tickNow(readsOnlyLiveObjects());
+    return this.tickNow(readsOnlyLiveObjects(), this.stopping);
   }
 
-  private tickNow(liveOnly: boolean): TickResult | undefined {
+  private tickNow(liveOnly: boolean, final?: string): TickResult | undefined {
     if (this.stopped || this.ticking) return undefined;
     this.ticking = true;
     try {
@@ -170,6 +174,7 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
         sinceStart: snapshot.compareTo(this.baseline, this.keyType),
         liveOnly,
       };
+      if (final) result.final = final;
       this.record(result);
       this.log(result);
       this.emit('tick', result);
@@ -189,7 +194,7 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
 
   private finish(reason: string): void {
     if (this.stopped) return;
-    this.tick();
+    this.tickNow(readsOnlyLiveObjects(), this.stopping ?? reason);
     this.stopped = true;
     clearTimeout(this.timer);
     if (this.signal && this.signalHandler) process.removeListener(this.signal, this.signalHandler);
@@ -203,10 +208,14 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
   /**
    * Nobody else handled a stop signal: record a final tick, then let the signal do what
    * it would have done without us. When the app has added its own handler since, it
-   * decides how to exit and the exit hook writes the final tick.
+   * decides how to exit: its graceful shutdown is the teardown, so every tick from now on
+   * is marked final, and the exit hook writes the last one.
    */
   private handleStopSignal(signal: NodeJS.Signals): void {
-    if (process.listenerCount(signal) > 0) return;
+    if (process.listenerCount(signal) > 0) {
+      this.stopping = signal;
+      return;
+    }
     this.finish(signal);
     process.kill(process.pid, signal);
   }
@@ -243,7 +252,7 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
 
   private scheduledTick(liveOnly: boolean): void {
     this.awaitingGc = undefined;
-    this.tickNow(liveOnly);
+    this.tickNow(liveOnly, this.stopping);
     this.schedule();
   }
 
@@ -251,7 +260,7 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
     if (!this.recorder) return;
     const recreated = this.recorder.recreated;
     try {
-      this.recorder.writeSample(result.snapshot, result.process, { tickMs: result.tickMs, liveOnly: result.liveOnly });
+      this.recorder.writeSample(result.snapshot, result.process, { tickMs: result.tickMs, liveOnly: result.liveOnly, ...(result.final ? { final: result.final } : {}) });
       if (this.recorder.recreated > recreated) {
         this.warnings.once('record-removed', `the recording ${this.recordingPath} was removed while recording; it starts again from this tick`);
       }

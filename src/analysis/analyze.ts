@@ -7,6 +7,7 @@ import { projectToLimit } from './projection.js';
 import { allocationSeries } from './series.js';
 import { findSuspects } from './suspects.js';
 import { liveSamplesOnly } from './live-samples.js';
+import { runningPhase, teardownOf } from './running-phase.js';
 import type { Verdict } from './verdict.js';
 
 export type { AnalyzeOptions } from './analyze-options.js';
@@ -18,8 +19,10 @@ export { DEFAULT_ANALYZE_OPTIONS } from './analyze-options.js';
  * the time to the memory limit. Pure: reads nothing, writes nothing. The method and
  * its defaults are in docs/verdict.md.
  */
-export function analyzeRecordings(recordings: Recording[], options: AnalyzeOptions = {}): Verdict {
+export function analyzeRecordings(recorded: Recording[], options: AnalyzeOptions = {}): Verdict {
   const settings = resolveOptions(options);
+  const teardown = teardownOf(recorded);
+  const recordings = recorded.map(runningPhase);
   const lifetimes = processLifetimes(recordings);
   const ordered = lifetimes.recordings;
   const warnings = [...recordings.flatMap((recording) => recording.warnings), ...lifetimes.warnings];
@@ -67,6 +70,7 @@ export function analyzeRecordings(recordings: Recording[], options: AnalyzeOptio
       leaking: judging && leaking,
     }),
   };
+  if (teardown) verdict.teardown = teardown;
   if (reason) verdict.reason = reason;
   else verdict.reason = leaking ? leakReason(verdict) : 'no allocation site, process memory series or handle type grows beyond its noise';
   return verdict;

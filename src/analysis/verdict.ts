@@ -71,6 +71,18 @@ export interface Projection {
   hoursToLimit: number | null;
 }
 
+/** What the program freed as it stopped: the ticks marked `final` in the recording. */
+export interface Teardown {
+  /** `exit`, `stop`, or the stop signal (`SIGTERM`, `SIGINT`, ...). */
+  reason: string;
+  /** Epoch milliseconds of the final tick. */
+  time: number;
+  /** JS heap and external memory released between the last running tick and the final one. */
+  releasedBytes: number;
+  /** Epoch milliseconds of the last tick of the running phase (the end of what was judged). */
+  lastRunningTime: number;
+}
+
 export interface Verdict {
   verdict: VerdictKind;
   /** Why the verdict is what it is, in one sentence (always set for `inconclusive`). */
@@ -92,4 +104,9 @@ export interface Verdict {
   projection: Projection;
   /** Things the reader skipped or doubts about the input. */
   warnings: string[];
+  /**
+   * Present when the process stopped with a final tick: what it released on the way out.
+   * Trends are judged without that tick; what was freed at exit is never evidence against a leak.
+   */
+  teardown?: Teardown;
 }

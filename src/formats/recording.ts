@@ -12,7 +12,9 @@ import type { Trace } from '../model/trace.js';
  * Documented in docs/recording-format.md.
  */
 export const RECORDING_FORMAT = 'heapsleuth-recording';
-export const RECORDING_VERSION = 1;
+export const RECORDING_VERSION = 2;
+/** Versions this reader reads: version 1 is version 2 without the `final` sample marker. */
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 export interface RecordingHeader {
   type: 'header';
@@ -52,6 +54,11 @@ export interface SampleDetails {
    * native sampler when no major GC came in time); absent or true when only live objects count.
    */
   liveOnly?: boolean;
+  /**
+   * Set on a tick taken as the process stopped (`exit`, `stop`, or the stop signal such as
+   * `SIGTERM`): what the program freed on its way out, not how it ran.
+   */
+  final?: string;
 }
 
 export interface RecordingSample extends SampleDetails {
@@ -128,6 +135,7 @@ export class RecordingEncoder {
       time,
       ...(details.tickMs === undefined ? {} : { tickMs: round3(details.tickMs) }),
       ...(details.liveOnly === false ? { liveOnly: false } : {}),
+      ...(details.final ? { final: details.final } : {}),
       ...metrics,
       rows,
     };
@@ -283,9 +291,9 @@ function readHeader(value: Record<string, unknown>, source: string): RecordingHe
   if (value['type'] !== 'header' || value['format'] !== RECORDING_FORMAT) {
     throw new RecordingFormatError(`${source}: not a heapsleuth recording (no header line)`);
   }
-  if (value['version'] !== RECORDING_VERSION) {
+  if (!READABLE_VERSIONS.includes(value['version'] as number)) {
     throw new RecordingFormatError(
-      `${source}: recording format version ${quoteValue(value['version'])} is not supported; this heapsleuth reads version ${RECORDING_VERSION}`,
+      `${source}: recording format version ${quoteValue(value['version'])} is not supported; this heapsleuth reads versions ${READABLE_VERSIONS.join(' and ')}`,
     );
   }
   const sampling = value['sampling'];
@@ -313,6 +321,7 @@ function readSample(value: Record<string, unknown>): RecordingSample | undefined
   const sample: RecordingSample = { seq: typeof seq === 'number' ? seq : 0, time, process: processSample, rows: rows as SampleRow[] };
   if (typeof value['tickMs'] === 'number') sample.tickMs = value['tickMs'];
   if (value['liveOnly'] === false) sample.liveOnly = false;
+  if (typeof value['final'] === 'string' && value['final'] !== '') sample.final = value['final'];
   return sample;
 }
 

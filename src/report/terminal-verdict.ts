@@ -1,5 +1,5 @@
 import { formatSize } from '../model/size-format.js';
-import type { HandleFinding, Restart, SeriesFinding, Suspect, TracebackEntry, Verdict } from '../analysis/verdict.js';
+import type { HandleFinding, Restart, SeriesFinding, Suspect, Teardown, TracebackEntry, Verdict } from '../analysis/verdict.js';
 import { painter, type Paint, type Style } from './color.js';
 import { formatConfidence, formatDuration, formatHours, formatRate, hoursToLimit, limitName, siteLabel } from './finding-format.js';
 import { neutralise, truncate } from './terminal-text.js';
@@ -45,6 +45,7 @@ export function renderVerdict(verdict: Verdict, options: VerdictRenderOptions): 
   blocks.push(...processBlocks(verdict, paint));
   blocks.push(...verdict.handles.filter((handle) => handle.leak).map((handle) => handleBlock(handle, paint)));
   blocks.push(...verdict.restarts.map(restartBlock));
+  if (verdict.teardown) blocks.push(teardownBlock(verdict.teardown));
   if (verdict.warnings.length > 0) blocks.push(warningBlock(verdict.warnings));
   blocks.push({ label: 'NEXT', style: ['cyan', 'bold'], lines: nextSteps(verdict, options) });
 
@@ -95,6 +96,16 @@ function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
   const hidden = verdict.suspects.length - shown.length;
   if (hidden > 0) blocks.push({ label: '', style: [], lines: [paint(`… and ${hidden} more suspect${hidden === 1 ? '' : 's'} in the report`, 'dim')] });
   return blocks;
+}
+
+/** What was freed on the way out is a fact about the teardown, judged apart from the run. */
+function teardownBlock(teardown: Teardown): Block {
+  const when = /^SIG/.test(teardown.reason) ? `on ${teardown.reason}` : teardown.reason === 'stop' ? 'when the tracer stopped' : 'at exit';
+  return {
+    label: 'EXIT',
+    style: ['dim'],
+    lines: [`released ${formatSize(teardown.releasedBytes)} ${safe(when)}; trends are judged on the running phase before it`],
+  };
 }
 
 function tracebackLine(traceback: TracebackEntry[]): string {
