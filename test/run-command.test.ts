@@ -119,3 +119,13 @@ test('a server that shuts down gracefully on the stop signal is still a leak, an
   assert.equal(verdict.suspects[0]!.file, 'test/fixtures/services/teardown-leak.mjs');
   assert.equal(verdict.teardown?.reason, 'SIGINT');
 });
+
+test('a leak allocated inside builtins (String.prototype.repeat, JSON.parse) and run-time compiled code is blamed on the caller\'s file', async () => {
+  const { result, verdict } = await heapsleuthRun('builtin-leak.mjs', '6s');
+  assert.equal(verdict.verdict, 'leak', result.stdout);
+  assert.ok(verdict.suspects.length > 0);
+  for (const suspect of verdict.suspects) assert.equal(suspect.file, 'test/fixtures/services/builtin-leak.mjs', JSON.stringify(suspect));
+  // cacheResponse() starts on line 10; V8 may inline it into the interval callback on line 22.
+  assert.ok(verdict.suspects.some((suspect) => [10, 22].includes(suspect.line)), JSON.stringify(verdict.suspects.map((s) => s.line)));
+  assert.doesNotMatch(result.stdout, /LEAK\s+\(native\)|evalmachine\.<anonymous>:\d+\s+\+/);
+});

@@ -7,6 +7,8 @@
  * observed process's working directory, `node_modules/<pkg>/...`, or a `node:` URL.
  * An empty `file` marks code without a script (V8 builtins, native code).
  */
+const NOT_A_FILE = /^(?:$|node:|<|\(native\)|\[eval\d*\]|evalmachine\.<anonymous>|[a-z][a-z0-9+.-]*:\/\/)/i;
+
 export class Frame {
   constructor(
     readonly file: string,
@@ -15,9 +17,14 @@ export class Frame {
     readonly column: number = 0,
   ) {}
 
-  /** Code a user can change: not a runtime internal (`node:`), not a builtin without a script. */
+  /**
+   * Code a user can change, in a file a person can open: not a runtime internal (`node:`,
+   * Python's `<stdlib>/`), not a builtin or code compiled at run time without a script
+   * (`String.prototype.repeat`, `JSON.parse`, `new Function`), not a name that is no file
+   * (`evalmachine.<anonymous>` from `vm`, `[eval]`, `wasm://...`, `webpack://...`).
+   */
   get isUserCode(): boolean {
-    return this.file !== '' && !this.file.startsWith('node:') && !this.file.startsWith('<');
+    return !NOT_A_FILE.test(this.file);
   }
 
   /** `src/cache.ts:42`, as tracemalloc prints a frame. */

@@ -45,7 +45,7 @@ export function renderVerdict(verdict: Verdict, options: VerdictRenderOptions): 
   blocks.push(...processBlocks(verdict, paint));
   blocks.push(...verdict.handles.filter((handle) => handle.leak).map((handle) => handleBlock(handle, paint)));
   blocks.push(...verdict.restarts.map(restartBlock));
-  if (verdict.teardown) blocks.push(teardownBlock(verdict.teardown));
+  if (verdict.teardown && verdict.teardown.releasedBytes > 0) blocks.push(teardownBlock(verdict.teardown));
   if (verdict.warnings.length > 0) blocks.push(warningBlock(verdict.warnings));
   blocks.push({ label: 'NEXT', style: ['cyan', 'bold'], lines: nextSteps(verdict, options) });
 
