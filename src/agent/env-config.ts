@@ -16,6 +16,7 @@ export const ENV = {
   signal: 'HEAPSLEUTH_SIGNAL',
   workers: 'HEAPSLEUTH_WORKERS',
   sampler: 'HEAPSLEUTH_SAMPLER',
+  inlining: 'HEAPSLEUTH_INLINING',
 } as const;
 
 export interface EnvConfig {
@@ -84,6 +85,11 @@ export function readEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   if (sampler !== undefined) {
     if (sampler === 'auto' || sampler === 'native' || sampler === 'inspector') options.sampler = sampler;
     else problems.push(`${ENV.sampler}=${JSON.stringify(sampler)} is not auto, native or inspector; using auto`);
+  }
+  const inlining = value(ENV.inlining);
+  if (inlining !== undefined) {
+    if (/^(off|false|0|no)$/i.test(inlining)) options.inlining = false;
+    else if (!TRUE.test(inlining)) problems.push(`${ENV.inlining}=${JSON.stringify(inlining)} is not on or off; leaving V8's inlining on`);
   }
   return { disabled: TRUE.test(value(ENV.disable) ?? ''), workers: TRUE.test(value(ENV.workers) ?? ''), options, problems };
 }

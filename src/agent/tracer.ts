@@ -14,6 +14,7 @@ import { Recorder } from './recorder.js';
 import { sinceStartEvents, topCurrentEvents, tracebackEvents, type TracerEvent } from './tracer-events.js';
 import { VERSION } from '../version.js';
 import { parseDurationMs } from './durations.js';
+import { stopInlining } from './inlining.js';
 import { redactArgv } from '../formats/redact-argv.js';
 
 export interface TraceLeaksOptions {
@@ -42,6 +43,12 @@ export interface TraceLeaksOptions {
    * else node:inspector (a full GC per tick). `inspector` or `native` to choose.
    */
   sampler?: 'inspector' | 'native' | 'auto';
+  /**
+   * `false`: stop V8 from inlining functions from now on, so that each allocation is
+   * charged to the function that made it, not to a caller it was inlined into (costs
+   * speed; `heapsleuth run` does it by default). Default true: V8 inlines as usual.
+   */
+  inlining?: boolean;
   /** A signal that takes an extra tick and flushes (default `SIGUSR2`); false for none. Left alone when the app listens to it. */
   signal?: NodeJS.Signals | false;
 }
@@ -109,6 +116,13 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
     this.keyType = options.keyType ?? 'lineno';
     this.signal = options.signal ?? 'SIGUSR2';
 
+    if (options.inlining === false) {
+      try {
+        stopInlining();
+      } catch (error) {
+        this.warnings.once('inlining', `cannot stop V8's inlining: ${describe(error)}; small functions may be charged to their callers`);
+      }
+    }
     this.startedTracing = !isTracing();
     const startOptions: Parameters<typeof start>[0] = {
       onNotice: (message) => this.logger.info({ event: 'agent_info' }, `heapsleuth: ${message}`),

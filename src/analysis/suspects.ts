@@ -2,7 +2,8 @@ import type { GroupSeries, AllocationSeries } from './series.js';
 import { examineSeries, isLeak, type LeakCriteria, type SeriesExamination } from './leak-test.js';
 import { benjaminiHochberg } from './multiple-testing.js';
 import { lastValue, seriesPoints, toSegments } from './group-segments.js';
-import type { Suspect } from './verdict.js';
+import type { Suspect, TracebackEntry } from './verdict.js';
+import type { Frame } from '../model/frame.js';
 
 const MS_PER_HOUR = 3_600_000;
 
@@ -60,17 +61,19 @@ function judgeFamily(groups: readonly GroupSeries[], times: readonly Float64Arra
 }
 
 function toSuspect({ group, examination, adjustedPValue, points }: Found): Suspect {
+  const blame = group.biggestStack.blameFrame;
   return {
     rank: 0,
     keyType: group.keyType,
     file: group.site.file,
     line: group.site.line,
     function: group.site.functionName,
+    ...frameSource(blame),
     growthBytesPerHour: examination.slopePerMs * MS_PER_HOUR,
     liveBytes: lastValue(group.bytes),
     confidence: 1 - adjustedPValue,
     pValue: examination.pValue,
-    traceback: group.biggestStack.frames.map((frame) => ({ file: frame.file, line: frame.line, function: frame.functionName })),
+    traceback: group.biggestStack.frames.map((frame) => ({ file: frame.file, line: frame.line, function: frame.functionName, ...frameSource(frame) })),
     series: points,
   };
 }
@@ -81,4 +84,9 @@ function toSuspect({ group, examination, adjustedPValue, points }: Found): Suspe
  */
 function byExpectedGrowth(a: Suspect, b: Suspect): number {
   return b.confidence * b.growthBytesPerHour - a.confidence * a.growthBytesPerHour || b.confidence - a.confidence;
+}
+
+function frameSource(frame: Frame | undefined): Pick<TracebackEntry, 'alsoAt' | 'snippet'> {
+  if (!frame) return {};
+  return { ...(frame.alsoAt ? { alsoAt: frame.alsoAt } : {}), ...(frame.snippet ? { snippet: frame.snippet } : {}) };
 }

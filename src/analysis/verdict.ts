@@ -8,6 +8,10 @@ export interface TracebackEntry {
   file: string;
   line: number;
   function: string;
+  /** A second location of the same code (`file:line`) when `file` may not be on disk: see Suspect.alsoAt. */
+  alsoAt?: string;
+  /** Original source lines from `line` on, embedded in a source map, when that file is not on disk. */
+  snippet?: string;
 }
 
 /** One point of a series, for charts: epoch milliseconds and a value. */
@@ -24,6 +28,15 @@ export interface Suspect {
   file: string;
   line: number;
   function: string;
+  /**
+   * A second location of the same code. A source map that names an original file that is
+   * not on disk (a package shipping `dist/*.js.map` but not `src/`): `file` is the compiled
+   * file, `alsoAt` the original. When the map embeds the original's text: `file` is the
+   * original, `alsoAt` the compiled file, `snippet` the original lines.
+   */
+  alsoAt?: string;
+  /** Original source lines from `line` on, embedded in the source map, when that file is not on disk. */
+  snippet?: string;
   /** Theil-Sen slope of live bytes, per hour. */
   growthBytesPerHour: number;
   /** Estimated live bytes at the last sample. */

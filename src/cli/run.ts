@@ -22,6 +22,9 @@ Options:
                            than the agent's 256KiB in production, for short runs)
   --sampler KIND           inspector (default: a full GC per snapshot, exact live
                            memory), native (no GC pause; needs @datadog/pprof) or auto
+  --inlining               let V8 inline functions as in production (faster, but the
+                           allocations of a small function are charged to its caller);
+                           by default run turns inlining off so each site is exact
   --out DIR                where recordings go (default .heapsleuth/run-<time>)
   --json FILE              write the JSON verdict to FILE ('-' for stdout)
   --html FILE              write the HTML report to FILE
@@ -62,6 +65,7 @@ async function run(args: string[]): Promise<number> {
       html: { type: 'string' },
       'fail-on-leak': { type: 'boolean', default: false },
       'agent-logs': { type: 'boolean', default: false },
+      inlining: { type: 'boolean', default: false },
       quiet: { type: 'boolean', short: 'q', default: false },
     },
     'run',
@@ -90,6 +94,7 @@ async function run(args: string[]): Promise<number> {
     samplingIntervalBytes,
     agentLogs: values['agent-logs'],
     sampler,
+    inlining: values.inlining,
   });
   const targetProcess = new TargetProcess(command, env);
   const progress = new RunProgress({ outDir, durationMs, intervalMs, startedAt: startedAt.getTime(), quiet: values.quiet });

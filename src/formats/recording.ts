@@ -1,4 +1,4 @@
-import { Frame } from '../model/frame.js';
+import { Frame, type FrameSource } from '../model/frame.js';
 import { quoteValue } from '../model/quote-value.js';
 import { Snapshot } from '../model/snapshot.js';
 import { Traceback } from '../model/traceback.js';
@@ -181,7 +181,16 @@ export class RecordingEncoder {
         this.frameIds.set(frame.key, id);
         this.pendingFrames.push(frame.key);
         definitions +=
-          JSON.stringify({ type: 'frame', id, file: frame.file, line: frame.line, function: frame.functionName, column: frame.column }) + '\n';
+          JSON.stringify({
+            type: 'frame',
+            id,
+            file: frame.file,
+            line: frame.line,
+            function: frame.functionName,
+            column: frame.column,
+            ...(frame.alsoAt ? { alsoAt: frame.alsoAt } : {}),
+            ...(frame.snippet ? { snippet: frame.snippet } : {}),
+          }) + '\n';
       }
       return id;
     });
@@ -244,7 +253,10 @@ export function parseRecording(text: string, source = 'recording'): Recording {
           break;
         }
         const fn = typeof value['function'] === 'string' ? value['function'] : '';
-        frames.set(id, new Frame(file, line, fn, typeof value['column'] === 'number' ? value['column'] : 0));
+        const elsewhere: FrameSource = {};
+        if (typeof value['alsoAt'] === 'string') elsewhere.alsoAt = value['alsoAt'];
+        if (typeof value['snippet'] === 'string') elsewhere.snippet = value['snippet'];
+        frames.set(id, new Frame(file, line, fn, typeof value['column'] === 'number' ? value['column'] : 0, elsewhere));
         break;
       }
       case 'stack': {

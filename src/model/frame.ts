@@ -9,13 +9,32 @@
  */
 const NOT_A_FILE = /^(?:$|node:|<|\(native\)|\[eval\d*\]|evalmachine\.<anonymous>|[a-z][a-z0-9+.-]*:\/\/)/i;
 
+/** Where else a frame's code can be read, when its own file may not be on disk. */
+export interface FrameSource {
+  /**
+   * A second location of the same code (`file:line`): the compiled file when a source map
+   * names an original that is not on disk (`file` is then the compiled one, `alsoAt` the
+   * original), or the compiled file when the original's text came from the map.
+   */
+  alsoAt?: string;
+  /** Lines of the original source from `line` on, embedded in the source map (`sourcesContent`), when that file is not on disk. */
+  snippet?: string;
+}
+
 export class Frame {
+  readonly alsoAt: string | undefined;
+  readonly snippet: string | undefined;
+
   constructor(
     readonly file: string,
     readonly line: number,
     readonly functionName: string = '',
     readonly column: number = 0,
-  ) {}
+    source: FrameSource = {},
+  ) {
+    this.alsoAt = source.alsoAt;
+    this.snippet = source.snippet;
+  }
 
   /**
    * Code a user can change, in a file a person can open: not a runtime internal (`node:`,

@@ -88,6 +88,8 @@ function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
       `${sites[i]!.padEnd(siteWidth)}  ${paint(rates[i]!.padStart(rateWidth), 'red', 'bold')}  ` +
         paint(`(confidence ${formatConfidence(suspect.confidence)}, ${formatSize(suspect.liveBytes)} live)`, 'dim'),
     ];
+    if (suspect.alsoAt) lines.push(paint(`also at ${truncate(safe(suspect.alsoAt), MAX_SITE_WIDTH)}${suspect.snippet ? ' (the original is not on disk; its text came from the source map)' : ' (the source map names this original, which is not on disk)'}`, 'dim'));
+    if (suspect.snippet) lines.push(...snippetLines(suspect.snippet, suspect.line).map((line) => paint(line, 'dim')));
     if (suspect.traceback.length > 0) lines.push(paint(tracebackLine(suspect.traceback), 'dim'));
     const hours = hoursToLimit(verdict, suspect.growthBytesPerHour);
     if (hours !== null) lines.push(`${limitName(verdict)} reached in ${paint(formatHours(hours), 'yellow')} at this rate`);
@@ -96,6 +98,12 @@ function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
   const hidden = verdict.suspects.length - shown.length;
   if (hidden > 0) blocks.push({ label: '', style: [], lines: [paint(`… and ${hidden} more suspect${hidden === 1 ? '' : 's'} in the report`, 'dim')] });
   return blocks;
+}
+
+/** `  12 | const memo = new Map();`: original lines a source map embeds, numbered. */
+function snippetLines(snippet: string, firstLine: number): string[] {
+  const width = String(firstLine + 2).length;
+  return snippet.split('\n').map((text, i) => `${String(firstLine + i).padStart(width)} | ${truncate(safe(text), MAX_TRACEBACK_WIDTH)}`);
 }
 
 /** What was freed on the way out is a fact about the teardown, judged apart from the run. */

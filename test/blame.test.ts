@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Verdict } from '../src/analysis/verdict.js';
+import { cliPath, fixture, runNode, type ChildResult } from './child-process.js';
+
+/** `heapsleuth run` on a script in `cwd` for `duration`; returns its output and JSON verdict. */
+async function heapsleuthRun(cwd: string, script: string, duration: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<{ result: ChildResult; verdict: Verdict }> {
+  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-blame-'));
+  const json = join(dir, 'verdict.json');
+  const result = await runNode(
+    [cliPath, 'run', '--quiet', '--duration', duration, '--interval', '250ms', '--sampling-interval', '16KiB', '--out', join(dir, 'rec'), '--json', json, ...extra, '--', process.execPath, script],
+    { cwd, env: { NO_COLOR: '1', ...env } },
+  );
+  let verdict: Verdict;
+  try {
+    verdict = JSON.parse(readFileSync(json, 'utf8')) as Verdict;
+  } catch {
+    assert.fail(`no verdict written; exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  }
+  return { result, verdict };
+}
+
+/** An app folder in tmp with the fixture's packages installed under node_modules/. */
+function appWithPackages(fixtureDir: string, packages: string[], app: string): string {
+  const root = mkdtempSync(join(tmpdir(), 'heapsleuth-app-'));
+  mkdirSync(join(root, 'node_modules'));
+  for (const name of packages) cpSync(fixture(`${fixtureDir}/${name}`), join(root, 'node_modules', name), { recursive: true });
+  cpSync(fixture(`${fixtureDir}/${app}`), join(root, app));
+  return root;
+}
+
+test('dependencies whose source maps name sources they do not ship are blamed on files that exist', async () => {
+  const root = appWithPackages('missing-sources', ['dep-a', 'dep-b'], 'app.mjs');
+  const { result, verdict } = await heapsleuthRun(root, 'app.mjs', '6s');
+  assert.equal(verdict.verdict, 'leak', result.stdout);
+
+  // dep-a's map names ../src/index.ts without its text: the compiled file, the original as a second location
+  const depA = verdict.suspects.find((suspect) => suspect.file.startsWith('node_modules/dep-a/'));
+  assert.ok(depA, `dep-a is a suspect: ${result.stdout}`);
+  assert.equal(depA.file, 'node_modules/dep-a/lib/index.js');
+  assert.ok(existsSync(join(root, depA.file)), 'the blamed file exists');
+  assert.equal(depA.line, 5, 'register() starts on line 5 of lib/index.js');
+  assert.equal(depA.alsoAt, 'node_modules/dep-a/src/index.ts:10');
+  assert.match(result.stdout, /also at node_modules\/dep-a\/src\/index\.ts:10/);
+
+  // dep-b's map embeds its sources: the original position, with the original text
+  const depB = verdict.suspects.find((suspect) => suspect.file.startsWith('node_modules/dep-b/'));
+  assert.ok(depB, `dep-b is a suspect: ${result.stdout}`);
+  assert.equal(depB.file, 'node_modules/dep-b/src/cache.ts');
+  assert.equal(depB.line, 4);
+  assert.equal(depB.alsoAt, 'node_modules/dep-b/lib/cache.js:6');
+  assert.match(depB.snippet ?? '', /^export function memoize\(key: string\): number \{/);
+  assert.match(result.stdout, /4 \| export function memoize/);
+  for (const suspect of verdict.suspects) {
+    assert.ok(existsSync(join(root, suspect.file)) || suspect.snippet !== undefined, `${suspect.file} exists or its text is shown`);
+  }
+});
