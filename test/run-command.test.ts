@@ -129,3 +129,16 @@ test('a leak allocated inside builtins (String.prototype.repeat, JSON.parse) and
   assert.ok(verdict.suspects.some((suspect) => [10, 22].includes(suspect.line)), JSON.stringify(verdict.suspects.map((s) => s.line)));
   assert.doesNotMatch(result.stdout, /LEAK\s+\(native\)|evalmachine\.<anonymous>:\d+\s+\+/);
 });
+
+test('a leak spread over a dozen sites of one file, none significant alone, is blamed on its file', async () => {
+  // the agent's production sampling interval (256 KiB): each site holds a sample or two, the file a dozen
+  const { result, verdict } = await heapsleuthRun('spread-leak.mjs', '12s', ['--sampling-interval', '256KiB'], { RATE: '24' });
+  assert.equal(verdict.verdict, 'leak', result.stdout);
+  const whole = verdict.suspects.find((suspect) => suspect.keyType === 'file');
+  assert.ok(whole, `a whole-file suspect: ${JSON.stringify(verdict.suspects.map((s) => [s.keyType, s.line, s.growthBytesPerHour]))}`);
+  assert.deepEqual(verdict.suspects[0], whole, 'the file holds the fastest growth: it ranks first');
+  assert.equal(whole.file, 'test/fixtures/services/spread-leak.mjs');
+  assert.ok(whole.sites! >= 4, `the file sums the sites that leak: ${whole.sites}`);
+  for (const suspect of verdict.suspects) assert.equal(suspect.file, 'test/fixtures/services/spread-leak.mjs');
+  assert.match(result.stdout, /spread-leak\.mjs \(whole file, \d+ site/);
+});

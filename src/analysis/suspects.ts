@@ -4,6 +4,7 @@ import { benjaminiHochberg } from './multiple-testing.js';
 import { lastValue, seriesPoints, toSegments } from './group-segments.js';
 import type { Suspect, TracebackEntry } from './verdict.js';
 import type { Frame } from '../model/frame.js';
+import { widerGroups, WIDER_LEVELS, type WiderGroup } from './wider-groups.js';
 
 const MS_PER_HOUR = 3_600_000;
 
@@ -15,20 +16,69 @@ export interface SuspectSearch {
 }
 
 /**
- * The allocation groups whose live bytes leak. Two families of tests, each corrected
- * with Benjamini-Hochberg at `fdr`: the sites (`lineno`), and the stacks of sites
- * that hold several stacks (a leak in one caller of a shared helper can hide in the
- * helper's total). A stack is reported only when its site is not.
+ * The allocation groups whose live bytes leak. The sites (`lineno`) and the groups of
+ * sites above them (function, file, package: a leak spread over many sites, none
+ * significant alone) are one family of tests, corrected together with Benjamini-Hochberg
+ * at `fdr`; a wider group is reported only when no narrower group inside it passes, so
+ * the most specific level that passes names the leak. A second family, corrected on its
+ * own, holds the stacks of sites that hold several stacks (a leak in one caller of a
+ * shared helper can hide in the helper's total); a stack is reported only when its site is not.
  */
 export function findSuspects(series: AllocationSeries, criteria: LeakCriteria, fdr: number, maxPoints: number): SuspectSearch {
-  const sites = judgeFamily(series.lineno.filter(inUserCode), series.times, criteria, fdr, maxPoints);
+  const userSites = series.lineno.filter(inUserCode);
+  const wider = widerGroups(userSites);
+  const levels = judgeFamily([...userSites, ...wider], series.times, criteria, fdr, maxPoints);
+  const sites = levels.filter((found) => found.group.keyType === 'lineno' && !isWider(found.group));
   const siteKeys = new Set(sites.map((found) => found.group.linenoKey));
+  const reported: Found[] = [...sites];
+  for (const level of WIDER_LEVELS) {
+    const passed = levels.filter((found) => isWider(found.group) && found.group.level === level);
+    reported.push(...passed.filter((found) => explainedShare(found, reported) < EXPLAINED_SHARE));
+  }
+  const widest = reported.slice(sites.length);
   const stacks = judgeFamily(series.traceback.filter(inUserCode), series.times, criteria, fdr, maxPoints).filter(
     (found) => !siteKeys.has(found.group.linenoKey),
   );
-  const suspects = [...sites, ...stacks].map(toSuspect).sort(byExpectedGrowth);
+  const suspects = [...sites, ...widest, ...stacks].map(toSuspect).sort(byExpectedGrowth);
   suspects.forEach((suspect, i) => (suspect.rank = i + 1));
-  return { suspects, tested: series.lineno.length + series.traceback.length };
+  return { suspects, tested: series.lineno.length + wider.length + series.traceback.length };
+}
+
+/**
+ * A wider group is reported when the narrower suspects inside it explain less than this
+ * share of its growth: none passes (the leak is spread thin), or the few that pass are a
+ * small part of what the whole file or package leaks.
+ */
+const EXPLAINED_SHARE = 0.5;
+
+/** The share of a wider group's growth that the outermost suspects already reported inside it explain. */
+function explainedShare(found: Found, reported: readonly Found[]): number {
+  const group = found.group as WiderGroup;
+  const members = new Set(group.members);
+  const inside = reported.filter((other) => membersOf(other.group).every((member) => members.has(member)));
+  const outermost = inside.filter(
+    (other) => !inside.some((wider) => wider !== other && isWider(wider.group) && membersOf(other.group).every((member) => (wider.group as WiderGroup).members.includes(member))),
+  );
+  const explained = outermost.reduce((sum, other) => sum + Math.max(0, rise(other.examination)), 0);
+  const total = rise(found.examination);
+  return total > 0 ? explained / total : 1;
+}
+
+/**
+ * What a series rose from its start to its end (medians of the first and last blocks). A
+ * sparse site that stepped up once or twice can have a Theil-Sen slope far above what it
+ * holds; the rise is what it holds.
+ */
+function rise(examination: SeriesExamination): number {
+  return examination.shape ? examination.shape.earlyRise + examination.shape.lateRise : examination.growth;
+}
+
+function membersOf(group: GroupSeries): string[] {
+  return isWider(group) ? group.members : [group.key];
+}
+
+function isWider(group: GroupSeries): group is WiderGroup {
+  return 'level' in group;
 }
 
 /**
@@ -64,11 +114,12 @@ function toSuspect({ group, examination, adjustedPValue, points }: Found): Suspe
   const blame = group.biggestStack.blameFrame;
   return {
     rank: 0,
-    keyType: group.keyType,
+    keyType: isWider(group) ? group.level : group.keyType,
+    ...(isWider(group) ? { sites: group.members.length } : {}),
     file: group.site.file,
     line: group.site.line,
     function: group.site.functionName,
-    ...frameSource(blame),
+    ...(isWider(group) ? {} : frameSource(blame)),
     growthBytesPerHour: examination.slopePerMs * MS_PER_HOUR,
     liveBytes: lastValue(group.bytes),
     confidence: 1 - adjustedPValue,

@@ -23,8 +23,15 @@ export interface SeriesPoint {
 /** An allocation site whose live memory grows. */
 export interface Suspect {
   rank: number;
-  /** What the site is grouped by: `lineno` (file, line, function) or `traceback`. */
-  keyType: 'lineno' | 'traceback';
+  /**
+   * What the suspect groups: `lineno` (one site: file, line, function), `traceback` (one
+   * stack of a site), or, for a leak spread over many sites none of which passes alone,
+   * `function`, `file` or `package` (all its sites summed; `line` is then its biggest
+   * site's, and for `package` `file` is the package folder, `node_modules/<pkg>`).
+   */
+  keyType: 'lineno' | 'traceback' | 'function' | 'file' | 'package';
+  /** For `function`, `file` and `package`: how many sites it sums. */
+  sites?: number;
   file: string;
   line: number;
   function: string;

@@ -36,9 +36,12 @@ export function formatHours(hours: number): string {
 }
 
 /** `src/sessions.ts:42 remember()`. */
-export function siteLabel(site: { file: string; line: number; function: string }): string {
+export function siteLabel(site: { file: string; line: number; function: string; keyType?: string; sites?: number }): string {
+  const spread = site.sites === undefined ? '' : ` (${site.sites} sites)`;
+  if (site.keyType === 'file') return `${site.file} (whole file, ${site.sites ?? 0} sites)`;
+  if (site.keyType === 'package') return `${site.file}/ (whole package, ${site.sites ?? 0} sites)`;
   const where = `${site.file || '(native)'}:${site.line}`;
-  return site.function ? `${where} ${site.function}()` : where;
+  return (site.function ? `${where} ${site.function}()` : where) + spread;
 }
 
 /**

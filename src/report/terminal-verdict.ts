@@ -201,7 +201,9 @@ function nextSteps(verdict: Verdict, options: VerdictRenderOptions): string[] {
   const top: Suspect | undefined = verdict.suspects[0];
   if (verdict.verdict === 'leak' && top) {
     const where = truncate(safe(`${top.file || '(native)'}:${top.line}`), MAX_SITE_WIDTH);
-    lines.push(`open ${where}${top.function ? ` (${truncate(safe(top.function), MAX_SITE_WIDTH)})` : ''}: it holds the fastest-growing memory`);
+    const spread = top.keyType === 'file' || top.keyType === 'package' ? `: its ${top.sites ?? 0} sites together hold the fastest-growing memory (start at line ${top.line}, the biggest)` : '';
+    if (spread) lines.push(`open ${truncate(safe(top.file), MAX_SITE_WIDTH)}${spread}`);
+    else lines.push(`open ${where}${top.function ? ` (${truncate(safe(top.function), MAX_SITE_WIDTH)})` : ''}: it holds the fastest-growing memory`);
   } else if (verdict.verdict === 'leak' && verdict.process.nativeGap.leak) {
     lines.push('look at native addons and Buffers kept alive by C++ code; JS allocation sites do not grow');
   } else if (verdict.verdict === 'inconclusive') {
