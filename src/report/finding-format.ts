@@ -37,11 +37,16 @@ export function formatHours(hours: number): string {
 
 /** `src/sessions.ts:42 remember()`. */
 export function siteLabel(site: { file: string; line: number; function: string; keyType?: string; sites?: number }): string {
-  const spread = site.sites === undefined ? '' : ` (${site.sites} sites)`;
   if (site.keyType === 'file') return `${site.file} (whole file, ${site.sites ?? 0} sites)`;
   if (site.keyType === 'package') return `${site.file}/ (whole package, ${site.sites ?? 0} sites)`;
-  const where = `${site.file || '(native)'}:${site.line}`;
+  const spread = site.sites === undefined ? '' : ` (${site.sites} sites)`;
+  const where = siteLocation(site);
   return (site.function ? `${where} ${site.function}()` : where) + spread;
+}
+
+/** `src/sessions.ts:42`; a frame without a file is native code. */
+export function siteLocation(site: { file: string; line: number }): string {
+  return `${site.file || '(native)'}:${site.line}`;
 }
 
 /**
