@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Verdict } from '../src/analysis/verdict.js';
+import { launchTestBrowser } from './browser.js';
 import { cliPath, fixture, runNode, type ChildResult } from './child-process.js';
 
 /** `heapsleuth run` on a script in `cwd` for `duration`; returns its output and JSON verdict. */
@@ -32,9 +34,10 @@ function appWithPackages(fixtureDir: string, packages: string[], app: string): s
   return root;
 }
 
-test('dependencies whose source maps name sources they do not ship are blamed on files that exist', async () => {
+test('dependencies whose source maps name sources they do not ship are blamed on files that exist, with the call from the app marked', async () => {
   const root = appWithPackages('missing-sources', ['dep-a', 'dep-b'], 'app.mjs');
-  const { result, verdict } = await heapsleuthRun(root, 'app.mjs', '6s');
+  const html = join(root, 'report.html');
+  const { result, verdict } = await heapsleuthRun(root, 'app.mjs', '6s', ['--html', html]);
   assert.equal(verdict.verdict, 'leak', result.stdout);
 
   // dep-a's map names ../src/index.ts without its text: the compiled file, the original as a second location
@@ -56,5 +59,25 @@ test('dependencies whose source maps name sources they do not ship are blamed on
   assert.match(result.stdout, /4 \| export function memoize/);
   for (const suspect of verdict.suspects) {
     assert.ok(existsSync(join(root, suspect.file)) || suspect.snippet !== undefined, `${suspect.file} exists or its text is shown`);
+  }
+
+  // the boundary between the dependency and the user's code (app.mjs:12 is the interval callback that calls register())
+  assert.deepEqual(depA.calledFrom && [depA.calledFrom.file, depA.calledFrom.line, depA.calledFrom.origin], ['app.mjs', 12, 'app']);
+  assert.deepEqual(depA.traceback.slice(0, 2).map((frame) => frame.origin), ['package', 'app']);
+  assert.match(result.stdout, /called from your code at \(anonymous\) \(app\.mjs:12\)/);
+
+  const browser = await launchTestBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(html).href);
+    await page.waitForSelector('html[data-rendered="true"]', { timeout: 10_000 });
+    await page.click(`tr.suspect[data-rank="${depA.rank}"]`);
+    const detail = page.locator('tr.detail:not([hidden])');
+    assert.equal(await detail.locator('.called-from').textContent(), 'Called from your code at (anonymous) (app.mjs:12)');
+    assert.equal(await detail.locator('.also-at').textContent(), 'Also at node_modules/dep-a/src/index.ts:10');
+    const items = await detail.locator('ol.traceback li').evaluateAll((nodes) => nodes.map((node) => `${node.className}:${node.textContent}`));
+    assert.deepEqual(items.slice(0, 3), ['origin-package:register node_modules/dep-a/lib/index.js:5', 'boundary:your code calls the package here', 'origin-app:(anonymous) app.mjs:12']);
+  } finally {
+    await browser.close();
   }
 });

@@ -124,7 +124,8 @@ function toSuspect({ group, examination, adjustedPValue, points }: Found): Suspe
     liveBytes: lastValue(group.bytes),
     confidence: 1 - adjustedPValue,
     pValue: examination.pValue,
-    traceback: group.biggestStack.frames.map((frame) => ({ file: frame.file, line: frame.line, function: frame.functionName, ...frameSource(frame) })),
+    traceback: group.biggestStack.frames.map(tracebackEntry),
+    ...calledFrom(group.biggestStack.frames, blame),
     series: points,
   };
 }
@@ -135,6 +136,17 @@ function toSuspect({ group, examination, adjustedPValue, points }: Found): Suspe
  */
 function byExpectedGrowth(a: Suspect, b: Suspect): number {
   return b.confidence * b.growthBytesPerHour - a.confidence * a.growthBytesPerHour || b.confidence - a.confidence;
+}
+
+function tracebackEntry(frame: Frame): TracebackEntry {
+  return { file: frame.file, line: frame.line, function: frame.functionName, origin: frame.origin, ...frameSource(frame) };
+}
+
+/** The user's own frame that called into the package the suspect is blamed on, if any. */
+function calledFrom(frames: readonly Frame[], blame: Frame | undefined): Pick<Suspect, 'calledFrom'> {
+  if (!blame || blame.origin !== 'package') return {};
+  const app = frames.slice(frames.indexOf(blame) + 1).find((frame) => frame.origin === 'app');
+  return app ? { calledFrom: tracebackEntry(app) } : {};
 }
 
 function frameSource(frame: Frame | undefined): Pick<TracebackEntry, 'alsoAt' | 'snippet'> {

@@ -8,6 +8,8 @@ export interface TracebackEntry {
   file: string;
   line: number;
   function: string;
+  /** Whose code: `app` (the user's files), `package` (a dependency), `runtime` (internals, builtins). */
+  origin?: 'app' | 'package' | 'runtime';
   /** A second location of the same code (`file:line`) when `file` may not be on disk: see Suspect.alsoAt. */
   alsoAt?: string;
   /** Original source lines from `line` on, embedded in a source map, when that file is not on disk. */
@@ -44,6 +46,11 @@ export interface Suspect {
   alsoAt?: string;
   /** Original source lines from `line` on, embedded in the source map, when that file is not on disk. */
   snippet?: string;
+  /**
+   * When the blamed frame is in a dependency: the most recent frame in the user's own code
+   * below it in the traceback (the call that reaches into the package), often the line to change.
+   */
+  calledFrom?: TracebackEntry;
   /** Theil-Sen slope of live bytes, per hour. */
   growthBytesPerHour: number;
   /** Estimated live bytes at the last sample. */

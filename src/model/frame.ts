@@ -21,6 +21,10 @@ export interface FrameSource {
   snippet?: string;
 }
 
+const PACKAGE_PATH = /(?:^|\/)(?:node_modules|site-packages|dist-packages)\//;
+
+export type CodeOrigin = 'app' | 'package' | 'runtime';
+
 export class Frame {
   readonly alsoAt: string | undefined;
   readonly snippet: string | undefined;
@@ -44,6 +48,16 @@ export class Frame {
    */
   get isUserCode(): boolean {
     return !NOT_A_FILE.test(this.file);
+  }
+
+  /**
+   * Whose code this is: `app` (the user's own files), `package` (a dependency under
+   * `node_modules/` or `site-packages/`), or `runtime` (internals, builtins, code without
+   * a file). The first `app` frame under a `package` one is often the line to change.
+   */
+  get origin(): CodeOrigin {
+    if (!this.isUserCode) return 'runtime';
+    return PACKAGE_PATH.test(this.file) ? 'package' : 'app';
   }
 
   /** `src/cache.ts:42`, as tracemalloc prints a frame. */
