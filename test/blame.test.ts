@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Verdict } from '../src/analysis/verdict.js';
 import { launchTestBrowser } from './browser.js';
-import { cliPath, fixture, runNode, type ChildResult } from './child-process.js';
+import { cliPath, fixture, repoRoot, runNode, type ChildResult } from './child-process.js';
 
 /** `heapsleuth run` on a script in `cwd` for `duration`; returns its output and JSON verdict. */
 async function heapsleuthRun(cwd: string, script: string, duration: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<{ result: ChildResult; verdict: Verdict }> {
@@ -77,6 +77,35 @@ test('dependencies whose source maps name sources they do not ship are blamed on
     assert.equal(await detail.locator('.also-at').textContent(), 'Also at node_modules/dep-a/src/index.ts:10');
     const items = await detail.locator('ol.traceback li').evaluateAll((nodes) => nodes.map((node) => `${node.className}:${node.textContent}`));
     assert.deepEqual(items.slice(0, 3), ['origin-package:register node_modules/dep-a/lib/index.js:5', 'boundary:your code calls the package here', 'origin-app:(anonymous) app.mjs:12']);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a socket leak and a timer leak name the lines that created them (JSON, terminal, HTML)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-handles-'));
+  const html = join(dir, 'report.html');
+  const { result, verdict } = await heapsleuthRun(repoRoot, fixture('services/handle-sites.mjs'), '6s', ['--html', html]);
+  const byType = new Map(verdict.handles.map((handle) => [handle.type, handle]));
+  const file = 'test/fixtures/services/handle-sites.mjs';
+  const timers = byType.get('Timeout');
+  assert.equal(timers?.leak, true, JSON.stringify(verdict.handles));
+  assert.deepEqual(timers.createdAt && [timers.createdAt.file, timers.createdAt.line, timers.createdAt.function], [file, 8, 'startPoller']);
+  const sockets = byType.get('TCPSocketWrap');
+  assert.equal(sockets?.leak, true, JSON.stringify(verdict.handles));
+  assert.deepEqual(sockets.createdAt && [sockets.createdAt.file, sockets.createdAt.line, sockets.createdAt.function], [file, 12, 'openConnection']);
+  assert.ok(sockets.createdAt!.liveSampled > 0);
+  assert.match(result.stdout, /Timeout: \d+ open.*\n\s+created at test\/fixtures\/services\/handle-sites\.mjs:8 startPoller\(\)/);
+  assert.match(result.stdout, /TCPSocketWrap: \d+ open.*\n\s+created at test\/fixtures\/services\/handle-sites\.mjs:12 openConnection\(\)/);
+
+  const browser = await launchTestBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(html).href);
+    await page.waitForSelector('html[data-rendered="true"]', { timeout: 10_000 });
+    const sites = await page.locator('ul.handle-sites li').allTextContents();
+    assert.ok(sites.some((text) => text.startsWith(`Timeout created at ${file}:8 startPoller()`)), sites.join('\n'));
+    assert.ok(sites.some((text) => text.startsWith(`TCPSocketWrap created at ${file}:12 openConnection()`)), sites.join('\n'));
   } finally {
     await browser.close();
   }

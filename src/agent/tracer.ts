@@ -15,6 +15,8 @@ import { sinceStartEvents, topCurrentEvents, tracebackEvents, type TracerEvent }
 import { VERSION } from '../version.js';
 import { parseDurationMs } from './durations.js';
 import { stopInlining } from './inlining.js';
+import { HandleSiteTracker, type HandleSites } from './handle-sites.js';
+import { LocationResolver } from './locations.js';
 import { redactArgv } from '../formats/redact-argv.js';
 
 export interface TraceLeaksOptions {
@@ -49,6 +51,12 @@ export interface TraceLeaksOptions {
    * speed; `heapsleuth run` does it by default). Default true: V8 inlines as usual.
    */
   inlining?: boolean;
+  /**
+   * Record where new handles of a type that grows are created (an async_hooks hook, on only
+   * while some type grows; it costs a loaded HTTP service about 15% of its throughput while
+   * on, see bench/README.md). Default false; `heapsleuth run` turns it on.
+   */
+  handleSites?: boolean;
   /** A signal that takes an extra tick and flushes (default `SIGUSR2`); false for none. Left alone when the app listens to it. */
   signal?: NodeJS.Signals | false;
 }
@@ -65,6 +73,8 @@ export interface TickResult {
   sinceStart: StatisticDiff[];
   /** The snapshot holds only live objects: read with a GC, or right after V8's own major GC. */
   liveOnly: boolean;
+  /** Where live handles of the types that grow now were created (sampled), by type. */
+  handleSites?: HandleSites;
   /** Set on the tick taken as the tracer stops (`exit`, `stop`, `SIGTERM`, ...): the teardown, not the running phase. */
   final?: string;
 }
@@ -90,6 +100,8 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
   private readonly logger: Logger;
   private readonly warnings: Warnings;
   private readonly metrics = new ProcessMetrics();
+  private readonly handleSites: HandleSiteTracker | undefined;
+  private readonly handleResolver = new LocationResolver();
   private readonly startedTracing: boolean;
   private recorder: Recorder | undefined;
   private baseline: Snapshot | undefined;
@@ -131,6 +143,7 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
     if (options.samplingIntervalBytes !== undefined) startOptions.samplingIntervalBytes = options.samplingIntervalBytes;
     if (options.stackDepth !== undefined) startOptions.stackDepth = options.stackDepth;
     if (this.startedTracing) start(startOptions);
+    if (options.handleSites) this.handleSites = new HandleSiteTracker((message) => this.warnings.once('handle-sites', message));
     this.metrics.onGc = (kind) => this.afterGc(kind);
     this.metrics.open();
 
@@ -177,6 +190,8 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
       const startedAt = performance.now();
       const snapshot = takeSnapshot();
       const processSample = this.metrics.sample();
+      const handleSites = this.handleSites?.snapshot(this.handleResolver) ?? {};
+      if (!final) this.handleSites?.observe(processSample.handles);
       const tickMs = performance.now() - startedAt;
       this.baseline ??= snapshot;
       const result: TickResult = {
@@ -189,6 +204,7 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
         liveOnly,
       };
       if (final) result.final = final;
+      if (Object.keys(handleSites).length > 0) result.handleSites = handleSites;
       this.record(result);
       this.log(result);
       this.emit('tick', result);
@@ -215,6 +231,7 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
     process.removeListener('exit', this.onExit);
     for (const signal of STOP_SIGNALS) process.removeListener(signal, this.onStopSignal);
     this.recorder?.close(reason);
+    this.handleSites?.close();
     this.metrics.close();
     if (this.startedTracing) stop();
   }
@@ -274,7 +291,12 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
     if (!this.recorder) return;
     const recreated = this.recorder.recreated;
     try {
-      this.recorder.writeSample(result.snapshot, result.process, { tickMs: result.tickMs, liveOnly: result.liveOnly, ...(result.final ? { final: result.final } : {}) });
+      this.recorder.writeSample(result.snapshot, result.process, {
+        tickMs: result.tickMs,
+        liveOnly: result.liveOnly,
+        ...(result.final ? { final: result.final } : {}),
+        ...(result.handleSites ? { handleSites: result.handleSites } : {}),
+      });
       if (this.recorder.recreated > recreated) {
         this.warnings.once('record-removed', `the recording ${this.recordingPath} was removed while recording; it starts again from this tick`);
       }

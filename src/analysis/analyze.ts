@@ -8,6 +8,7 @@ import { allocationSeries } from './series.js';
 import { findSuspects } from './suspects.js';
 import { liveSamplesOnly } from './live-samples.js';
 import { runningPhase, teardownOf } from './running-phase.js';
+import { handleCreationSites } from './handle-creation.js';
 import type { Verdict } from './verdict.js';
 
 export type { AnalyzeOptions } from './analyze-options.js';
@@ -52,7 +53,12 @@ export function analyzeRecordings(recorded: Recording[], options: AnalyzeOptions
     ? findSuspects(allocationSeries(ordered.map(liveSamplesOnly)), allocationCriteria(settings, intervalBytes), settings.fdr, settings.maxPoints)
     : { suspects: [] };
 
-  const { process, handles } = found;
+  const { process } = found;
+  const creation = handleCreationSites(ordered);
+  const handles = found.handles.map((handle) => {
+    const createdAt = creation.get(handle.type);
+    return createdAt ? { ...handle, createdAt } : handle;
+  });
   const leaking =
     suspects.length > 0 || process.heapUsed.leak || process.external.leak || process.arrayBuffers.leak || process.nativeGap.leak || handles.some((handle) => handle.leak);
   const verdict: Verdict = {

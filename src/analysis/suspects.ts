@@ -2,8 +2,8 @@ import type { GroupSeries, AllocationSeries } from './series.js';
 import { examineSeries, isLeak, type LeakCriteria, type SeriesExamination } from './leak-test.js';
 import { benjaminiHochberg } from './multiple-testing.js';
 import { lastValue, seriesPoints, toSegments } from './group-segments.js';
-import type { Suspect, TracebackEntry } from './verdict.js';
-import type { Frame } from '../model/frame.js';
+import type { Suspect } from './verdict.js';
+import { calledFrom, frameSource, tracebackEntry } from './traceback-entries.js';
 import { widerGroups, WIDER_LEVELS, type WiderGroup } from './wider-groups.js';
 
 const MS_PER_HOUR = 3_600_000;
@@ -138,18 +138,3 @@ function byExpectedGrowth(a: Suspect, b: Suspect): number {
   return b.confidence * b.growthBytesPerHour - a.confidence * a.growthBytesPerHour || b.confidence - a.confidence;
 }
 
-function tracebackEntry(frame: Frame): TracebackEntry {
-  return { file: frame.file, line: frame.line, function: frame.functionName, origin: frame.origin, ...frameSource(frame) };
-}
-
-/** The user's own frame that called into the package the suspect is blamed on, if any. */
-function calledFrom(frames: readonly Frame[], blame: Frame | undefined): Pick<Suspect, 'calledFrom'> {
-  if (!blame || blame.origin !== 'package') return {};
-  const app = frames.slice(frames.indexOf(blame) + 1).find((frame) => frame.origin === 'app');
-  return app ? { calledFrom: tracebackEntry(app) } : {};
-}
-
-function frameSource(frame: Frame | undefined): Pick<TracebackEntry, 'alsoAt' | 'snippet'> {
-  if (!frame) return {};
-  return { ...(frame.alsoAt ? { alsoAt: frame.alsoAt } : {}), ...(frame.snippet ? { snippet: frame.snippet } : {}) };
-}

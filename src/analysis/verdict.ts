@@ -79,6 +79,21 @@ export interface HandleFinding {
   growthPerHour: number;
   leak: boolean;
   confidence: number;
+  /** Where the live handles of this type were created, when the agent recorded it (while the type grew). */
+  createdAt?: HandleCreation;
+}
+
+/** The creation site holding most live handles of a type: the nearest frame a user can change. */
+export interface HandleCreation {
+  file: string;
+  line: number;
+  function: string;
+  /** Sampled live handles created there (a lower bound: the agent samples a bounded number per tick). */
+  liveSampled: number;
+  /** The creation stack, most recent call first. */
+  traceback: TracebackEntry[];
+  /** When the site is in a dependency: the user's own frame that called into it. */
+  calledFrom?: TracebackEntry;
 }
 
 export interface Restart {

@@ -35,6 +35,8 @@ export function agentEnvironment(settings: AgentSettings, base: NodeJS.ProcessEn
   if (!settings.agentLogs) env['HEAPSLEUTH_LOG'] = 'off';
   env['HEAPSLEUTH_SAMPLER'] = settings.sampler;
   env['HEAPSLEUTH_INLINING'] = settings.inlining ? 'on' : 'off';
+  // a diagnosis run wants to know where growing handles come from; the hook is on only while a type grows
+  env['HEAPSLEUTH_HANDLE_SITES'] = 'on';
   // Every command gets the Python preload too: wrappers (uvicorn, gunicorn, env python3)
   // start Python interpreters whose names we cannot guess, and other programs ignore it.
   if (existsSync(pythonPreload)) env['PYTHONPATH'] = [pythonPreload, pythonAgent, base['PYTHONPATH']].filter(Boolean).join(delimiter);

@@ -59,9 +59,16 @@ export interface SampleDetails {
    * `SIGTERM`): what the program freed on its way out, not how it ran.
    */
   final?: string;
+  /** Where live handles of the types that grow were created (sampled), by handle type. */
+  handleSites?: Record<string, Array<{ traceback: Traceback; live: number }>>;
 }
 
-export interface RecordingSample extends SampleDetails {
+/** `[stackId, live]`: sampled live handles of a type created at that stack. */
+export type HandleSiteRow = [number, number];
+
+export interface RecordingSample extends Omit<SampleDetails, 'handleSites'> {
+  /** Creation sites of handles by type: rows of `[stackId, live]`. */
+  handleSites?: Record<string, HandleSiteRow[]>;
   seq: number;
   /** Epoch milliseconds. */
   time: number;
@@ -127,6 +134,14 @@ export class RecordingEncoder {
         rowsByStack.set(id, [id, trace.size, trace.count]);
       }
     }
+    let handleSites: Record<string, HandleSiteRow[]> | undefined;
+    for (const [type, sites] of Object.entries(details.handleSites ?? {})) {
+      for (const site of sites) {
+        const { id, definitions } = this.internStack(site.traceback);
+        text += definitions;
+        ((handleSites ??= {})[type] ??= []).push([id, site.live]);
+      }
+    }
     const rows = [...rowsByStack.values()].map(([id, bytes, count]): SampleRow => [id, Math.round(bytes), round3(count)]);
     const { time, ...metrics } = processSample;
     const sample = {
@@ -137,6 +152,7 @@ export class RecordingEncoder {
       ...(details.liveOnly === false ? { liveOnly: false } : {}),
       ...(details.final ? { final: details.final } : {}),
       ...metrics,
+      ...(handleSites ? { handleSites } : {}),
       rows,
     };
     return text + JSON.stringify(sample) + '\n';
@@ -275,6 +291,9 @@ export function parseRecording(text: string, source = 'recording'): Recording {
           warnings.push(`${source}: skipped bad sample on line ${lineNo}`);
           break;
         }
+        if (sample.handleSites) {
+          for (const [type, sites] of Object.entries(sample.handleSites)) sample.handleSites[type] = sites.filter((row) => stacks.has(row[0]));
+        }
         const known = sample.rows.filter((row) => stacks.has(row[0]));
         unknownStackRows += sample.rows.length - known.length;
         sample.rows = known;
@@ -334,6 +353,15 @@ function readSample(value: Record<string, unknown>): RecordingSample | undefined
   if (typeof value['tickMs'] === 'number') sample.tickMs = value['tickMs'];
   if (value['liveOnly'] === false) sample.liveOnly = false;
   if (typeof value['final'] === 'string' && value['final'] !== '') sample.final = value['final'];
+  const handleSites = value['handleSites'];
+  if (isObject(handleSites)) {
+    const read: Record<string, HandleSiteRow[]> = {};
+    for (const [type, sites] of Object.entries(handleSites)) {
+      if (!Array.isArray(sites)) continue;
+      read[type] = sites.filter((row): row is HandleSiteRow => Array.isArray(row) && typeof row[0] === 'number' && typeof row[1] === 'number');
+    }
+    sample.handleSites = read;
+  }
   return sample;
 }
 

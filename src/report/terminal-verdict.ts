@@ -1,5 +1,5 @@
 import { formatSize } from '../model/size-format.js';
-import type { HandleFinding, Restart, SeriesFinding, Suspect, Teardown, TracebackEntry, Verdict } from '../analysis/verdict.js';
+import type { HandleCreation, HandleFinding, Restart, SeriesFinding, Suspect, Teardown, TracebackEntry, Verdict } from '../analysis/verdict.js';
 import { painter, type Paint, type Style } from './color.js';
 import { formatConfidence, formatDuration, formatHours, formatRate, hoursToLimit, limitName, siteLabel } from './finding-format.js';
 import { neutralise, truncate } from './terminal-text.js';
@@ -172,8 +172,18 @@ function handleBlock(handle: HandleFinding, paint: Paint): Block {
   return {
     label: 'HANDLES',
     style: ['yellow', 'bold'],
-    lines: [`${safe(handle.type)}: ${handle.count} open, ${paint(rate, 'red', 'bold')} ${paint(`(confidence ${formatConfidence(handle.confidence)})`, 'dim')}`],
+    lines: [
+      `${safe(handle.type)}: ${handle.count} open, ${paint(rate, 'red', 'bold')} ${paint(`(confidence ${formatConfidence(handle.confidence)})`, 'dim')}`,
+      ...(handle.createdAt ? creationLines(handle.createdAt, paint) : []),
+    ],
   };
+}
+
+function creationLines(created: HandleCreation, paint: Paint): string[] {
+  const lines = [`created at ${truncate(safe(siteLabel(created)), MAX_SITE_WIDTH)} ${paint(`(${created.liveSampled} sampled still open)`, 'dim')}`];
+  if (created.calledFrom) lines.push(`called from your code at ${truncate(safe(`${created.calledFrom.function || '(anonymous)'} (${created.calledFrom.file}:${created.calledFrom.line})`), MAX_TRACEBACK_WIDTH)}`);
+  if (created.traceback.length > 0) lines.push(paint(tracebackLine(created.traceback), 'dim'));
+  return lines;
 }
 
 function restartBlock(restart: Restart): Block {
