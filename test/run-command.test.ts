@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Verdict } from '../src/analysis/verdict.js';
@@ -114,7 +114,7 @@ test('a workload that tears down before it exits is still a leak, on the right f
 });
 
 test('a server that shuts down gracefully on the stop signal is still a leak, and its teardown is marked', async () => {
-  const { verdict } = await heapsleuthRun('teardown-leak.mjs', '6s', [], { RUN_MS: '60000' });
+  const { verdict } = await heapsleuthRun('teardown-leak.mjs', '8s', [], { RUN_MS: '60000' });
   assert.equal(verdict.verdict, 'leak', JSON.stringify(verdict.suspects.slice(0, 2)));
   assert.equal(verdict.suspects[0]!.file, 'test/fixtures/services/teardown-leak.mjs');
   assert.equal(verdict.teardown?.reason, 'SIGINT');
@@ -141,4 +141,16 @@ test('a leak spread over a dozen sites of one file, none significant alone, is b
   assert.ok(whole.sites! >= 4, `the file sums the sites that leak: ${whole.sites}`);
   for (const suspect of verdict.suspects) assert.equal(suspect.file, 'test/fixtures/services/spread-leak.mjs');
   assert.match(result.stdout, /spread-leak\.mjs \(whole file, \d+ site/);
+});
+
+test('an LRU cache that fills to its bound within the run is not a leak once full: its old samples die', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-lru-'));
+  const { result, verdict } = await heapsleuthRun('lru-filling.mjs', '10s', ['--out', join(dir, 'rec')], { FILL_MS: '3000' });
+  assert.equal(verdict.verdict, 'no-leak', `${result.stdout}\n${JSON.stringify(verdict.suspects.slice(0, 2))}`);
+  // the evidence: the recording counts the cache's old sampled entries that were evicted
+  const [file] = readdirSync(join(dir, 'rec'));
+  const lines = readFileSync(join(dir, 'rec', file!), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; sampling?: { generations?: boolean }; rows?: number[][] });
+  assert.equal(lines[0]!.sampling?.generations, true);
+  const oldDeaths = lines.filter((line) => line.type === 'sample').reduce((sum, line) => sum + line.rows!.reduce((rows, row) => rows + (row[3] ?? 0), 0), 0);
+  assert.ok(oldDeaths >= 10, `old samples died: ${oldDeaths}`);
 });

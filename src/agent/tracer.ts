@@ -333,7 +333,13 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
       argv: redactArgv(process.argv),
       cwd: process.cwd(),
       startTime: startTime.toISOString(),
-      sampling: { sampler: options?.sampler ?? 'inspector', intervalBytes: options?.samplingIntervalBytes ?? 0, stackDepth: options?.stackDepth ?? 0 },
+      sampling: {
+        sampler: options?.sampler ?? 'inspector',
+        intervalBytes: options?.samplingIntervalBytes ?? 0,
+        stackDepth: options?.stackDepth ?? 0,
+        // node:inspector numbers its samples: rows carry the old samples that died (a cache turning over)
+        ...((options?.sampler ?? 'inspector').startsWith('inspector') ? { generations: true } : {}),
+      },
       limits: memoryLimits(),
       agent: { name: 'heapsleuth', version: VERSION },
     };

@@ -50,7 +50,13 @@ export function analyzeRecordings(recorded: Recording[], options: AnalyzeOptions
   const found = processFindings(processSeries(ordered), settings, judging);
   const intervalBytes = Math.max(0, ...ordered.map((recording) => recording.header.sampling.intervalBytes));
   const { suspects } = judging
-    ? findSuspects(allocationSeries(ordered.map(liveSamplesOnly)), allocationCriteria(settings, intervalBytes), settings.fdr, settings.maxPoints)
+    ? findSuspects(
+        allocationSeries(ordered.map(liveSamplesOnly)),
+        allocationCriteria(settings, intervalBytes),
+        settings.fdr,
+        settings.maxPoints,
+        settings.generations && ordered.length > 0 && ordered.every((recording) => recording.header.sampling.generations === true),
+      )
     : { suspects: [] };
 
   const { process } = found;

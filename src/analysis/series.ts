@@ -15,6 +15,8 @@ export interface GroupSeries {
   bytes: Float64Array[];
   /** Objects (exact) or live samples (sampled) per sample. */
   counts: Float64Array[];
+  /** Old sampled objects that died since the previous sample (where the sampler tells samples apart). */
+  deaths: Float64Array[];
   /** The stack holding the most bytes at the last sample where the group is present. */
   biggestStack: Traceback;
   /** How many distinct stacks the group holds. */
@@ -62,6 +64,7 @@ export function allocationSeries(recordings: readonly Recording[]): AllocationSe
           linenoKey: info.linenoKey,
           bytes: recordings.map((r) => new Float64Array(r.samples.length)),
           counts: recordings.map((r) => new Float64Array(r.samples.length)),
+          deaths: recordings.map((r) => new Float64Array(r.samples.length)),
           biggestStack: info.traceback,
           stackCount: 0,
           lastSeen: -1,
@@ -72,12 +75,15 @@ export function allocationSeries(recordings: readonly Recording[]): AllocationSe
       return group;
     };
     for (let i = 0; i < length; i++, sampleIndex++) {
-      for (const [stackId, bytes, count] of recording.samples[i]!.rows) {
+      for (const row of recording.samples[i]!.rows) {
+        const [stackId, bytes, count] = row;
+        const died = row[3] ?? 0;
         const info = infos.get(stackId);
         if (!info) continue;
         const group = seriesIn(lineno, info.linenoKey, info, 'lineno');
         group.bytes[segment]![i]! += bytes;
         group.counts[segment]![i]! += count;
+        group.deaths[segment]![i]! += died;
         if (group.lastSeen !== sampleIndex || bytes > group.lastSeenBytes) {
           group.lastSeen = sampleIndex;
           group.lastSeenBytes = bytes;
@@ -86,6 +92,7 @@ export function allocationSeries(recordings: readonly Recording[]): AllocationSe
         const stack = seriesIn(byStack, info.tracebackKey, info, 'traceback');
         stack.bytes[segment]![i]! += bytes;
         stack.counts[segment]![i]! += count;
+        stack.deaths[segment]![i]! += died;
         let stacks = stacksOfGroup.get(info.linenoKey);
         if (!stacks) stacksOfGroup.set(info.linenoKey, (stacks = new Set()));
         stacks.add(info.tracebackKey);

@@ -4,6 +4,7 @@ import { benjaminiHochberg } from './multiple-testing.js';
 import { lastValue, seriesPoints, toSegments } from './group-segments.js';
 import type { Suspect } from './verdict.js';
 import { calledFrom, frameSource, tracebackEntry } from './traceback-entries.js';
+import { turnsOver } from './turnover.js';
 import { widerGroups, WIDER_LEVELS, type WiderGroup } from './wider-groups.js';
 
 const MS_PER_HOUR = 3_600_000;
@@ -24,10 +25,10 @@ export interface SuspectSearch {
  * own, holds the stacks of sites that hold several stacks (a leak in one caller of a
  * shared helper can hide in the helper's total); a stack is reported only when its site is not.
  */
-export function findSuspects(series: AllocationSeries, criteria: LeakCriteria, fdr: number, maxPoints: number): SuspectSearch {
+export function findSuspects(series: AllocationSeries, criteria: LeakCriteria, fdr: number, maxPoints: number, generations = false): SuspectSearch {
   const userSites = series.lineno.filter(inUserCode);
   const wider = widerGroups(userSites);
-  const levels = judgeFamily([...userSites, ...wider], series.times, criteria, fdr, maxPoints);
+  const levels = judgeFamily([...userSites, ...wider], series.times, criteria, fdr, maxPoints, generations);
   const sites = levels.filter((found) => found.group.keyType === 'lineno' && !isWider(found.group));
   const siteKeys = new Set(sites.map((found) => found.group.linenoKey));
   const reported: Found[] = [...sites];
@@ -36,8 +37,11 @@ export function findSuspects(series: AllocationSeries, criteria: LeakCriteria, f
     reported.push(...passed.filter((found) => explainedShare(found, reported) < EXPLAINED_SHARE));
   }
   const widest = reported.slice(sites.length);
-  const stacks = judgeFamily(series.traceback.filter(inUserCode), series.times, criteria, fdr, maxPoints).filter(
-    (found) => !siteKeys.has(found.group.linenoKey),
+  // a site that turns over as a whole is a cache at its bound: its stacks are its parts (the
+  // entries, the Map's table that steps up once more), not a caller's leak hidden in it
+  const turnedOver = new Set(generations ? userSites.filter(turnsOver).map((site) => site.key) : []);
+  const stacks = judgeFamily(series.traceback.filter(inUserCode), series.times, criteria, fdr, maxPoints, generations).filter(
+    (found) => !siteKeys.has(found.group.linenoKey) && !turnedOver.has(found.group.linenoKey),
   );
   const suspects = [...sites, ...widest, ...stacks].map(toSuspect).sort(byExpectedGrowth);
   suspects.forEach((suspect, i) => (suspect.rank = i + 1));
@@ -98,14 +102,15 @@ interface Found {
   points: Suspect['series'];
 }
 
-function judgeFamily(groups: readonly GroupSeries[], times: readonly Float64Array[], criteria: LeakCriteria, fdr: number, maxPoints: number): Found[] {
+function judgeFamily(groups: readonly GroupSeries[], times: readonly Float64Array[], criteria: LeakCriteria, fdr: number, maxPoints: number, generations: boolean): Found[] {
   const segmentsOf = groups.map((group) => toSegments(times, group.bytes, maxPoints));
   const examinations = segmentsOf.map((segments) => examineSeries(segments, criteria, fdr));
   const adjusted = benjaminiHochberg(examinations.map((examination) => examination.pValue));
   const found: Found[] = [];
   groups.forEach((group, i) => {
     const examination = examinations[i]!;
-    if (isLeak(examination, adjusted[i]!, fdr)) found.push({ group, examination, adjustedPValue: adjusted[i]!, points: seriesPoints(segmentsOf[i]!) });
+    // where samples are told apart, a group whose old samples die as fast as it gains is a cache at its bound
+    if (isLeak(examination, adjusted[i]!, fdr) && !(generations && turnsOver(group))) found.push({ group, examination, adjustedPValue: adjusted[i]!, points: seriesPoints(segmentsOf[i]!) });
   });
   return found;
 }

@@ -58,6 +58,7 @@ function sumBy(
         linenoKey: `${level}\u0000${key}`,
         bytes: site.bytes.map((segment) => new Float64Array(segment.length)),
         counts: site.counts.map((segment) => new Float64Array(segment.length)),
+        deaths: site.deaths.map((segment) => new Float64Array(segment.length)),
         biggestStack: site.biggestStack,
         stackCount: 0,
       };
@@ -70,6 +71,7 @@ function sumBy(
     entry.children.add(childOf(site));
     site.bytes.forEach((segment, s) => segment.forEach((value, i) => (group.bytes[s]![i]! += value)));
     site.counts.forEach((segment, s) => segment.forEach((value, i) => (group.counts[s]![i]! += value)));
+    site.deaths.forEach((segment, s) => segment.forEach((value, i) => (group.deaths[s]![i]! += value)));
     const last = lastValue(site.bytes);
     if (last > entry.biggest) {
       entry.biggest = last;

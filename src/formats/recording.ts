@@ -35,6 +35,8 @@ export interface RecordingHeader {
     /** Mean bytes between samples; 0 when sizes are exact. */
     intervalBytes: number;
     stackDepth: number;
+    /** Rows carry a 4th column, the old samples that died since the previous tick (the inspector sampler tells samples apart). */
+    generations?: boolean;
   };
   limits: MemoryLimits;
   agent: { name: string; version: string };
@@ -42,8 +44,8 @@ export interface RecordingHeader {
   threadId?: number;
 }
 
-/** One `[stackId, bytes, count]` row. */
-export type SampleRow = [number, number, number];
+/** One `[stackId, bytes, count]` row, with `oldDeaths` as a 4th column where the sampler tells samples apart. */
+export type SampleRow = [number, number, number] | [number, number, number, number];
 
 /** What the agent knows about one tick beyond the snapshot and the process sample. */
 export interface SampleDetails {
@@ -122,7 +124,7 @@ export class RecordingEncoder {
 
   encodeSample(snapshot: Snapshot, processSample: ProcessSample, details: SampleDetails = {}): string {
     let text = '';
-    const rowsByStack = new Map<number, SampleRow>();
+    const rowsByStack = new Map<number, [number, number, number, number]>();
     for (const trace of snapshot.traces) {
       const { id, definitions } = this.internStack(trace.traceback);
       text += definitions;
@@ -130,8 +132,9 @@ export class RecordingEncoder {
       if (row) {
         row[1] += trace.size;
         row[2] += trace.count;
+        row[3] += trace.oldDeaths ?? 0;
       } else {
-        rowsByStack.set(id, [id, trace.size, trace.count]);
+        rowsByStack.set(id, [id, trace.size, trace.count, trace.oldDeaths ?? 0]);
       }
     }
     let handleSites: Record<string, HandleSiteRow[]> | undefined;
@@ -142,7 +145,9 @@ export class RecordingEncoder {
         ((handleSites ??= {})[type] ??= []).push([id, site.live]);
       }
     }
-    const rows = [...rowsByStack.values()].map(([id, bytes, count]): SampleRow => [id, Math.round(bytes), round3(count)]);
+    const rows = [...rowsByStack.values()].map(([id, bytes, count, oldDeaths]): SampleRow =>
+      oldDeaths > 0 ? [id, Math.round(bytes), round3(count), oldDeaths] : [id, Math.round(bytes), round3(count)],
+    );
     const { time, ...metrics } = processSample;
     const sample = {
       type: 'sample',
