@@ -95,6 +95,10 @@ test('a socket leak and a timer leak name the lines that created them (JSON, ter
   assert.equal(sockets?.leak, true, JSON.stringify(verdict.handles));
   assert.deepEqual(sockets.createdAt && [sockets.createdAt.file, sockets.createdAt.line, sockets.createdAt.function], [file, 12, 'openConnection']);
   assert.ok(sockets.createdAt!.liveSampled > 0);
+  // the lines that create leaking handles are suspects too, ranked first
+  const handleSuspects = verdict.suspects.filter((suspect) => suspect.keyType === 'handle');
+  assert.deepEqual(handleSuspects.map((suspect) => [suspect.handleType, suspect.line]).sort(), [['TCPSocketWrap', 12], ['Timeout', 8]]);
+  assert.equal(verdict.suspects[0]!.keyType, 'handle');
   assert.match(result.stdout, /Timeout: \d+ open.*\n\s+created at test\/fixtures\/services\/handle-sites\.mjs:8 startPoller\(\)/);
   assert.match(result.stdout, /TCPSocketWrap: \d+ open.*\n\s+created at test\/fixtures\/services\/handle-sites\.mjs:12 openConnection\(\)/);
 

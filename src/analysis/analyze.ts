@@ -9,7 +9,7 @@ import { findSuspects } from './suspects.js';
 import { liveSamplesOnly } from './live-samples.js';
 import { runningPhase, teardownOf } from './running-phase.js';
 import { handleCreationSites } from './handle-creation.js';
-import type { Verdict } from './verdict.js';
+import type { HandleFinding, Suspect, Verdict } from './verdict.js';
 
 export type { AnalyzeOptions } from './analyze-options.js';
 export { DEFAULT_ANALYZE_OPTIONS } from './analyze-options.js';
@@ -49,7 +49,7 @@ export function analyzeRecordings(recorded: Recording[], options: AnalyzeOptions
   const judging = reason === undefined;
   const found = processFindings(processSeries(ordered), settings, judging);
   const intervalBytes = Math.max(0, ...ordered.map((recording) => recording.header.sampling.intervalBytes));
-  const { suspects } = judging
+  const { suspects: memorySuspects } = judging
     ? findSuspects(
         allocationSeries(ordered.map(liveSamplesOnly)),
         allocationCriteria(settings, intervalBytes),
@@ -65,6 +65,8 @@ export function analyzeRecordings(recorded: Recording[], options: AnalyzeOptions
     const createdAt = creation.get(handle.type);
     return createdAt ? { ...handle, createdAt } : handle;
   });
+  const suspects = [...handleSuspects(handles), ...memorySuspects];
+  suspects.forEach((suspect, i) => (suspect.rank = i + 1));
   const leaking =
     suspects.length > 0 || process.heapUsed.leak || process.external.leak || process.arrayBuffers.leak || process.nativeGap.leak || handles.some((handle) => handle.leak);
   const verdict: Verdict = {
@@ -99,9 +101,38 @@ function inconclusiveReason(ordered: readonly Recording[], settings: ResolvedOpt
   return undefined;
 }
 
+/**
+ * The creation sites of leaking handle types, as suspects that rank first: a timer or
+ * socket kept open keeps alive what it references, so the memory suspects are often what
+ * those handles hold, and the line that creates them is the one to change.
+ */
+function handleSuspects(handles: readonly HandleFinding[]): Suspect[] {
+  return handles
+    .filter((handle) => handle.leak && handle.createdAt)
+    .map((handle): Suspect => {
+      const site = handle.createdAt!;
+      return {
+        rank: 0,
+        keyType: 'handle',
+        handleType: handle.type,
+        handleGrowthPerHour: handle.growthPerHour,
+        file: site.file,
+        line: site.line,
+        function: site.function,
+        ...(site.calledFrom ? { calledFrom: site.calledFrom } : {}),
+        growthBytesPerHour: 0,
+        liveBytes: 0,
+        confidence: handle.confidence,
+        pValue: 1 - handle.confidence,
+        traceback: site.traceback,
+        series: [],
+      };
+    });
+}
+
 function leakReason(verdict: Verdict): string {
   const parts: string[] = [];
-  const sites = verdict.suspects.length;
+  const sites = verdict.suspects.filter((suspect) => suspect.keyType !== 'handle').length;
   if (sites > 0) parts.push(`${sites} allocation site${sites === 1 ? ' grows' : 's grow'}`);
   const { heapUsed, external, arrayBuffers, nativeGap } = verdict.process;
   if (nativeGap.leak) parts.push('native memory not explained by JS allocations grows');

@@ -31,7 +31,14 @@ export interface Suspect {
    * `function`, `file` or `package` (all its sites summed; `line` is then its biggest
    * site's, and for `package` `file` is the package folder, `node_modules/<pkg>`).
    */
-  keyType: 'lineno' | 'traceback' | 'function' | 'file' | 'package';
+  keyType: 'lineno' | 'traceback' | 'function' | 'file' | 'package' | 'handle';
+  /**
+   * For `handle`: the handle type (`Timeout`, `TCPSocketWrap`, ...) that leaks, created at
+   * this site. Such a suspect ranks first: what the open handles reference is what the
+   * memory suspects hold. Its byte fields are 0; `handleGrowthPerHour` is its growth.
+   */
+  handleType?: string;
+  handleGrowthPerHour?: number;
   /** For `function`, `file` and `package`: how many sites it sums. */
   sites?: number;
   file: string;

@@ -36,7 +36,8 @@ export function formatHours(hours: number): string {
 }
 
 /** `src/sessions.ts:42 remember()`. */
-export function siteLabel(site: { file: string; line: number; function: string; keyType?: string; sites?: number }): string {
+export function siteLabel(site: { file: string; line: number; function: string; keyType?: string; sites?: number; handleType?: string }): string {
+  if (site.keyType === 'handle') return `${siteLocation(site)}${site.function ? ` ${site.function}()` : ''} (creates ${site.handleType ?? 'handles'})`;
   if (site.keyType === 'file') return `${site.file} (whole file, ${site.sites ?? 0} sites)`;
   if (site.keyType === 'package') return `${site.file}/ (whole package, ${site.sites ?? 0} sites)`;
   const spread = site.sites === undefined ? '' : ` (${site.sites} sites)`;

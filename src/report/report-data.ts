@@ -35,6 +35,7 @@ export function buildReportData(verdict: Verdict, recordings: readonly Recording
       hoursToLimit: hoursToLimit(verdict, suspect.growthBytesPerHour),
       traceback: suspect.traceback,
       ...(suspect.sites === undefined ? {} : { sites: suspect.sites }),
+      ...(suspect.handleType === undefined ? {} : { handleType: suspect.handleType, handleGrowthPerHour: suspect.handleGrowthPerHour ?? 0 }),
       ...(suspect.alsoAt === undefined ? {} : { alsoAt: suspect.alsoAt }),
       ...(suspect.snippet === undefined ? {} : { snippet: suspect.snippet }),
       ...(suspect.calledFrom === undefined ? {} : { calledFrom: suspect.calledFrom }),

@@ -80,13 +80,20 @@ function headerLine(verdict: Verdict, paint: Paint): string {
 function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
   const shown = verdict.suspects.slice(0, MAX_SUSPECTS);
   const sites = shown.map((suspect) => truncate(safe(siteLabel(suspect)), MAX_SITE_WIDTH));
-  const rates = shown.map((suspect) => formatRate(suspect.growthBytesPerHour));
+  const rates = shown.map((suspect) =>
+    suspect.keyType === 'handle' ? `${Math.round(suspect.handleGrowthPerHour ?? 0) >= 0 ? '+' : ''}${Math.round(suspect.handleGrowthPerHour ?? 0)}/h` : formatRate(suspect.growthBytesPerHour),
+  );
   const siteWidth = Math.max(0, ...sites.map((site) => [...site].length));
   const rateWidth = Math.max(0, ...rates.map((rate) => rate.length));
   const blocks = shown.map((suspect, i): Block => {
     const lines = [
       `${sites[i]!.padEnd(siteWidth)}  ${paint(rates[i]!.padStart(rateWidth), 'red', 'bold')}  ` +
-        paint(`(confidence ${formatConfidence(suspect.confidence)}, ${formatSize(suspect.liveBytes)} live)`, 'dim'),
+        paint(
+          suspect.keyType === 'handle'
+            ? `(confidence ${formatConfidence(suspect.confidence)}, ${safe(suspect.handleType ?? '')} handles it created stay open)`
+            : `(confidence ${formatConfidence(suspect.confidence)}, ${formatSize(suspect.liveBytes)} live)`,
+          'dim',
+        ),
     ];
     if (suspect.alsoAt) lines.push(paint(`also at ${truncate(safe(suspect.alsoAt), MAX_SITE_WIDTH)}${suspect.snippet ? ' (the original is not on disk; its text came from the source map)' : ' (the source map names this original, which is not on disk)'}`, 'dim'));
     if (suspect.snippet) lines.push(...snippetLines(suspect.snippet, suspect.line).map((line) => paint(line, 'dim')));
@@ -214,6 +221,7 @@ function nextSteps(verdict: Verdict, options: VerdictRenderOptions): string[] {
     const where = truncate(safe(`${top.file || '(native)'}:${top.line}`), MAX_SITE_WIDTH);
     const spread = top.keyType === 'file' || top.keyType === 'package' ? `: its ${top.sites ?? 0} sites together hold the fastest-growing memory (start at line ${top.line}, the biggest)` : '';
     if (spread) lines.push(`open ${truncate(safe(top.file), MAX_SITE_WIDTH)}${spread}`);
+    else if (top.keyType === 'handle') lines.push(`open ${where}${top.function ? ` (${truncate(safe(top.function), MAX_SITE_WIDTH)})` : ''}: the ${safe(top.handleType ?? '')} handles it creates stay open and keep what they reference alive`);
     else lines.push(`open ${where}${top.function ? ` (${truncate(safe(top.function), MAX_SITE_WIDTH)})` : ''}: it holds the fastest-growing memory`);
   } else if (verdict.verdict === 'leak' && verdict.process.nativeGap.leak) {
     lines.push('look at native addons and Buffers kept alive by C++ code; JS allocation sites do not grow');

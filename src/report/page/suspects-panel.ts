@@ -22,7 +22,7 @@ export function suspectsPanel(data: ReportData): HTMLElement {
       h('td', { class: 'toggle' }),
       h('td', { class: 'num', text: suspect.rank }),
       h('td', { class: 'site' }, siteCell(suspect)),
-      h('td', { class: 'num rate', text: formatRate(suspect.growthBytesPerHour) }),
+      h('td', { class: 'num rate', text: suspect.keyType === 'handle' ? `+${Math.round(suspect.handleGrowthPerHour ?? 0)} ${suspect.handleType ?? ''}/h` : formatRate(suspect.growthBytesPerHour) }),
       h('td', { class: 'num', text: formatConfidence(suspect.confidence) }),
       h('td', { class: 'num', text: formatSize(suspect.liveBytes) }),
       h('td', { class: 'num', text: suspect.hoursToLimit === null ? '–' : formatHours(suspect.hoursToLimit) }),
@@ -66,6 +66,9 @@ export function suspectsPanel(data: ReportData): HTMLElement {
 
 /** The function and place; a leak spread over a whole file or package says so. */
 function siteCell(suspect: ReportSuspect): HTMLElement[] {
+  if (suspect.keyType === 'handle') {
+    return [h('div', { class: 'fn', text: `${functionName(suspect.function)}() creates ${suspect.handleType ?? 'handles'} that stay open` }), h('div', { class: 'loc', text: siteLocation(suspect) })];
+  }
   if (suspect.keyType === 'file' || suspect.keyType === 'package') {
     const what = suspect.keyType === 'file' ? 'whole file' : 'whole package';
     return [h('div', { class: 'fn', text: `${what}, ${suspect.sites ?? 0} sites` }), h('div', { class: 'loc', text: suspect.file })];
