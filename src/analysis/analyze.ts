@@ -25,11 +25,13 @@ export function analyzeRecordings(recorded: Recording[], options: AnalyzeOptions
   const teardown = teardownOf(recorded);
   const recordings = recorded.map(runningPhase);
   const lifetimes = processLifetimes(recordings);
-  const ordered = lifetimes.recordings;
+  // Segments in the order they end: the last one is the process still running at the end of
+  // the window, whose values are the current ones, also when replicas overlap in time.
+  const ordered = [...lifetimes.recordings].sort((a, b) => a.samples.at(-1)!.time - b.samples.at(-1)!.time);
   const warnings = [...recordings.flatMap((recording) => recording.warnings), ...lifetimes.warnings];
   const newest = ordered.at(-1) ?? recordings.at(-1);
   const samples = ordered.flatMap((recording) => recording.samples);
-  const start = samples[0]?.time;
+  const start = samples.length === 0 ? undefined : Math.min(...ordered.map((recording) => recording.samples[0]!.time));
   const end = samples.at(-1)?.time;
 
   const base = {
@@ -81,7 +83,8 @@ export function analyzeRecordings(recorded: Recording[], options: AnalyzeOptions
       heapUsedBytes: process.heapUsed.lastBytes,
       rssGrowthPerHour: found.growthPerHour.rss,
       heapUsedGrowthPerHour: found.growthPerHour.heapUsed,
-      leaking: judging && leaking,
+      rssGrowing: judging && process.rss.leak,
+      heapUsedGrowing: judging && process.heapUsed.leak,
     }),
   };
   if (teardown) verdict.teardown = teardown;
