@@ -115,7 +115,7 @@ test('one leaking site among 300 noisy sites: leak, blamed on its file and line,
   assert.equal(suspect!.function, 'remember');
   assert.equal(suspect!.keyType, 'lineno');
   assert.equal(suspect!.rank, 1);
-  assert.deepEqual(suspect!.traceback[1], { file: 'src/sessions.ts', line: 42, function: 'remember' });
+  assert.deepEqual(suspect!.traceback[1], { file: 'src/sessions.ts', line: 42, function: 'remember', origin: 'app' });
   assert.equal(suspect!.traceback.length, 3);
   assert.ok(suspect!.confidence > 0.99 && suspect!.confidence <= 1, String(suspect!.confidence));
   assert.ok(suspect!.growthBytesPerHour > 0);
@@ -147,7 +147,7 @@ test('a leak in one caller of a shared helper is found by its whole traceback', 
   const suspect = verdict.suspects[0]!;
   assert.equal(suspect.keyType, 'traceback');
   assert.equal(suspect.file, 'src/lib/pool.ts');
-  assert.deepEqual(suspect.traceback[1], { file: 'src/jobs/report.ts', line: 9, function: 'nightly' });
+  assert.deepEqual(suspect.traceback[1], { file: 'src/jobs/report.ts', line: 9, function: 'nightly', origin: 'app' });
 });
 
 test('Buffer-like growth of external memory with a flat heap is reported on external, not as native', () => {

@@ -39,10 +39,10 @@ test('analyze: missing files, folders without recordings and files that are not 
   const junk = await runNode([cliPath, 'analyze', join(dir, 'notes.ndjson')]);
   assert.equal(junk.code, 2);
   assert.match(junk.stderr, /notes\.ndjson: not a heapsleuth recording/);
-  writeFileSync(join(dir, 'future.ndjson'), '{"type":"header","format":"heapsleuth-recording","version":2}\n');
+  writeFileSync(join(dir, 'future.ndjson'), '{"type":"header","format":"heapsleuth-recording","version":3}\n');
   const future = await runNode([cliPath, 'analyze', join(dir, 'future.ndjson')]);
   assert.equal(future.code, 2);
-  assert.match(future.stderr, /version 2 is not supported/);
+  assert.match(future.stderr, /version 3 is not supported/);
 });
 
 test('analyze reads a truncated recording of a real process, warns, and prints the JSON verdict', async () => {

@@ -183,11 +183,11 @@ test('recordings: wrong types and missing fields on any line are skipped or reje
 
 test('recordings: wrong, future or missing versions and formats are rejected with a message that names the version', () => {
   const header = JSON.parse(REAL_LINES[0]!) as Record<string, unknown>;
-  for (const version of [0, 2, 99, 1.5, '1', null, 'x'.repeat(5000)]) {
+  for (const version of [0, 3, 99, 1.5, '1', null, 'x'.repeat(5000)]) {
     const text = [JSON.stringify({ ...header, version }), ...REAL_LINES.slice(1)].join('\n');
     const recording = outcome(() => parseRecording(text, 'v.ndjson'), [RecordingFormatError], `version ${String(version).slice(0, 20)}`);
     assert.equal(recording, undefined, `version ${String(version).slice(0, 20)} is rejected`);
-    assert.throws(() => parseRecording(text, 'v.ndjson'), /version .* is not supported; this heapsleuth reads version 1/);
+    assert.throws(() => parseRecording(text, 'v.ndjson'), /version .* is not supported; this heapsleuth reads versions 1 and 2/);
   }
   const { version: _version, ...withoutVersion } = header;
   assert.throws(() => parseRecording(JSON.stringify(withoutVersion), 'v.ndjson'), RecordingFormatError);
@@ -381,7 +381,7 @@ test('the CLI: one clear line and exit code 2 when nothing usable remains, never
   const files: Record<string, string | Uint8Array> = {
     'empty.ndjson': '',
     'random.bin': Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 251),
-    'future.ndjson': [JSON.stringify({ ...header, version: 2 }), ...REAL_LINES.slice(1)].join('\n') + '\n',
+    'future.ndjson': [JSON.stringify({ ...header, version: 3 }), ...REAL_LINES.slice(1)].join('\n') + '\n',
     'torn-header.ndjson': REAL_RECORDING.slice(0, 100),
     'not-json.ndjson': 'hello\nworld\n',
     'header-only.ndjson': REAL_LINES[0]! + '\n',
@@ -400,7 +400,7 @@ test('the CLI: one clear line and exit code 2 when nothing usable remains, never
   const expected: Record<string, RegExp> = {
     'empty.ndjson': /empty/,
     'random.bin': /not a (heapsleuth recording|profile heapsleuth reads)/,
-    'future.ndjson': /version 2 is not supported/,
+    'future.ndjson': /version 3 is not supported/,
     'torn-header.ndjson': /not a heapsleuth recording|not a profile|invalid JSON/,
     'not-json.ndjson': /not a heapsleuth recording|not a profile/,
     'header-only.ndjson': /no samples|holds 0 snapshots/,

@@ -34,6 +34,18 @@ test('the blame frame skips builtins and node internals', () => {
   assert.equal(new Traceback([builtin, internal]).blameFrame, builtin);
 });
 
+test('the blame frame skips code that has no file a person can open', () => {
+  const notFiles = ['', '(native)', 'evalmachine.<anonymous>', '[eval]', '[eval1]', 'wasm://wasm/1a2b', 'webpack://app/src/x.ts', '<frozen importlib._bootstrap>'];
+  for (const file of notFiles) {
+    const compiled = new Frame(file, 1, 'compiled');
+    assert.equal(compiled.isUserCode, false, file);
+    assert.equal(new Traceback([compiled, remember, handler]).blameFrame, remember, file);
+  }
+  for (const file of ['src/cache.ts', 'node_modules/lru/index.js', '/srv/app/server.js', 'C:/srv/app/server.js', 'weird name (1).js']) {
+    assert.equal(new Frame(file, 1).isUserCode, true, file);
+  }
+});
+
 test('statistics group by the blame frame and sort by size', () => {
   const snap = snapshot([trace([builtin, remember, handler], 3000, 3), trace([remember, internal], 1000, 1), trace([render, handler], 2000, 4)]);
   const lines = snap.statistics('lineno').map(String);

@@ -65,8 +65,9 @@ test('a leak among churn is recorded with exact sizes at the right Python line, 
   assert.equal(recording.header.sampling.intervalBytes, 0);
   assert.equal(recording.header.sampling.sampler, 'tracemalloc');
   assert.equal(recording.end?.reason, 'stop');
-  // a first tick at start, one per round, a final one at stop
+  // a first tick at start, one per round, a final one at stop, marked as the teardown
   assert.equal(recording.samples.length, meta.rounds + 2);
+  assert.deepEqual(recording.samples.map((sample) => sample.final ?? ''), [...Array<string>(meta.rounds + 1).fill(''), 'stop']);
 
   const leakLine = lineOf(leakFixture, '# LEAK');
   const callLine = lineOf(leakFixture, 'remember(round_number');
@@ -167,6 +168,7 @@ test('python3 -m heapsleuth_agent runs the script as python3 would, records it a
   assert.deepEqual(recording.header.argv.slice(-3), ['a', '--b', '--db-password=[redacted]'], 'secrets in argv are redacted');
   assert.equal(recording.end?.reason, 'exit');
   assert.ok(recording.samples.length >= 2);
+  assert.equal(recording.samples.at(-1)!.final, 'exit', 'the tick at exit is marked as the teardown');
   const keptLine = lineOf(zeroCodeFixture, 'kept.append');
   const sites = [...recording.stacks.values()].map((stack) => `${stack.mostRecent?.file}:${stack.mostRecent?.line}`);
   assert.ok(sites.includes(`${zeroCodeFixture}:${keptLine}`), sites.join(', '));

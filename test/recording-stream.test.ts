@@ -6,14 +6,13 @@ import { join } from 'node:path';
 import { readRows, RecordingDecoder, type RowColumns } from '../src/formats/recording-decoder.js';
 import { parseRecordings, RecordingCollector } from '../src/formats/recording.js';
 import { readRecordingFile } from '../src/formats/recording-file.js';
-import { median, medianInPlace } from '../src/analysis/order-statistics.js';
 import { analyzeRecordings } from '../src/index.js';
 import { Frame, Traceback } from '../src/model/index.js';
 import { recordingText } from './recording-text.js';
 import { mulberry32 } from './random.js';
 
 function columns(): RowColumns {
-  return { length: 0, stackIds: new Float64Array(4), bytes: new Float64Array(4), counts: new Float64Array(4) };
+  return { length: 0, stackIds: new Float64Array(4), bytes: new Float64Array(4), counts: new Float64Array(4), deaths: new Float64Array(4) };
 }
 
 test('rows read by hand are exactly what JSON.parse reads, and any other form is left to JSON.parse', () => {
@@ -29,25 +28,17 @@ test('rows read by hand are exactly what JSON.parse reads, and any other form is
   const end = readRows(text, 0, text.length, read);
   assert.equal(end, text.length - 1, 'stops right after the rows');
   assert.equal(read.length, rows.length);
-  rows.forEach(([id, bytes, count], i) => {
+  rows.forEach(([id, bytes, count, deaths], i) => {
     assert.equal(read.stackIds[i], id);
     assert.equal(read.bytes[i], bytes);
     assert.equal(read.counts[i], count, `row ${i}: ${JSON.stringify(rows[i])}`);
+    assert.equal(read.deaths[i], deaths ?? 0, `row ${i}: the 4th column, old deaths`);
   });
   for (const other of ['[1,2,3e5]]', '[1, 2, 3]]', '[1,2]]', '["1",2,3]]', '[1,2,3]', '[1,2,12345678901234567]]']) {
     assert.equal(readRows(Buffer.from(other), 0, other.length, columns()), -1, other);
   }
   assert.equal(readRows(Buffer.from(']'), 0, 1, read), 1);
   assert.equal(read.length, 0);
-});
-
-test('the median of a bucket in linear time equals the sorted median', () => {
-  const random = mulberry32(5);
-  for (let n = 1; n < 60; n++) {
-    const values = Float64Array.from({ length: n + 3 }, () => Math.floor(random() * 8) * 1000);
-    const expected = median(values.subarray(0, n));
-    assert.equal(medianInPlace(values, n), expected, `n=${n}`);
-  }
 });
 
 test('a recording read as a stream in small chunks gives the same lifetimes and verdict as one read whole', () => {

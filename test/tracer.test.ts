@@ -143,7 +143,7 @@ test('a torn last line is ignored with a warning', () => {
 test('an unknown recording version is rejected clearly', () => {
   assert.throws(
     () => parseRecording('{"type":"header","format":"heapsleuth-recording","version":7}\n', 'future.ndjson'),
-    /future\.ndjson: recording format version 7 is not supported; this heapsleuth reads version 1/,
+    /future\.ndjson: recording format version 7 is not supported; this heapsleuth reads versions 1 and 2/,
   );
   assert.throws(() => parseRecording('hello\n', 'x.txt'), /not a heapsleuth recording/);
 });

@@ -17,6 +17,8 @@ export const ENV = {
   signal: 'HEAPSLEUTH_SIGNAL',
   workers: 'HEAPSLEUTH_WORKERS',
   sampler: 'HEAPSLEUTH_SAMPLER',
+  inlining: 'HEAPSLEUTH_INLINING',
+  handleSites: 'HEAPSLEUTH_HANDLE_SITES',
 } as const;
 
 export interface EnvConfig {
@@ -88,6 +90,16 @@ export function readEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   if (sampler !== undefined) {
     if (sampler === 'auto' || sampler === 'native' || sampler === 'inspector') options.sampler = sampler;
     else problems.push(`${ENV.sampler}=${JSON.stringify(sampler)} is not auto, native or inspector; using auto`);
+  }
+  const inlining = value(ENV.inlining);
+  if (inlining !== undefined) {
+    if (/^(off|false|0|no)$/i.test(inlining)) options.inlining = false;
+    else if (!TRUE.test(inlining)) problems.push(`${ENV.inlining}=${JSON.stringify(inlining)} is not on or off; leaving V8's inlining on`);
+  }
+  const handleSites = value(ENV.handleSites);
+  if (handleSites !== undefined) {
+    if (TRUE.test(handleSites)) options.handleSites = true;
+    else if (!/^(off|false|0|no)$/i.test(handleSites)) problems.push(`${ENV.handleSites}=${JSON.stringify(handleSites)} is not on or off; leaving it off`);
   }
   return { disabled: TRUE.test(value(ENV.disable) ?? ''), workers: TRUE.test(value(ENV.workers) ?? ''), options, problems };
 }

@@ -1,5 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import type { Snapshot } from '../model/snapshot.js';
+import { Snapshot } from '../model/snapshot.js';
+import type { Trace } from '../model/trace.js';
+import type { Traceback } from '../model/traceback.js';
+import { SampleGenerations } from './sample-generations.js';
 import { InspectorSampler } from './inspector-sampler.js';
 import { LocationResolver } from './locations.js';
 import { snapshotFromAllocationTree } from './profile-to-snapshot.js';
@@ -45,6 +48,7 @@ export interface TracingOptions {
 
 interface Tracing {
   sampler: HeapSampler;
+  generations: SampleGenerations;
   resolver: LocationResolver;
   samplingIntervalBytes: number;
   stackDepth: number;
@@ -71,6 +75,7 @@ export function start(options: StartOptions = {}): void {
   sampler.start({ samplingIntervalBytes, stackDepth });
   tracing = {
     sampler,
+    generations: new SampleGenerations(),
     resolver: new LocationResolver(options.cwd ?? process.cwd(), options.sourceMaps ?? true),
     samplingIntervalBytes,
     stackDepth,
@@ -113,10 +118,28 @@ export function getTracingOptions(): TracingOptions | undefined {
  */
 export function takeSnapshot(): Snapshot {
   if (!tracing) throw new SamplerError('heapsleuth is not tracing: call start() before takeSnapshot()');
-  return snapshotFromAllocationTree(tracing.sampler.readAllocationTree(), {
+  const live = new Map<number, Traceback>();
+  let ordinals = false;
+  const snapshot = snapshotFromAllocationTree(tracing.sampler.readAllocationTree(), {
     samplingIntervalBytes: tracing.samplingIntervalBytes,
     stackDepth: tracing.stackDepth,
     resolver: tracing.resolver,
     isOwnScript,
+    onSamples: (traceback, sampleOrdinals) => {
+      ordinals = true;
+      for (const ordinal of sampleOrdinals) live.set(ordinal, traceback);
+    },
   });
+  if (!ordinals) return snapshot;
+  const deaths = tracing.generations.advance(live);
+  if (deaths.size === 0) return snapshot;
+  const traces: Trace[] = snapshot.traces.map((trace) => {
+    const entry = deaths.get(trace.traceback.key);
+    if (!entry) return trace;
+    deaths.delete(trace.traceback.key);
+    return { ...trace, oldDeaths: entry.died };
+  });
+  // stacks whose samples all died carry only their deaths
+  for (const { traceback, died } of deaths.values()) traces.push({ traceback, size: 0, count: 0, oldDeaths: died });
+  return new Snapshot(traces, snapshot.metadata);
 }

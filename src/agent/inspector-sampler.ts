@@ -112,16 +112,18 @@ export class InspectorSampler implements HeapSampler {
   }
 }
 
-/** The protocol's profile as an allocation tree, with each node's live sample count. */
+/** The protocol's profile as an allocation tree, with each node's live samples (count and allocation order numbers). */
 export function toAllocationTree(profile: SamplingHeapProfile): AllocationNode {
-  const samplesPerNode = new Map<number, number>();
-  for (const sample of profile.samples) samplesPerNode.set(sample.nodeId, (samplesPerNode.get(sample.nodeId) ?? 0) + 1);
-  const convert = (node: ProtocolNode): AllocationNode => ({
-    callFrame: node.callFrame,
-    selfSize: node.selfSize,
-    sampleCount: samplesPerNode.get(node.id) ?? 0,
-    children: node.children.map(convert),
-  });
+  const ordinalsPerNode = new Map<number, number[]>();
+  for (const sample of profile.samples) {
+    const ordinals = ordinalsPerNode.get(sample.nodeId);
+    if (ordinals) ordinals.push(sample.ordinal);
+    else ordinalsPerNode.set(sample.nodeId, [sample.ordinal]);
+  }
+  const convert = (node: ProtocolNode): AllocationNode => {
+    const ordinals = ordinalsPerNode.get(node.id);
+    return { callFrame: node.callFrame, selfSize: node.selfSize, sampleCount: ordinals?.length ?? 0, ...(ordinals ? { ordinals } : {}), children: node.children.map(convert) };
+  };
   return convert(profile.head);
 }
 

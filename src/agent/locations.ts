@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isAbsolute, relative, sep } from 'node:path';
 import { Frame } from '../model/frame.js';
@@ -12,6 +13,7 @@ import { SourceMapResolver } from './source-maps.js';
 export class LocationResolver {
   private readonly cache = new Map<string, Frame>();
   private readonly sourceMaps = new SourceMapResolver();
+  private readonly existing = new Map<string, boolean>();
 
   constructor(
     private readonly cwd: string = process.cwd(),
@@ -44,11 +46,27 @@ export class LocationResolver {
     const name = callFrame.functionName;
     const path = LocationResolver.pathOf(callFrame.url);
     if (!path) return new Frame(callFrame.url, callFrame.lineNumber + 1, name, callFrame.columnNumber);
-    if (this.useSourceMaps) {
-      const original = this.sourceMaps.resolve(path, callFrame.lineNumber, callFrame.columnNumber);
-      if (original) return new Frame(this.display(original.path), original.line, name, original.column);
+    const generated = new Frame(this.display(path), callFrame.lineNumber + 1, name, callFrame.columnNumber);
+    if (!this.useSourceMaps) return generated;
+    const original = this.sourceMaps.resolve(path, callFrame.lineNumber, callFrame.columnNumber);
+    if (!original) return generated;
+    const originalFile = this.display(original.path);
+    // Packages often ship dist/*.js.map naming ../src/*.ts they do not ship: blame a file
+    // a person can open, and keep the other place as a second location.
+    if (this.exists(original.path)) return new Frame(originalFile, original.line, name, original.column);
+    if (original.content !== undefined) {
+      return new Frame(originalFile, original.line, name, original.column, { alsoAt: generated.toString(), snippet: snippetAt(original.content, original.line) });
     }
-    return new Frame(this.display(path), callFrame.lineNumber + 1, name, callFrame.columnNumber);
+    return new Frame(generated.file, generated.line, name, generated.column, { alsoAt: `${originalFile}:${original.line}` });
+  }
+
+  private exists(path: string): boolean {
+    let known = this.existing.get(path);
+    if (known === undefined) {
+      known = existsSync(path);
+      this.existing.set(path, known);
+    }
+    return known;
   }
 
   /** How a path is shown: `node_modules/<pkg>/...`, relative inside cwd, absolute otherwise. */
@@ -64,4 +82,16 @@ export class LocationResolver {
 
 function toPosix(path: string): string {
   return sep === '/' ? path : path.split(sep).join('/');
+}
+
+const SNIPPET_LINES = 3;
+const SNIPPET_WIDTH = 160;
+
+/** A few lines of embedded source from `line` (1-based) on, for a file that is not on disk. */
+function snippetAt(content: string, line: number): string {
+  return content
+    .split(/\r?\n/)
+    .slice(line - 1, line - 1 + SNIPPET_LINES)
+    .map((text) => text.trimEnd().slice(0, SNIPPET_WIDTH))
+    .join('\n');
 }

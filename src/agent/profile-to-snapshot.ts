@@ -13,6 +13,8 @@ export interface ProfileConversion {
   /** Stacks that pass through these scripts are the agent's own memory and are left out. */
   isOwnScript: (url: string) => boolean;
   takenAt?: Date;
+  /** Told the allocation order numbers of each stack's live samples (where the sampler reports them). */
+  onSamples?: (traceback: Traceback, ordinals: readonly number[]) => void;
 }
 
 /**
@@ -34,7 +36,9 @@ export function snapshotFromAllocationTree(root: AllocationNode, options: Profil
     }
     if (node.selfSize > 0 && !(ownDepth.at(-1) ?? false)) {
       const frames = stack.slice(-options.stackDepth).reverse();
-      traces.push({ traceback: new Traceback(frames), size: node.selfSize, count: node.sampleCount });
+      const traceback = new Traceback(frames);
+      traces.push({ traceback, size: node.selfSize, count: node.sampleCount });
+      if (node.ordinals && options.onSamples) options.onSamples(traceback, node.ordinals);
     }
     for (const child of node.children) visit(child, false);
     if (!isRoot) {

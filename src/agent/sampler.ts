@@ -25,6 +25,8 @@ export interface AllocationNode {
   selfSize: number;
   /** Live samples behind selfSize. */
   sampleCount: number;
+  /** The allocation order numbers (`ordinal`) of those samples, where the sampler reports them (inspector). */
+  ordinals?: number[];
   children: AllocationNode[];
 }
 

@@ -9,6 +9,8 @@ export interface OriginalPosition {
   line: number;
   column: number;
   name?: string;
+  /** The original file's text, when the map embeds it (`sourcesContent`). */
+  content?: string;
 }
 
 type SourceMapLike = InstanceType<typeof module.SourceMap>;
@@ -37,6 +39,8 @@ export class SourceMapResolver {
       : resolve(entry.directory, found.originalSource);
     const position: OriginalPosition = { path: source, line: found.originalLine + 1, column: found.originalColumn ?? 0 };
     if (found.name) position.name = found.name;
+    const content = embeddedContent(entry.map, found.originalSource);
+    if (content !== undefined) position.content = content;
     return position;
   }
 
@@ -48,6 +52,15 @@ export class SourceMapResolver {
     }
     return entry;
   }
+}
+
+/** The text a map embeds for one of its sources, if any. */
+function embeddedContent(map: SourceMapLike, source: string): string | undefined {
+  const payload = map.payload as { sources?: unknown; sourcesContent?: unknown };
+  if (!Array.isArray(payload.sources) || !Array.isArray(payload.sourcesContent)) return undefined;
+  const index = payload.sources.indexOf(source);
+  const content: unknown = index >= 0 ? payload.sourcesContent[index] : undefined;
+  return typeof content === 'string' ? content : undefined;
 }
 
 function loadSourceMap(path: string): { map: SourceMapLike; directory: string } | null {

@@ -15,6 +15,9 @@ import { Recorder } from './recorder.js';
 import { sinceStartEvents, topCurrentEvents, tracebackEvents, type TracerEvent } from './tracer-events.js';
 import { VERSION } from '../version.js';
 import { parseDurationMs } from './durations.js';
+import { stopInlining } from './inlining.js';
+import { HandleSiteTracker, type HandleSites } from './handle-sites.js';
+import { LocationResolver } from './locations.js';
 import { redactArgv } from '../formats/redact-argv.js';
 
 export interface TraceLeaksOptions {
@@ -44,6 +47,18 @@ export interface TraceLeaksOptions {
    */
   sampler?: 'inspector' | 'native' | 'auto';
   /**
+   * `false`: stop V8 from inlining functions from now on, so that each allocation is
+   * charged to the function that made it, not to a caller it was inlined into (costs
+   * speed; `heapsleuth run` does it by default). Default true: V8 inlines as usual.
+   */
+  inlining?: boolean;
+  /**
+   * Record where new handles of a type that grows are created (an async_hooks hook, on only
+   * while some type grows; it costs a loaded HTTP service about 15% of its throughput while
+   * on, see bench/README.md). Default false; `heapsleuth run` turns it on.
+   */
+  handleSites?: boolean;
+  /**
    * A signal that takes an extra tick and flushes, e.g. `SIGUSR2`; off (false) by default,
    * because a listener keeps the signal from ending the process (nodemon restarts apps with
    * SIGUSR2). Left alone when the app listens to it.
@@ -63,6 +78,10 @@ export interface TickResult {
   sinceStart: StatisticDiff[];
   /** The snapshot holds only live objects: read with a GC, or right after V8's own major GC. */
   liveOnly: boolean;
+  /** Where live handles of the types that grow now were created (sampled), by type. */
+  handleSites?: HandleSites;
+  /** Set on the tick taken as the tracer stops (`exit`, `stop`, `SIGTERM`, ...): the teardown, not the running phase. */
+  final?: string;
 }
 
 const DEFAULT_INTERVAL_MS = 60_000;
@@ -86,6 +105,8 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
   private readonly logger: Logger;
   private readonly warnings: Warnings;
   private readonly metrics = new ProcessMetrics();
+  private handleSites: HandleSiteTracker | undefined;
+  private readonly handleResolver = new LocationResolver();
   private readonly startedTracing: boolean;
   private recorder: Recorder | undefined;
   private baseline: Snapshot | undefined;
@@ -94,6 +115,8 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
   private awaitingGc: 'major' | 'any' | undefined;
   private seq = 0;
   private stopped = false;
+  /** A stop signal the app handles itself arrived: ticks from now on are its teardown. */
+  private stopping: NodeJS.Signals | undefined;
   private ticking = false;
   private readonly signalHandler: (() => void) | undefined = undefined;
   private readonly signal: NodeJS.Signals | false;
@@ -112,6 +135,13 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
     const signalProblem = this.signal ? onDemandSignalProblem(this.signal) : undefined;
     if (signalProblem) throw new Error(`signal: ${signalProblem}`);
 
+    if (options.inlining === false) {
+      try {
+        stopInlining();
+      } catch (error) {
+        this.warnings.once('inlining', `cannot stop V8's inlining: ${describe(error)}; small functions may be charged to their callers`);
+      }
+    }
     this.startedTracing = !isTracing();
     try {
       this.signalHandler = this.setUp(options);
@@ -133,6 +163,7 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
     if (options.samplingIntervalBytes !== undefined) startOptions.samplingIntervalBytes = options.samplingIntervalBytes;
     if (options.stackDepth !== undefined) startOptions.stackDepth = options.stackDepth;
     if (this.startedTracing) start(startOptions);
+    if (options.handleSites) this.handleSites = new HandleSiteTracker((message) => this.warnings.once('handle-sites', message));
     this.metrics.onGc = (kind) => this.afterGc(kind);
     this.metrics.open();
 
@@ -175,16 +206,18 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
 
   /** Takes a tick now (a snapshot, a process sample, logs, a recorded sample). Returns undefined if it failed. */
   tick(): TickResult | undefined {
-    return this.tickNow(readsOnlyLiveObjects());
+    return this.tickNow(readsOnlyLiveObjects(), this.stopping);
   }
 
-  private tickNow(liveOnly: boolean): TickResult | undefined {
+  private tickNow(liveOnly: boolean, final?: string): TickResult | undefined {
     if (this.stopped || this.ticking) return undefined;
     this.ticking = true;
     try {
       const startedAt = performance.now();
       const snapshot = takeSnapshot();
       const processSample = this.metrics.sample();
+      const handleSites = this.handleSites?.snapshot(this.handleResolver) ?? {};
+      if (!final) this.handleSites?.observe(processSample.handles);
       const tickMs = performance.now() - startedAt;
       this.baseline ??= snapshot;
       const result: TickResult = {
@@ -196,6 +229,8 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
         sinceStart: snapshot.compareTo(this.baseline, this.keyType),
         liveOnly,
       };
+      if (final) result.final = final;
+      if (Object.keys(handleSites).length > 0) result.handleSites = handleSites;
       this.record(result);
       this.log(result);
       this.emit('tick', result);
@@ -215,13 +250,14 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
 
   private finish(reason: string): void {
     if (this.stopped) return;
-    this.tick();
+    this.tickNow(readsOnlyLiveObjects(), this.stopping ?? reason);
     this.stopped = true;
     clearTimeout(this.timer);
     if (this.signal && this.signalHandler) process.removeListener(this.signal, this.signalHandler);
     process.removeListener('exit', this.onExit);
     for (const signal of STOP_SIGNALS) process.removeListener(signal, this.onStopSignal);
     this.recorder?.close(reason);
+    this.handleSites?.close();
     this.metrics.close();
     if (this.startedTracing) stop();
   }
@@ -229,10 +265,14 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
   /**
    * Nobody else handled a stop signal: record a final tick, then let the signal do what
    * it would have done without us. When the app has added its own handler since, it
-   * decides how to exit and the exit hook writes the final tick.
+   * decides how to exit: its graceful shutdown is the teardown, so every tick from now on
+   * is marked final, and the exit hook writes the last one.
    */
   private handleStopSignal(signal: NodeJS.Signals): void {
-    if (process.listenerCount(signal) > 0) return;
+    if (process.listenerCount(signal) > 0) {
+      this.stopping = signal;
+      return;
+    }
     this.finish(signal);
     process.kill(process.pid, signal);
   }
@@ -269,7 +309,7 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
 
   private scheduledTick(liveOnly: boolean): void {
     this.awaitingGc = undefined;
-    this.tickNow(liveOnly);
+    this.tickNow(liveOnly, this.stopping);
     this.schedule();
   }
 
@@ -277,7 +317,12 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
     if (!this.recorder) return;
     const recreated = this.recorder.recreated;
     try {
-      this.recorder.writeSample(result.snapshot, result.process, { tickMs: result.tickMs, liveOnly: result.liveOnly });
+      this.recorder.writeSample(result.snapshot, result.process, {
+        tickMs: result.tickMs,
+        liveOnly: result.liveOnly,
+        ...(result.final ? { final: result.final } : {}),
+        ...(result.handleSites ? { handleSites: result.handleSites } : {}),
+      });
       if (this.recorder.recreated > recreated) {
         this.warnings.once('record-removed', `the recording ${this.recordingPath} was removed while recording; it starts again from this tick`);
       }
@@ -314,7 +359,13 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
       argv: redactArgv(process.argv),
       cwd: process.cwd(),
       startTime: startTime.toISOString(),
-      sampling: { sampler: options?.sampler ?? 'inspector', intervalBytes: options?.samplingIntervalBytes ?? 0, stackDepth: options?.stackDepth ?? 0 },
+      sampling: {
+        sampler: options?.sampler ?? 'inspector',
+        intervalBytes: options?.samplingIntervalBytes ?? 0,
+        stackDepth: options?.stackDepth ?? 0,
+        // node:inspector numbers its samples: rows carry the old samples that died (a cache turning over)
+        ...((options?.sampler ?? 'inspector').startsWith('inspector') ? { generations: true } : {}),
+      },
       limits: memoryLimits(),
       agent: { name: 'heapsleuth', version: VERSION },
     };

@@ -41,9 +41,14 @@ export interface AnalyzeOptions {
   maxDrawdownRatio?: number;
   /** Retention of sampled heap sites: the raw series falls below its running maximum by at most this share of the growth. Default 0.75. */
   maxRawDrawdownRatio?: number;
+  /**
+   * Where the recording tells samples apart (the inspector sampler), a site whose old
+   * sampled objects die as fast as it gains (a cache at its bound) is not a leak. Default true.
+   */
+  generations?: boolean;
 }
 
-export type ResolvedOptions = Required<AnalyzeOptions>;
+export type ResolvedOptions = Required<Omit<AnalyzeOptions, 'generations'>> & { generations: boolean };
 
 export const DEFAULT_ANALYZE_OPTIONS: ResolvedOptions = {
   fdr: 0.01,
@@ -63,12 +68,13 @@ export const DEFAULT_ANALYZE_OPTIONS: ResolvedOptions = {
   retentionRatio: 0.25,
   maxDrawdownRatio: 0.34,
   maxRawDrawdownRatio: 0.75,
+  generations: true,
 };
 
 export function resolveOptions(options: AnalyzeOptions = {}): ResolvedOptions {
   const resolved = { ...DEFAULT_ANALYZE_OPTIONS };
   for (const [key, value] of Object.entries(options)) {
-    if (value !== undefined) (resolved as Record<string, number>)[key] = value;
+    if (value !== undefined) (resolved as Record<string, number | boolean>)[key] = value;
   }
   return resolved;
 }

@@ -6,8 +6,10 @@ import { processSeries } from './process-series.js';
 import { projectToLimit } from './projection.js';
 import { allocationSeries } from './series.js';
 import { findSuspects } from './suspects.js';
-import { foldRecording, type LifetimeSeries } from './lifetime-series.js';
-import type { Verdict } from './verdict.js';
+import { liveSamplesOnly } from './live-samples.js';
+import { runningPhase, teardownOf } from './running-phase.js';
+import { handleCreationSites } from './handle-creation.js';
+import type { HandleFinding, Suspect, Verdict } from './verdict.js';
 
 export type { AnalyzeOptions } from './analyze-options.js';
 export { DEFAULT_ANALYZE_OPTIONS } from './analyze-options.js';
@@ -18,29 +20,19 @@ export { DEFAULT_ANALYZE_OPTIONS } from './analyze-options.js';
  * the time to the memory limit. Pure: reads nothing, writes nothing. The method and
  * its defaults are in docs/verdict.md.
  */
-export function analyzeRecordings(recordings: Recording[], options: AnalyzeOptions = {}): Verdict {
-  const { maxPoints } = resolveOptions(options);
-  return analyzeLifetimes(
-    recordings.map((recording) => foldRecording(recording, maxPoints)),
-    options,
-  );
-}
-
-/**
- * The same verdict from lifetimes folded as their recordings were read
- * (LifetimeAccumulator): what `heapsleuth analyze` uses, so a month-long recording
- * never has to be in memory whole.
- */
-export function analyzeLifetimes(recordings: ReadonlyArray<LifetimeSeries & { warnings: string[] }>, options: AnalyzeOptions = {}): Verdict {
+export function analyzeRecordings(recorded: Recording[], options: AnalyzeOptions = {}): Verdict {
   const settings = resolveOptions(options);
+  const teardown = teardownOf(recorded);
+  const recordings = recorded.map(runningPhase);
   const lifetimes = processLifetimes(recordings);
   // Segments in the order they end: the last one is the process still running at the end of
   // the window, whose values are the current ones, also when replicas overlap in time.
-  const ordered = [...lifetimes.recordings].sort((a, b) => a.lastTime! - b.lastTime!);
+  const ordered = [...lifetimes.recordings].sort((a, b) => a.samples.at(-1)!.time - b.samples.at(-1)!.time);
   const warnings = [...recordings.flatMap((recording) => recording.warnings), ...lifetimes.warnings];
   const newest = ordered.at(-1) ?? recordings.at(-1);
-  const start = ordered.length === 0 ? undefined : Math.min(...ordered.map((recording) => recording.firstTime!));
-  const end = ordered.at(-1)?.lastTime;
+  const samples = ordered.flatMap((recording) => recording.samples);
+  const start = samples.length === 0 ? undefined : Math.min(...ordered.map((recording) => recording.samples[0]!.time));
+  const end = samples.at(-1)?.time;
 
   const base = {
     service: newest?.header.service ?? 'unknown',
@@ -48,7 +40,7 @@ export function analyzeLifetimes(recordings: ReadonlyArray<LifetimeSeries & { wa
     window: {
       start: new Date(start ?? 0).toISOString(),
       end: new Date(end ?? 0).toISOString(),
-      samples: ordered.reduce((sum, recording) => sum + recording.samples, 0),
+      samples: samples.length,
       durationSeconds: start === undefined || end === undefined ? 0 : (end - start) / 1000,
     },
     restarts: lifetimes.restarts,
@@ -59,11 +51,24 @@ export function analyzeLifetimes(recordings: ReadonlyArray<LifetimeSeries & { wa
   const judging = reason === undefined;
   const found = processFindings(processSeries(ordered), settings, judging);
   const intervalBytes = Math.max(0, ...ordered.map((recording) => recording.header.sampling.intervalBytes));
-  const { suspects } = judging
-    ? findSuspects(allocationSeries(ordered), allocationCriteria(settings, intervalBytes), settings.fdr, settings.maxPoints)
+  const { suspects: memorySuspects } = judging
+    ? findSuspects(
+        allocationSeries(ordered.map(liveSamplesOnly)),
+        allocationCriteria(settings, intervalBytes),
+        settings.fdr,
+        settings.maxPoints,
+        settings.generations && ordered.length > 0 && ordered.every((recording) => recording.header.sampling.generations === true),
+      )
     : { suspects: [] };
 
-  const { process, handles } = found;
+  const { process } = found;
+  const creation = handleCreationSites(ordered);
+  const handles = found.handles.map((handle) => {
+    const createdAt = creation.get(handle.type);
+    return createdAt ? { ...handle, createdAt } : handle;
+  });
+  const suspects = [...handleSuspects(handles), ...memorySuspects];
+  suspects.forEach((suspect, i) => (suspect.rank = i + 1));
   const leaking =
     suspects.length > 0 || process.heapUsed.leak || process.external.leak || process.arrayBuffers.leak || process.nativeGap.leak || handles.some((handle) => handle.leak);
   const verdict: Verdict = {
@@ -82,15 +87,16 @@ export function analyzeLifetimes(recordings: ReadonlyArray<LifetimeSeries & { wa
       heapUsedGrowing: judging && process.heapUsed.leak,
     }),
   };
+  if (teardown) verdict.teardown = teardown;
   if (reason) verdict.reason = reason;
   else verdict.reason = leaking ? leakReason(verdict) : 'no allocation site, process memory series or handle type grows beyond its noise';
   return verdict;
 }
 
-function inconclusiveReason(ordered: readonly LifetimeSeries[], settings: ResolvedOptions): string | undefined {
-  const usable = ordered.filter((recording) => recording.samples >= 3);
-  const samples = usable.reduce((sum, recording) => sum + recording.samples, 0);
-  const seconds = usable.reduce((sum, recording) => sum + (recording.lastTime! - recording.firstTime!) / 1000, 0);
+function inconclusiveReason(ordered: readonly Recording[], settings: ResolvedOptions): string | undefined {
+  const usable = ordered.filter((recording) => recording.samples.length >= 3);
+  const samples = usable.reduce((sum, recording) => sum + recording.samples.length, 0);
+  const seconds = usable.reduce((sum, recording) => sum + (recording.samples.at(-1)!.time - recording.samples[0]!.time) / 1000, 0);
   const need = `at least ${settings.minSamples} samples over ${settings.minWindowSeconds} s are needed to tell growth from noise`;
   if (ordered.length === 0) return `no samples were recorded; ${need}`;
   if (samples < settings.minSamples) return `only ${samples} sample${samples === 1 ? '' : 's'} in process lifetimes of 3 or more; ${need}`;
@@ -98,9 +104,38 @@ function inconclusiveReason(ordered: readonly LifetimeSeries[], settings: Resolv
   return undefined;
 }
 
+/**
+ * The creation sites of leaking handle types, as suspects that rank first: a timer or
+ * socket kept open keeps alive what it references, so the memory suspects are often what
+ * those handles hold, and the line that creates them is the one to change.
+ */
+function handleSuspects(handles: readonly HandleFinding[]): Suspect[] {
+  return handles
+    .filter((handle) => handle.leak && handle.createdAt)
+    .map((handle): Suspect => {
+      const site = handle.createdAt!;
+      return {
+        rank: 0,
+        keyType: 'handle',
+        handleType: handle.type,
+        handleGrowthPerHour: handle.growthPerHour,
+        file: site.file,
+        line: site.line,
+        function: site.function,
+        ...(site.calledFrom ? { calledFrom: site.calledFrom } : {}),
+        growthBytesPerHour: 0,
+        liveBytes: 0,
+        confidence: handle.confidence,
+        pValue: 1 - handle.confidence,
+        traceback: site.traceback,
+        series: [],
+      };
+    });
+}
+
 function leakReason(verdict: Verdict): string {
   const parts: string[] = [];
-  const sites = verdict.suspects.length;
+  const sites = verdict.suspects.filter((suspect) => suspect.keyType !== 'handle').length;
   if (sites > 0) parts.push(`${sites} allocation site${sites === 1 ? ' grows' : 's grow'}`);
   const { heapUsed, external, arrayBuffers, nativeGap } = verdict.process;
   if (nativeGap.leak) parts.push('native memory not explained by JS allocations grows');

@@ -1,9 +1,9 @@
-import type { LifetimeSeries } from './lifetime-series.js';
+import type { Recording } from '../formats/recording.js';
 import type { Restart } from './verdict.js';
 
 export interface Lifetimes {
-  /** Process lifetimes in the order they started; those without samples left out. */
-  recordings: LifetimeSeries[];
+  /** One recording per process lifetime, in the order they started; those without samples left out. */
+  recordings: Recording[];
   restarts: Restart[];
   warnings: string[];
 }
@@ -14,10 +14,10 @@ export interface Lifetimes {
  * restart. Recordings that overlap in time are replicas running side by side, not
  * restarts. The same process given twice is read once.
  */
-export function processLifetimes(recordings: readonly LifetimeSeries[]): Lifetimes {
+export function processLifetimes(recordings: readonly Recording[]): Lifetimes {
   const warnings: string[] = [];
   const seen = new Set<string>();
-  const withSamples: LifetimeSeries[] = [];
+  const withSamples: Recording[] = [];
   for (const recording of recordings) {
     const identity = `${processIdentity(recording)}\u0000${recording.header.part ?? 0}`;
     if (seen.has(identity)) {
@@ -25,7 +25,7 @@ export function processLifetimes(recordings: readonly LifetimeSeries[]): Lifetim
       continue;
     }
     seen.add(identity);
-    if (recording.samples === 0) {
+    if (recording.samples.length === 0) {
       warnings.push(`${recording.source}: no samples (the process ended before its first tick)`);
       continue;
     }
@@ -37,7 +37,7 @@ export function processLifetimes(recordings: readonly LifetimeSeries[]): Lifetim
 
   const restarts: Restart[] = [];
   let latestEnd = -Infinity;
-  let previous: LifetimeSeries | undefined;
+  let previous: Recording | undefined;
   for (const recording of ordered) {
     // A further part of the same process (its file was truncated and started again) is no restart.
     if (previous && firstTime(recording) >= latestEnd && processIdentity(previous) !== processIdentity(recording)) {
@@ -45,7 +45,7 @@ export function processLifetimes(recordings: readonly LifetimeSeries[]): Lifetim
         time: Date.parse(recording.header.startTime) || firstTime(recording),
         previousPid: previous.header.pid,
         pid: recording.header.pid,
-        previousPeakRssBytes: previous.peakRssBytes,
+        previousPeakRssBytes: previous.samples.reduce((peak, sample) => Math.max(peak, sample.process.memory.rss), 0),
       });
     }
     if (lastTime(recording) >= latestEnd) {
@@ -57,15 +57,15 @@ export function processLifetimes(recordings: readonly LifetimeSeries[]): Lifetim
 }
 
 /** Who wrote a recording: the same process writes the same identity in every part of its file. */
-function processIdentity(recording: LifetimeSeries): string {
+function processIdentity(recording: Recording): string {
   const { hostname, pid, startTime, threadId } = recording.header;
   return `${hostname}\u0000${pid}\u0000${startTime}\u0000${threadId ?? 0}`;
 }
 
-function firstTime(recording: LifetimeSeries): number {
-  return recording.firstTime ?? (Date.parse(recording.header.startTime) || 0);
+function firstTime(recording: Recording): number {
+  return recording.samples[0]?.time ?? (Date.parse(recording.header.startTime) || 0);
 }
 
-function lastTime(recording: LifetimeSeries): number {
-  return recording.lastTime ?? firstTime(recording);
+function lastTime(recording: Recording): number {
+  return recording.samples.at(-1)?.time ?? firstTime(recording);
 }

@@ -1,5 +1,5 @@
+import type { Recording } from '../formats/recording.js';
 import type { MemoryUsage } from '../model/process.js';
-import type { LifetimeSeries } from './lifetime-series.js';
 
 export type MemorySeriesName = 'rss' | 'heapTotal' | 'heapUsed' | 'external' | 'arrayBuffers' | 'nativeGap';
 export const MEMORY_SERIES: readonly MemorySeriesName[] = ['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers', 'nativeGap'];
@@ -17,19 +17,30 @@ export function nativeGap(memory: MemoryUsage): number {
   return memory.rss - memory.heapTotal - memory.external;
 }
 
-export function processSeries(lifetimes: readonly LifetimeSeries[]): ProcessSeries {
-  const times = lifetimes.map((lifetime) => lifetime.process.times);
-  const memory = Object.fromEntries(MEMORY_SERIES.map((name) => [name, lifetimes.map((lifetime) => lifetime.process.memory[name])])) as Record<
-    MemorySeriesName,
-    Float64Array[]
-  >;
+export function processSeries(recordings: readonly Recording[]): ProcessSeries {
+  const times = recordings.map((recording) => Float64Array.from(recording.samples, (sample) => sample.time));
+  const memory = Object.fromEntries(
+    MEMORY_SERIES.map((name) => [
+      name,
+      recordings.map((recording) =>
+        Float64Array.from(recording.samples, ({ process: { memory: usage } }) => (name === 'nativeGap' ? nativeGap(usage) : (usage[name] ?? 0))),
+      ),
+    ]),
+  ) as Record<MemorySeriesName, Float64Array[]>;
+
   const handles = new Map<string, Float64Array[]>();
-  lifetimes.forEach((lifetime, segment) => {
-    for (const [type, values] of lifetime.process.handles) {
-      let series = handles.get(type);
-      if (!series) handles.set(type, (series = times.map((segmentTimes) => new Float64Array(segmentTimes.length))));
-      series[segment] = values;
-    }
+  const seriesOf = (type: string) => {
+    let series = handles.get(type);
+    if (!series) handles.set(type, (series = recordings.map((recording) => new Float64Array(recording.samples.length))));
+    return series;
+  };
+  recordings.forEach((recording, segment) => {
+    recording.samples.forEach((sample, i) => {
+      for (const [type, count] of Object.entries(sample.process.handles ?? {})) {
+        if (typeof count === 'number') seriesOf(type)[segment]![i] = count;
+      }
+      if (typeof sample.process.openFds === 'number') seriesOf('fds')[segment]![i] = sample.process.openFds;
+    });
   });
   return { times, memory, handles };
 }

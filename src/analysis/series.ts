@@ -1,8 +1,9 @@
+import type { Recording } from '../formats/recording.js';
 import type { Frame } from '../model/frame.js';
+import { groupTraces } from '../model/grouping.js';
 import type { Traceback } from '../model/traceback.js';
-import type { LifetimeSeries } from './lifetime-series.js';
 
-/** Live memory of one group (an allocation site or a whole stack) over the samples, per process lifetime. */
+/** Live memory of one group (an allocation site or a whole stack) at every sample, per process lifetime. */
 export interface GroupSeries {
   keyType: 'lineno' | 'traceback';
   key: string;
@@ -10,10 +11,12 @@ export interface GroupSeries {
   site: Frame;
   /** For `lineno`: its key. For `traceback`: the key of the `lineno` group it belongs to. */
   linenoKey: string;
-  /** Bytes per point, one array per segment (0 where the group holds nothing): at most maxPoints bucket medians each. */
+  /** Bytes per sample, one array per segment (0 where the group holds nothing). */
   bytes: Float64Array[];
-  /** Bytes at the last sample of the last segment. */
-  lastBytes: number;
+  /** Objects (exact) or live samples (sampled) per sample. */
+  counts: Float64Array[];
+  /** Old sampled objects that died since the previous sample (where the sampler tells samples apart). */
+  deaths: Float64Array[];
   /** The stack holding the most bytes at the last sample where the group is present. */
   biggestStack: Traceback;
   /** How many distinct stacks the group holds. */
@@ -21,53 +24,98 @@ export interface GroupSeries {
 }
 
 export interface AllocationSeries {
-  /** Point times per segment (epoch ms). */
+  /** Sample times per segment (epoch ms). */
   times: Float64Array[];
   lineno: GroupSeries[];
   /** Stacks of `lineno` groups that hold several stacks (a lone stack would repeat its group's series). */
   traceback: GroupSeries[];
 }
 
-/** Per-group series over lifetimes that are consecutive segments, from what each lifetime folded. */
-export function allocationSeries(lifetimes: readonly LifetimeSeries[]): AllocationSeries {
-  const times = lifetimes.map((lifetime) => lifetime.allocation.times);
-  const merged = new Map<string, GroupSeries>();
-  const stacksOfSite = new Map<string, Set<string>>();
-  const last = lifetimes.length - 1;
-  lifetimes.forEach((lifetime, segment) => {
-    for (const group of lifetime.allocation.groups) {
-      const id = `${group.keyType}\u0000${group.key}`;
-      let series = merged.get(id);
-      if (!series) {
-        series = {
-          keyType: group.keyType,
-          key: group.key,
-          site: group.site,
-          linenoKey: group.linenoKey,
-          bytes: new Array<Float64Array>(times.length),
-          lastBytes: 0,
-          biggestStack: group.biggestStack,
-          stackCount: 1,
+interface StackInfo {
+  traceback: Traceback;
+  tracebackKey: string;
+  linenoKey: string;
+  site: Frame;
+}
+
+/** Per-group series of live bytes and counts over the samples of recordings that are consecutive process lifetimes. */
+export function allocationSeries(recordings: readonly Recording[]): AllocationSeries {
+  const times = recordings.map((recording) => Float64Array.from(recording.samples, (sample) => sample.time));
+  const lineno = new Map<string, GroupSeries & { lastSeen: number; lastSeenBytes: number }>();
+  const byStack = new Map<string, GroupSeries & { lastSeen: number; lastSeenBytes: number }>();
+  const stacksOfGroup = new Map<string, Set<string>>();
+  let sampleIndex = 0;
+
+  recordings.forEach((recording, segment) => {
+    const infos = stackInfos(recording);
+    const length = recording.samples.length;
+    const seriesIn = (
+      groups: Map<string, GroupSeries & { lastSeen: number; lastSeenBytes: number }>,
+      key: string,
+      info: StackInfo,
+      keyType: GroupSeries['keyType'],
+    ) => {
+      let group = groups.get(key);
+      if (!group) {
+        group = {
+          keyType,
+          key,
+          site: info.site,
+          linenoKey: info.linenoKey,
+          bytes: recordings.map((r) => new Float64Array(r.samples.length)),
+          counts: recordings.map((r) => new Float64Array(r.samples.length)),
+          deaths: recordings.map((r) => new Float64Array(r.samples.length)),
+          biggestStack: info.traceback,
+          stackCount: 0,
+          lastSeen: -1,
+          lastSeenBytes: -Infinity,
         };
-        merged.set(id, series);
+        groups.set(key, group);
       }
-      series.bytes[segment] = group.bytes;
-      if (group.lastSeen >= 0) series.biggestStack = group.biggestStack;
-      if (segment === last) series.lastBytes = group.lastBytes;
-    }
-    for (const [site, stacks] of lifetime.allocation.stacksOfSite) {
-      let all = stacksOfSite.get(site);
-      if (!all) stacksOfSite.set(site, (all = new Set()));
-      for (const stack of stacks) all.add(stack);
+      return group;
+    };
+    for (let i = 0; i < length; i++, sampleIndex++) {
+      for (const row of recording.samples[i]!.rows) {
+        const [stackId, bytes, count] = row;
+        const died = row[3] ?? 0;
+        const info = infos.get(stackId);
+        if (!info) continue;
+        const group = seriesIn(lineno, info.linenoKey, info, 'lineno');
+        group.bytes[segment]![i]! += bytes;
+        group.counts[segment]![i]! += count;
+        group.deaths[segment]![i]! += died;
+        if (group.lastSeen !== sampleIndex || bytes > group.lastSeenBytes) {
+          group.lastSeen = sampleIndex;
+          group.lastSeenBytes = bytes;
+          group.biggestStack = info.traceback;
+        }
+        const stack = seriesIn(byStack, info.tracebackKey, info, 'traceback');
+        stack.bytes[segment]![i]! += bytes;
+        stack.counts[segment]![i]! += count;
+        stack.deaths[segment]![i]! += died;
+        let stacks = stacksOfGroup.get(info.linenoKey);
+        if (!stacks) stacksOfGroup.set(info.linenoKey, (stacks = new Set()));
+        stacks.add(info.tracebackKey);
+      }
     }
   });
-  const groups = [...merged.values()];
-  // a group absent from a lifetime holds nothing there
-  for (const group of groups) for (let segment = 0; segment < times.length; segment++) group.bytes[segment] ??= new Float64Array(times[segment]!.length);
-  const stackCountOf = (site: string) => stacksOfSite.get(site)?.size ?? 1;
-  return {
-    times,
-    lineno: groups.filter((group) => group.keyType === 'lineno').map((group) => ({ ...group, stackCount: stackCountOf(group.key) })),
-    traceback: groups.filter((group) => group.keyType === 'traceback' && stackCountOf(group.linenoKey) > 1),
-  };
+
+  const strip = ({ lastSeen: _lastSeen, lastSeenBytes: _lastSeenBytes, ...group }: GroupSeries & { lastSeen: number; lastSeenBytes: number }): GroupSeries => group;
+  const linenoGroups = [...lineno.values()].map((group) => ({ ...strip(group), stackCount: stacksOfGroup.get(group.key)?.size ?? 1 }));
+  const tracebackGroups = [...byStack.values()]
+    .filter((group) => (stacksOfGroup.get(group.linenoKey)?.size ?? 1) > 1)
+    .map((group) => ({ ...strip(group), stackCount: 1 }));
+  return { times, lineno: linenoGroups, traceback: tracebackGroups };
+}
+
+/** Each stack's group keys, through the model's own grouping (the blame frame of model/grouping.ts). */
+function stackInfos(recording: Recording): Map<number, StackInfo> {
+  const infos = new Map<number, StackInfo>();
+  for (const [id, traceback] of recording.stacks) {
+    const [entry] = groupTraces([{ traceback, size: 0, count: 0 }], 'lineno');
+    if (!entry) continue;
+    const [linenoKey, group] = entry;
+    infos.set(id, { traceback, tracebackKey: traceback.key, linenoKey, site: group.traceback.frames[0]! });
+  }
+  return infos;
 }

@@ -1,8 +1,11 @@
 import type { GroupSeries, AllocationSeries } from './series.js';
 import { examineSeries, isLeak, type LeakCriteria, type SeriesExamination } from './leak-test.js';
 import { benjaminiHochberg } from './multiple-testing.js';
-import { seriesPoints, toSegments } from './group-segments.js';
+import { lastValue, seriesPoints, toSegments } from './group-segments.js';
 import type { Suspect } from './verdict.js';
+import { calledFrom, frameSource, tracebackEntry } from './traceback-entries.js';
+import { turnsOver } from './turnover.js';
+import { widerGroups, WIDER_LEVELS, type WiderGroup } from './wider-groups.js';
 
 const MS_PER_HOUR = 3_600_000;
 
@@ -14,20 +17,72 @@ export interface SuspectSearch {
 }
 
 /**
- * The allocation groups whose live bytes leak. Two families of tests, each corrected
- * with Benjamini-Hochberg at `fdr`: the sites (`lineno`), and the stacks of sites
- * that hold several stacks (a leak in one caller of a shared helper can hide in the
- * helper's total). A stack is reported only when its site is not.
+ * The allocation groups whose live bytes leak. The sites (`lineno`) and the groups of
+ * sites above them (function, file, package: a leak spread over many sites, none
+ * significant alone) are one family of tests, corrected together with Benjamini-Hochberg
+ * at `fdr`; a wider group is reported only when no narrower group inside it passes, so
+ * the most specific level that passes names the leak. A second family, corrected on its
+ * own, holds the stacks of sites that hold several stacks (a leak in one caller of a
+ * shared helper can hide in the helper's total); a stack is reported only when its site is not.
  */
-export function findSuspects(series: AllocationSeries, criteria: LeakCriteria, fdr: number, maxPoints: number): SuspectSearch {
-  const sites = judgeFamily(series.lineno.filter(inUserCode), series.times, criteria, fdr, maxPoints);
+export function findSuspects(series: AllocationSeries, criteria: LeakCriteria, fdr: number, maxPoints: number, generations = false): SuspectSearch {
+  const userSites = series.lineno.filter(inUserCode);
+  const wider = widerGroups(userSites);
+  const levels = judgeFamily([...userSites, ...wider], series.times, criteria, fdr, maxPoints, generations);
+  const sites = levels.filter((found) => found.group.keyType === 'lineno' && !isWider(found.group));
   const siteKeys = new Set(sites.map((found) => found.group.linenoKey));
-  const stacks = judgeFamily(series.traceback.filter(inUserCode), series.times, criteria, fdr, maxPoints).filter(
-    (found) => !siteKeys.has(found.group.linenoKey),
+  const reported: Found[] = [...sites];
+  for (const level of WIDER_LEVELS) {
+    const passed = levels.filter((found) => isWider(found.group) && found.group.level === level);
+    reported.push(...passed.filter((found) => explainedShare(found, reported) < EXPLAINED_SHARE));
+  }
+  const widest = reported.slice(sites.length);
+  // a site that turns over as a whole is a cache at its bound: its stacks are its parts (the
+  // entries, the Map's table that steps up once more), not a caller's leak hidden in it
+  const turnedOver = new Set(generations ? userSites.filter(turnsOver).map((site) => site.key) : []);
+  const stacks = judgeFamily(series.traceback.filter(inUserCode), series.times, criteria, fdr, maxPoints, generations).filter(
+    (found) => !siteKeys.has(found.group.linenoKey) && !turnedOver.has(found.group.linenoKey),
   );
-  const suspects = [...sites, ...stacks].map(toSuspect).sort(byExpectedGrowth);
+  const suspects = [...sites, ...widest, ...stacks].map(toSuspect).sort(byExpectedGrowth);
   suspects.forEach((suspect, i) => (suspect.rank = i + 1));
-  return { suspects, tested: series.lineno.length + series.traceback.length };
+  return { suspects, tested: series.lineno.length + wider.length + series.traceback.length };
+}
+
+/**
+ * A wider group is reported when the narrower suspects inside it explain less than this
+ * share of its growth: none passes (the leak is spread thin), or the few that pass are a
+ * small part of what the whole file or package leaks.
+ */
+const EXPLAINED_SHARE = 0.5;
+
+/** The share of a wider group's growth that the outermost suspects already reported inside it explain. */
+function explainedShare(found: Found, reported: readonly Found[]): number {
+  const group = found.group as WiderGroup;
+  const members = new Set(group.members);
+  const inside = reported.filter((other) => membersOf(other.group).every((member) => members.has(member)));
+  const outermost = inside.filter(
+    (other) => !inside.some((wider) => wider !== other && isWider(wider.group) && membersOf(other.group).every((member) => (wider.group as WiderGroup).members.includes(member))),
+  );
+  const explained = outermost.reduce((sum, other) => sum + Math.max(0, rise(other.examination)), 0);
+  const total = rise(found.examination);
+  return total > 0 ? explained / total : 1;
+}
+
+/**
+ * What a series rose from its start to its end (medians of the first and last blocks). A
+ * sparse site that stepped up once or twice can have a Theil-Sen slope far above what it
+ * holds; the rise is what it holds.
+ */
+function rise(examination: SeriesExamination): number {
+  return examination.shape ? examination.shape.earlyRise + examination.shape.lateRise : examination.growth;
+}
+
+function membersOf(group: GroupSeries): string[] {
+  return isWider(group) ? group.members : [group.key];
+}
+
+function isWider(group: GroupSeries): group is WiderGroup {
+  return 'level' in group;
 }
 
 /**
@@ -47,30 +102,35 @@ interface Found {
   points: Suspect['series'];
 }
 
-function judgeFamily(groups: readonly GroupSeries[], times: readonly Float64Array[], criteria: LeakCriteria, fdr: number, maxPoints: number): Found[] {
+function judgeFamily(groups: readonly GroupSeries[], times: readonly Float64Array[], criteria: LeakCriteria, fdr: number, maxPoints: number, generations: boolean): Found[] {
   const segmentsOf = groups.map((group) => toSegments(times, group.bytes, maxPoints));
   const examinations = segmentsOf.map((segments) => examineSeries(segments, criteria, fdr));
   const adjusted = benjaminiHochberg(examinations.map((examination) => examination.pValue));
   const found: Found[] = [];
   groups.forEach((group, i) => {
     const examination = examinations[i]!;
-    if (isLeak(examination, adjusted[i]!, fdr)) found.push({ group, examination, adjustedPValue: adjusted[i]!, points: seriesPoints(segmentsOf[i]!) });
+    // where samples are told apart, a group whose old samples die as fast as it gains is a cache at its bound
+    if (isLeak(examination, adjusted[i]!, fdr) && !(generations && turnsOver(group))) found.push({ group, examination, adjustedPValue: adjusted[i]!, points: seriesPoints(segmentsOf[i]!) });
   });
   return found;
 }
 
 function toSuspect({ group, examination, adjustedPValue, points }: Found): Suspect {
+  const blame = group.biggestStack.blameFrame;
   return {
     rank: 0,
-    keyType: group.keyType,
+    keyType: isWider(group) ? group.level : group.keyType,
+    ...(isWider(group) ? { sites: group.members.length } : {}),
     file: group.site.file,
     line: group.site.line,
     function: group.site.functionName,
+    ...(isWider(group) ? {} : frameSource(blame)),
     growthBytesPerHour: examination.slopePerMs * MS_PER_HOUR,
-    liveBytes: group.lastBytes,
+    liveBytes: lastValue(group.bytes),
     confidence: 1 - adjustedPValue,
     pValue: examination.pValue,
-    traceback: group.biggestStack.frames.map((frame) => ({ file: frame.file, line: frame.line, function: frame.functionName })),
+    traceback: group.biggestStack.frames.map(tracebackEntry),
+    ...calledFrom(group.biggestStack.frames, blame),
     series: points,
   };
 }
@@ -82,3 +142,4 @@ function toSuspect({ group, examination, adjustedPValue, points }: Found): Suspe
 function byExpectedGrowth(a: Suspect, b: Suspect): number {
   return b.confidence * b.growthBytesPerHour - a.confidence * a.growthBytesPerHour || b.confidence - a.confidence;
 }
+

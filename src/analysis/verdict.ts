@@ -8,6 +8,12 @@ export interface TracebackEntry {
   file: string;
   line: number;
   function: string;
+  /** Whose code: `app` (the user's files), `package` (a dependency), `runtime` (internals, builtins). */
+  origin?: 'app' | 'package' | 'runtime';
+  /** A second location of the same code (`file:line`) when `file` may not be on disk: see Suspect.alsoAt. */
+  alsoAt?: string;
+  /** Original source lines from `line` on, embedded in a source map, when that file is not on disk. */
+  snippet?: string;
 }
 
 /** One point of a series, for charts: epoch milliseconds and a value. */
@@ -19,11 +25,39 @@ export interface SeriesPoint {
 /** An allocation site whose live memory grows. */
 export interface Suspect {
   rank: number;
-  /** What the site is grouped by: `lineno` (file, line, function) or `traceback`. */
-  keyType: 'lineno' | 'traceback';
+  /**
+   * What the suspect groups: `lineno` (one site: file, line, function), `traceback` (one
+   * stack of a site), or, for a leak spread over many sites none of which passes alone,
+   * `function`, `file` or `package` (all its sites summed; `line` is then its biggest
+   * site's, and for `package` `file` is the package folder, `node_modules/<pkg>`).
+   */
+  keyType: 'lineno' | 'traceback' | 'function' | 'file' | 'package' | 'handle';
+  /**
+   * For `handle`: the handle type (`Timeout`, `TCPSocketWrap`, ...) that leaks, created at
+   * this site. Such a suspect ranks first: what the open handles reference is what the
+   * memory suspects hold. Its byte fields are 0; `handleGrowthPerHour` is its growth.
+   */
+  handleType?: string;
+  handleGrowthPerHour?: number;
+  /** For `function`, `file` and `package`: how many sites it sums. */
+  sites?: number;
   file: string;
   line: number;
   function: string;
+  /**
+   * A second location of the same code. A source map that names an original file that is
+   * not on disk (a package shipping `dist/*.js.map` but not `src/`): `file` is the compiled
+   * file, `alsoAt` the original. When the map embeds the original's text: `file` is the
+   * original, `alsoAt` the compiled file, `snippet` the original lines.
+   */
+  alsoAt?: string;
+  /** Original source lines from `line` on, embedded in the source map, when that file is not on disk. */
+  snippet?: string;
+  /**
+   * When the blamed frame is in a dependency: the most recent frame in the user's own code
+   * below it in the traceback (the call that reaches into the package), often the line to change.
+   */
+  calledFrom?: TracebackEntry;
   /** Theil-Sen slope of live bytes, per hour. */
   growthBytesPerHour: number;
   /** Estimated live bytes at the last sample. */
@@ -80,6 +114,21 @@ export interface HandleFinding {
   growthPerHour: number;
   leak: boolean;
   confidence: number;
+  /** Where the live handles of this type were created, when the agent recorded it (while the type grew). */
+  createdAt?: HandleCreation;
+}
+
+/** The creation site holding most live handles of a type: the nearest frame a user can change. */
+export interface HandleCreation {
+  file: string;
+  line: number;
+  function: string;
+  /** Sampled live handles created there (a lower bound: the agent samples a bounded number per tick). */
+  liveSampled: number;
+  /** The creation stack, most recent call first. */
+  traceback: TracebackEntry[];
+  /** When the site is in a dependency: the user's own frame that called into it. */
+  calledFrom?: TracebackEntry;
 }
 
 export interface Restart {
@@ -97,6 +146,18 @@ export interface Projection {
   limitKind: 'cgroup' | 'heap' | 'none';
   /** Hours until that limit at the current growth; null when not growing or no limit is known. */
   hoursToLimit: number | null;
+}
+
+/** What the program freed as it stopped: the ticks marked `final` in the recording. */
+export interface Teardown {
+  /** `exit`, `stop`, or the stop signal (`SIGTERM`, `SIGINT`, ...). */
+  reason: string;
+  /** Epoch milliseconds of the final tick. */
+  time: number;
+  /** JS heap and external memory released between the last running tick and the final one. */
+  releasedBytes: number;
+  /** Epoch milliseconds of the last tick of the running phase (the end of what was judged). */
+  lastRunningTime: number;
 }
 
 export interface Verdict {
@@ -120,6 +181,11 @@ export interface Verdict {
   projection: Projection;
   /** Things the reader skipped or doubts about the input. */
   warnings: string[];
+  /**
+   * Present when the process stopped with a final tick: what it released on the way out.
+   * Trends are judged without that tick; what was freed at exit is never evidence against a leak.
+   */
+  teardown?: Teardown;
   /** Native allocation sites that grow, from allocator dumps (`run --native`); absent without dumps. */
   nativeSuspects?: NativeSuspect[];
   /** What the allocator dumps said about native memory as a whole; absent without dumps. */

@@ -2,9 +2,8 @@ import type { Command } from './command.js';
 import { analyzeFleet } from './analyze-fleet.js';
 import { CliError, EXIT } from './cli-error.js';
 import { parseOptions } from './parse-options.js';
-import { readRecordingFiles, recordingFiles, requireSamples } from './read-recordings.js';
-import { announce, judge } from './judge.js';
-import { hasNativeLogs, streamServiceVerdicts } from './stream-verdicts.js';
+import { readRecordings, requireSamples } from './read-recordings.js';
+import { judge } from './judge.js';
 
 const USAGE = `Usage: heapsleuth analyze <recording|folder...> [options]
 
@@ -60,17 +59,9 @@ export const command: Command = {
       const leak = await analyzeFleet({ ...values, prometheus: values.prometheus });
       return leak && values['fail-on-leak'] ? EXIT.leak : EXIT.ok;
     }
-    const outputs = { json: values.json, html: values.html };
-    const files = recordingFiles(positionals, { allRuns: values['all-runs'] });
-    let judged;
-    if (values.html || hasNativeLogs(files)) {
-      // the report draws every sample and two snapshots, native findings read the samples: recordings whole
-      const recordings = readRecordingFiles(files);
-      requireSamples(recordings);
-      judged = await judge(recordings, outputs, positionals);
-    } else {
-      judged = await announce(streamServiceVerdicts(files), outputs, positionals);
-    }
+    const recordings = readRecordings(positionals, { allRuns: values['all-runs'] });
+    requireSamples(recordings);
+    const judged = await judge(recordings, { json: values.json, html: values.html }, positionals);
     return judged.leak && values['fail-on-leak'] ? EXIT.leak : EXIT.ok;
   },
 };

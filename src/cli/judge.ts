@@ -26,18 +26,9 @@ export interface Judgement {
  */
 export async function judge(recordings: Recording[], outputs: JudgeOutputs, sources: string[]): Promise<Judgement> {
   const judged = serviceVerdicts(recordings);
-  return announce(
-    judged.map((entry) => entry.verdict),
-    outputs,
-    sources,
-    judged[0]?.recordings,
-  );
-}
-
-/** Verdicts already made (the most important first): printed and written; the HTML report needs the first one's recordings. */
-export async function announce(verdicts: Verdict[], outputs: JudgeOutputs, sources: string[], recordings: Recording[] = []): Promise<Judgement> {
+  const verdicts = judged.map((entry) => entry.verdict);
   const leak = verdicts.some((verdict) => verdict.verdict === 'leak');
-  await writeJudgement(verdicts, recordings, outputs, sources);
+  await writeJudgement(verdicts, judged[0]?.recordings ?? [], outputs, sources);
   return { verdicts, leak };
 }
 

@@ -23,6 +23,9 @@ Options:
                            than the agent's 256KiB in production, for short runs)
   --sampler KIND           inspector (default: a full GC per snapshot, exact live
                            memory), native (no GC pause; needs @datadog/pprof) or auto
+  --inlining               let V8 inline functions as in production (faster, but the
+                           allocations of a small function are charged to its caller);
+                           by default run turns inlining off so each site is exact
   --out DIR                where recordings go (default .heapsleuth/run-<time>)
   --json FILE              write the JSON verdict to FILE ('-' for stdout)
   --html FILE              write the HTML report to FILE
@@ -78,6 +81,7 @@ async function run(args: string[]): Promise<number> {
       'native-sampling': { type: 'string', default: '512KiB' },
       'native-dump-every': { type: 'string', default: '256MiB' },
       'agent-logs': { type: 'boolean', default: false },
+      inlining: { type: 'boolean', default: false },
       quiet: { type: 'boolean', short: 'q', default: false },
     },
     'run',
@@ -114,6 +118,7 @@ async function run(args: string[]): Promise<number> {
     samplingIntervalBytes,
     agentLogs: values['agent-logs'],
     sampler,
+    inlining: values.inlining,
   });
   let native: NativeRun | undefined;
   if (nativeSettings) {

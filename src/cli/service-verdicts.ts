@@ -24,14 +24,5 @@ export function serviceVerdicts(recordings: readonly Recording[]): ServiceVerdic
   const nativeLogs = readNativeLogs(recordings);
   return [...groups.values()]
     .map((group) => ({ verdict: withNativeFindings(analyzeRecordings(group), group, nativeLogs), recordings: group }))
-    .sort((a, b) => byImportance(a.verdict, b.verdict));
-}
-
-/** Verdicts in serviceVerdicts' order. */
-export function orderVerdicts(verdicts: Verdict[]): Verdict[] {
-  return verdicts.sort(byImportance);
-}
-
-function byImportance(a: Verdict, b: Verdict): number {
-  return IMPORTANCE[a.verdict] - IMPORTANCE[b.verdict] || b.window.samples - a.window.samples;
+    .sort((a, b) => IMPORTANCE[a.verdict.verdict] - IMPORTANCE[b.verdict.verdict] || b.verdict.window.samples - a.verdict.window.samples);
 }

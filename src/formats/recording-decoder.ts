@@ -1,4 +1,4 @@
-import { Frame } from '../model/frame.js';
+import { Frame, type FrameSource } from '../model/frame.js';
 import { Traceback } from '../model/traceback.js';
 import { readHeader, readSample, RecordingFormatError, type RecordingEnd, type RecordingHeader, type RecordingSample } from './recording.js';
 
@@ -8,6 +8,8 @@ export interface RowColumns {
   stackIds: Float64Array;
   bytes: Float64Array;
   counts: Float64Array;
+  /** Old sampled objects that died since the previous tick (the 4th column; 0 where absent). */
+  deaths: Float64Array;
 }
 
 /** A sample line without its rows. */
@@ -81,7 +83,7 @@ export class RecordingDecoder {
   private orphanLines = 0;
   private unknownStackRows = 0;
   private readonly readRows: boolean;
-  private readonly columns: RowColumns = { length: 0, stackIds: new Float64Array(256), bytes: new Float64Array(256), counts: new Float64Array(256) };
+  private readonly columns: RowColumns = { length: 0, stackIds: new Float64Array(256), bytes: new Float64Array(256), counts: new Float64Array(256), deaths: new Float64Array(256) };
   readonly warnings: string[] = [];
 
   constructor(
@@ -176,7 +178,10 @@ export class RecordingDecoder {
           break;
         }
         const fn = typeof value['function'] === 'string' ? value['function'] : '';
-        this.frames.set(id, new Frame(file, line, fn, typeof value['column'] === 'number' ? value['column'] : 0));
+        const elsewhere: FrameSource = {};
+        if (typeof value['alsoAt'] === 'string') elsewhere.alsoAt = value['alsoAt'];
+        if (typeof value['snippet'] === 'string') elsewhere.snippet = value['snippet'];
+        this.frames.set(id, new Frame(file, line, fn, typeof value['column'] === 'number' ? value['column'] : 0, elsewhere));
         break;
       }
       case 'stack': {
@@ -201,6 +206,9 @@ export class RecordingDecoder {
         const { rows: sampleRows, ...line } = sample;
         const columns = parsedRows ?? this.columnsOf(sampleRows);
         this.dropUnknownStacks(columns);
+        if (line.handleSites) {
+          for (const [type, sites] of Object.entries(line.handleSites)) line.handleSites[type] = sites.filter((row) => this.stacks.get(row[0]) !== undefined);
+        }
         this.sink.sample(line, columns, this.stacks);
         break;
       }
@@ -247,19 +255,20 @@ export class RecordingDecoder {
     const columns = this.columns;
     columns.length = 0;
     if (!this.readRows) return columns;
-    for (const row of rows) appendRow(columns, row[0], row[1], row[2]);
+    for (const row of rows) appendRow(columns, row[0], row[1], row[2], row[3] ?? 0);
     return columns;
   }
 
   private dropUnknownStacks(columns: RowColumns): void {
     let kept = 0;
-    const { stackIds, bytes, counts } = columns;
+    const { stackIds, bytes, counts, deaths } = columns;
     for (let i = 0; i < columns.length; i++) {
       if (this.stacks.get(stackIds[i]!) === undefined) continue;
       if (kept !== i) {
         stackIds[kept] = stackIds[i]!;
         bytes[kept] = bytes[i]!;
         counts[kept] = counts[i]!;
+        deaths[kept] = deaths[i]!;
       }
       kept++;
     }
@@ -283,11 +292,12 @@ function parseJSON(text: string, fast: boolean, columns: RowColumns): unknown {
   }
 }
 
-function appendRow(columns: RowColumns, stackId: number, bytes: number, count: number): void {
+function appendRow(columns: RowColumns, stackId: number, bytes: number, count: number, deaths: number): void {
   if (columns.length === columns.stackIds.length) grow(columns);
   columns.stackIds[columns.length] = stackId;
   columns.bytes[columns.length] = bytes;
   columns.counts[columns.length] = count;
+  columns.deaths[columns.length] = deaths;
   columns.length++;
 }
 
@@ -354,7 +364,7 @@ function readPlainRows(buffer: Uint8Array, start: number, end: number, columns: 
     } else if (p - from > 15) {
       return -1;
     }
-    if (c !== 0x5d || p >= end) return -1;
+    if (c !== 0x5d || p >= end) return -1; // a 4th column (old deaths) is read by readAnyRows
     if (length === columns.stackIds.length) {
       columns.length = length;
       grow(columns);
@@ -362,6 +372,7 @@ function readPlainRows(buffer: Uint8Array, start: number, end: number, columns: 
     columns.stackIds[length] = id;
     columns.bytes[length] = bytes;
     columns.counts[length] = count;
+    columns.deaths[length] = 0;
     length++;
     c = buffer[++p]!;
     if (c === 0x2c) {
@@ -382,6 +393,7 @@ function readAnyRows(buffer: Uint8Array, start: number, end: number, columns: Ro
   let stackIds = columns.stackIds;
   let bytes = columns.bytes;
   let counts = columns.counts;
+  let deaths = columns.deaths;
   let length = 0;
   let inRow = false;
   let field = 0;
@@ -416,11 +428,15 @@ function readAnyRows(buffer: Uint8Array, start: number, end: number, columns: Ro
           stackIds = columns.stackIds;
           bytes = columns.bytes;
           counts = columns.counts;
+          deaths = columns.deaths;
         }
         stackIds[length] = id;
         bytes[length] = size;
         counts[length] = number;
+        deaths[length] = 0;
         length++;
+      } else if (field === 3) {
+        deaths[length - 1] = number;
       }
       field++;
       value = 0;
@@ -467,6 +483,7 @@ function grow(columns: RowColumns): void {
   columns.stackIds = bigger(columns.stackIds);
   columns.bytes = bigger(columns.bytes);
   columns.counts = bigger(columns.counts);
+  columns.deaths = bigger(columns.deaths);
 }
 
 const ROWS_END = Buffer.from(']]');

@@ -12,7 +12,9 @@ import { RecordingDecoder, type RecordingSink, type RowColumns, type SampleLine,
  * Documented in docs/recording-format.md.
  */
 export const RECORDING_FORMAT = 'heapsleuth-recording';
-export const RECORDING_VERSION = 1;
+export const RECORDING_VERSION = 2;
+/** Versions this reader reads: version 1 is version 2 without the `final` sample marker. */
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 export interface RecordingHeader {
   type: 'header';
@@ -33,6 +35,8 @@ export interface RecordingHeader {
     /** Mean bytes between samples; 0 when sizes are exact. */
     intervalBytes: number;
     stackDepth: number;
+    /** Rows carry a 4th column, the old samples that died since the previous tick (the inspector sampler tells samples apart). */
+    generations?: boolean;
   };
   limits: MemoryLimits;
   agent: { name: string; version: string };
@@ -45,8 +49,8 @@ export interface RecordingHeader {
   part?: number;
 }
 
-/** One `[stackId, bytes, count]` row. */
-export type SampleRow = [number, number, number];
+/** One `[stackId, bytes, count]` row, with `oldDeaths` as a 4th column where the sampler tells samples apart. */
+export type SampleRow = [number, number, number] | [number, number, number, number];
 
 /** What the agent knows about one tick beyond the snapshot and the process sample. */
 export interface SampleDetails {
@@ -57,9 +61,21 @@ export interface SampleDetails {
    * native sampler when no major GC came in time); absent or true when only live objects count.
    */
   liveOnly?: boolean;
+  /**
+   * Set on a tick taken as the process stopped (`exit`, `stop`, or the stop signal such as
+   * `SIGTERM`): what the program freed on its way out, not how it ran.
+   */
+  final?: string;
+  /** Where live handles of the types that grow were created (sampled), by handle type. */
+  handleSites?: Record<string, Array<{ traceback: Traceback; live: number }>>;
 }
 
-export interface RecordingSample extends SampleDetails {
+/** `[stackId, live]`: sampled live handles of a type created at that stack. */
+export type HandleSiteRow = [number, number];
+
+export interface RecordingSample extends Omit<SampleDetails, 'handleSites'> {
+  /** Creation sites of handles by type: rows of `[stackId, live]`. */
+  handleSites?: Record<string, HandleSiteRow[]>;
   seq: number;
   /** Epoch milliseconds. */
   time: number;
@@ -113,7 +129,7 @@ export class RecordingEncoder {
 
   encodeSample(snapshot: Snapshot, processSample: ProcessSample, details: SampleDetails = {}): string {
     let text = '';
-    const rowsByStack = new Map<number, SampleRow>();
+    const rowsByStack = new Map<number, [number, number, number, number]>();
     for (const trace of snapshot.traces) {
       const { id, definitions } = this.internStack(trace.traceback);
       text += definitions;
@@ -121,11 +137,22 @@ export class RecordingEncoder {
       if (row) {
         row[1] += trace.size;
         row[2] += trace.count;
+        row[3] += trace.oldDeaths ?? 0;
       } else {
-        rowsByStack.set(id, [id, trace.size, trace.count]);
+        rowsByStack.set(id, [id, trace.size, trace.count, trace.oldDeaths ?? 0]);
       }
     }
-    const rows = [...rowsByStack.values()].map(([id, bytes, count]): SampleRow => [id, Math.round(bytes), round3(count)]);
+    let handleSites: Record<string, HandleSiteRow[]> | undefined;
+    for (const [type, sites] of Object.entries(details.handleSites ?? {})) {
+      for (const site of sites) {
+        const { id, definitions } = this.internStack(site.traceback);
+        text += definitions;
+        ((handleSites ??= {})[type] ??= []).push([id, site.live]);
+      }
+    }
+    const rows = [...rowsByStack.values()].map(([id, bytes, count, oldDeaths]): SampleRow =>
+      oldDeaths > 0 ? [id, Math.round(bytes), round3(count), oldDeaths] : [id, Math.round(bytes), round3(count)],
+    );
     const { time, ...metrics } = processSample;
     const sample = {
       type: 'sample',
@@ -133,7 +160,9 @@ export class RecordingEncoder {
       time,
       ...(details.tickMs === undefined ? {} : { tickMs: round3(details.tickMs) }),
       ...(details.liveOnly === false ? { liveOnly: false } : {}),
+      ...(details.final ? { final: details.final } : {}),
       ...metrics,
+      ...(handleSites ? { handleSites } : {}),
       rows,
     };
     return text + JSON.stringify(sample) + '\n';
@@ -178,7 +207,16 @@ export class RecordingEncoder {
         this.frameIds.set(frame.key, id);
         this.pendingFrames.push(frame.key);
         definitions +=
-          JSON.stringify({ type: 'frame', id, file: frame.file, line: frame.line, function: frame.functionName, column: frame.column }) + '\n';
+          JSON.stringify({
+            type: 'frame',
+            id,
+            file: frame.file,
+            line: frame.line,
+            function: frame.functionName,
+            column: frame.column,
+            ...(frame.alsoAt ? { alsoAt: frame.alsoAt } : {}),
+            ...(frame.snippet ? { snippet: frame.snippet } : {}),
+          }) + '\n';
       }
       return id;
     });
@@ -234,7 +272,10 @@ export class RecordingCollector implements RecordingSink {
   sample(line: SampleLine, rows: RowColumns, stacks: StackTable): void {
     this.table = stacks;
     const sampleRows: SampleRow[] = new Array<SampleRow>(rows.length);
-    for (let i = 0; i < rows.length; i++) sampleRows[i] = [rows.stackIds[i]!, rows.bytes[i]!, rows.counts[i]!];
+    for (let i = 0; i < rows.length; i++) {
+      const deaths = rows.deaths[i]!;
+      sampleRows[i] = deaths > 0 ? [rows.stackIds[i]!, rows.bytes[i]!, rows.counts[i]!, deaths] : [rows.stackIds[i]!, rows.bytes[i]!, rows.counts[i]!];
+    }
     this.lifetimes.at(-1)!.samples.push({ ...line, rows: sampleRows });
   }
 
@@ -261,9 +302,9 @@ export function readHeader(value: Record<string, unknown>, source: string): Reco
   if (value['type'] !== 'header' || value['format'] !== RECORDING_FORMAT) {
     throw new RecordingFormatError(`${source}: not a heapsleuth recording (no header line)`);
   }
-  if (value['version'] !== RECORDING_VERSION) {
+  if (!READABLE_VERSIONS.includes(value['version'] as number)) {
     throw new RecordingFormatError(
-      `${source}: recording format version ${quoteValue(value['version'])} is not supported; this heapsleuth reads version ${RECORDING_VERSION}`,
+      `${source}: recording format version ${quoteValue(value['version'])} is not supported; this heapsleuth reads versions ${READABLE_VERSIONS.join(' and ')}`,
     );
   }
   const sampling = value['sampling'];
@@ -292,6 +333,16 @@ export function readSample(value: Record<string, unknown>): RecordingSample | un
   const sample: RecordingSample = { seq: typeof seq === 'number' ? seq : 0, time, process: processSample, rows: rows as SampleRow[] };
   if (typeof value['tickMs'] === 'number') sample.tickMs = value['tickMs'];
   if (value['liveOnly'] === false) sample.liveOnly = false;
+  if (typeof value['final'] === 'string' && value['final'] !== '') sample.final = value['final'];
+  const handleSites = value['handleSites'];
+  if (isObject(handleSites)) {
+    const read: Record<string, HandleSiteRow[]> = {};
+    for (const [type, sites] of Object.entries(handleSites)) {
+      if (!Array.isArray(sites)) continue;
+      read[type] = sites.filter((row): row is HandleSiteRow => Array.isArray(row) && typeof row[0] === 'number' && typeof row[1] === 'number');
+    }
+    sample.handleSites = read;
+  }
   return sample;
 }
 

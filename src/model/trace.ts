@@ -5,4 +5,9 @@ export interface Trace {
   readonly traceback: Traceback;
   readonly size: number;
   readonly count: number;
+  /**
+   * Sampled objects of this stack that had lived through earlier snapshots and died since
+   * the previous one (where the sampler tells samples apart): a cache turning over, not a leak.
+   */
+  readonly oldDeaths?: number;
 }

@@ -2,7 +2,6 @@ import type { Recording, RecordingSample, SampleRow } from '../formats/recording
 import { allocationCriteria, processMemoryCriteria, resolveOptions, type AnalyzeOptions } from '../analysis/analyze-options.js';
 import { lastValue, toSegments } from '../analysis/group-segments.js';
 import { examineSeries, isLeak } from '../analysis/leak-test.js';
-import { foldRecording } from '../analysis/lifetime-series.js';
 import { allocationSeries } from '../analysis/series.js';
 import { findSuspects } from '../analysis/suspects.js';
 import type { NativeSuspect, NativeSummary, SeriesFinding, Verdict } from '../analysis/verdict.js';
@@ -88,7 +87,7 @@ export function withNativeFindings(verdict: Verdict, recordings: readonly Record
     confidence: 1 - totalExamination.pValue,
     lastBytes: lastValue(totals),
   };
-  const found = judging && natives.length > 0 ? findSuspects(allocationSeries(natives.map((native) => foldRecording(native, settings.maxPoints))), allocationCriteria(settings, period), settings.fdr, settings.maxPoints).suspects : [];
+  const found = judging && natives.length > 0 ? findSuspects(allocationSeries(natives), allocationCriteria(settings, period), settings.fdr, settings.maxPoints).suspects : [];
   const nativeSuspects: NativeSuspect[] = found.slice(0, settings.topSuspects).map((suspect, i) => {
     const stack = suspect.traceback.map((entry) => ({ library: entry.file, function: entry.function }));
     return {

@@ -36,9 +36,13 @@ export function formatHours(hours: number): string {
 }
 
 /** `src/sessions.ts:42 remember()`. */
-export function siteLabel(site: { file: string; line: number; function: string }): string {
+export function siteLabel(site: { file: string; line: number; function: string; keyType?: string; sites?: number; handleType?: string }): string {
+  if (site.keyType === 'handle') return `${siteLocation(site)}${site.function ? ` ${site.function}()` : ''} (creates ${site.handleType ?? 'handles'})`;
+  if (site.keyType === 'file') return `${site.file} (whole file, ${site.sites ?? 0} sites)`;
+  if (site.keyType === 'package') return `${site.file}/ (whole package, ${site.sites ?? 0} sites)`;
+  const spread = site.sites === undefined ? '' : ` (${site.sites} sites)`;
   const where = siteLocation(site);
-  return site.function ? `${where} ${site.function}()` : where;
+  return (site.function ? `${where} ${site.function}()` : where) + spread;
 }
 
 /** `src/sessions.ts:42`; a frame without a file is native code. */

@@ -74,6 +74,16 @@ ol.traceback li { padding: 3px 0 3px 10px; border-left: 2px solid var(--border);
 ol.traceback li:first-child { border-left-color: var(--leak); }
 ol.traceback .fn { color: var(--fg); font-weight: 600; }
 ol.traceback .loc { color: var(--muted); }
+ol.traceback li.origin-package .fn, ol.traceback li.origin-runtime .fn { font-weight: 400; color: var(--muted); }
+ol.traceback li.origin-app { border-left-color: var(--fg); }
+ol.traceback li.boundary { border-left: none; padding-left: 0; color: var(--muted); font-style: italic; font-family: var(--sans, inherit); }
+.called-from { margin: 0 0 6px; font-weight: 600; }
+ul.handle-sites { margin: 8px 0 0; padding: 0; list-style: none; font-size: 13px; }
+ul.handle-sites li { padding: 3px 0; }
+ul.handle-sites .type { font-weight: 600; }
+ul.handle-sites .loc { font-family: var(--mono); }
+.also-at { margin: 0 0 6px; color: var(--muted); font-family: var(--mono); font-size: 12.5px; }
+pre.snippet { margin: 0 0 8px; padding: 6px 8px; border-left: 2px solid var(--border); font-size: 12.5px; overflow-x: auto; }
 canvas.spark { display: block; }
 .chart { width: 100%; }
 .legend-note { color: var(--muted); font-size: 12px; margin-top: 6px; }

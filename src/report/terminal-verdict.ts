@@ -1,5 +1,5 @@
 import { formatSize } from '../model/size-format.js';
-import type { HandleFinding, Restart, SeriesFinding, Suspect, TracebackEntry, Verdict } from '../analysis/verdict.js';
+import type { HandleCreation, HandleFinding, Restart, SeriesFinding, Suspect, Teardown, TracebackEntry, Verdict } from '../analysis/verdict.js';
 import { painter, type Paint, type Style } from './color.js';
 import { formatConfidence, formatDuration, formatHours, formatRate, hoursToLimit, limitName, siteLabel } from './finding-format.js';
 import { neutralise, truncate } from './terminal-text.js';
@@ -46,6 +46,7 @@ export function renderVerdict(verdict: Verdict, options: VerdictRenderOptions): 
   blocks.push(...nativeBlocks(verdict, paint));
   blocks.push(...verdict.handles.filter((handle) => handle.leak).map((handle) => handleBlock(handle, paint)));
   blocks.push(...verdict.restarts.map(restartBlock));
+  if (verdict.teardown && verdict.teardown.releasedBytes > 0) blocks.push(teardownBlock(verdict.teardown));
   if (verdict.warnings.length > 0) blocks.push(warningBlock(verdict.warnings));
   blocks.push({ label: 'NEXT', style: ['cyan', 'bold'], lines: nextSteps(verdict, options) });
 
@@ -80,14 +81,24 @@ function headerLine(verdict: Verdict, paint: Paint): string {
 function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
   const shown = verdict.suspects.slice(0, MAX_SUSPECTS);
   const sites = shown.map((suspect) => truncate(safe(siteLabel(suspect)), MAX_SITE_WIDTH));
-  const rates = shown.map((suspect) => formatRate(suspect.growthBytesPerHour));
+  const rates = shown.map((suspect) =>
+    suspect.keyType === 'handle' ? `${Math.round(suspect.handleGrowthPerHour ?? 0) >= 0 ? '+' : ''}${Math.round(suspect.handleGrowthPerHour ?? 0)}/h` : formatRate(suspect.growthBytesPerHour),
+  );
   const siteWidth = Math.max(0, ...sites.map((site) => [...site].length));
   const rateWidth = Math.max(0, ...rates.map((rate) => rate.length));
   const blocks = shown.map((suspect, i): Block => {
     const lines = [
       `${sites[i]!.padEnd(siteWidth)}  ${paint(rates[i]!.padStart(rateWidth), 'red', 'bold')}  ` +
-        paint(`(confidence ${formatConfidence(suspect.confidence)}, ${formatSize(suspect.liveBytes)} live)`, 'dim'),
+        paint(
+          suspect.keyType === 'handle'
+            ? `(confidence ${formatConfidence(suspect.confidence)}, ${safe(suspect.handleType ?? '')} handles it created stay open)`
+            : `(confidence ${formatConfidence(suspect.confidence)}, ${formatSize(suspect.liveBytes)} live)`,
+          'dim',
+        ),
     ];
+    if (suspect.alsoAt) lines.push(paint(`also at ${truncate(safe(suspect.alsoAt), MAX_SITE_WIDTH)}${suspect.snippet ? ' (the original is not on disk; its text came from the source map)' : ' (the source map names this original, which is not on disk)'}`, 'dim'));
+    if (suspect.snippet) lines.push(...snippetLines(suspect.snippet, suspect.line).map((line) => paint(line, 'dim')));
+    if (suspect.calledFrom) lines.push(`called from your code at ${truncate(safe(`${suspect.calledFrom.function || '(anonymous)'} (${suspect.calledFrom.file}:${suspect.calledFrom.line})`), MAX_TRACEBACK_WIDTH)}`);
     if (suspect.traceback.length > 0) lines.push(paint(tracebackLine(suspect.traceback), 'dim'));
     const hours = hoursToLimit(verdict, suspect.growthBytesPerHour);
     if (hours !== null) lines.push(`${limitName(verdict)} reached in ${paint(formatHours(hours), 'yellow')} at this rate`);
@@ -96,6 +107,22 @@ function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
   const hidden = verdict.suspects.length - shown.length;
   if (hidden > 0) blocks.push({ label: '', style: [], lines: [paint(`… and ${hidden} more suspect${hidden === 1 ? '' : 's'} in the report`, 'dim')] });
   return blocks;
+}
+
+/** `  12 | const memo = new Map();`: original lines a source map embeds, numbered. */
+function snippetLines(snippet: string, firstLine: number): string[] {
+  const width = String(firstLine + 2).length;
+  return snippet.split('\n').map((text, i) => `${String(firstLine + i).padStart(width)} | ${truncate(safe(text), MAX_TRACEBACK_WIDTH)}`);
+}
+
+/** What was freed on the way out is a fact about the teardown, judged apart from the run. */
+function teardownBlock(teardown: Teardown): Block {
+  const when = /^SIG/.test(teardown.reason) ? `on ${teardown.reason}` : teardown.reason === 'stop' ? 'when the tracer stopped' : 'at exit';
+  return {
+    label: 'EXIT',
+    style: ['dim'],
+    lines: [`released ${formatSize(teardown.releasedBytes)} ${safe(when)}; trends are judged on the running phase before it`],
+  };
 }
 
 function tracebackLine(traceback: TracebackEntry[]): string {
@@ -181,8 +208,18 @@ function handleBlock(handle: HandleFinding, paint: Paint): Block {
   return {
     label: 'HANDLES',
     style: ['yellow', 'bold'],
-    lines: [`${safe(handle.type)}: ${handle.count} open, ${paint(rate, 'red', 'bold')} ${paint(`(confidence ${formatConfidence(handle.confidence)})`, 'dim')}`],
+    lines: [
+      `${safe(handle.type)}: ${handle.count} open, ${paint(rate, 'red', 'bold')} ${paint(`(confidence ${formatConfidence(handle.confidence)})`, 'dim')}`,
+      ...(handle.createdAt ? creationLines(handle.createdAt, paint) : []),
+    ],
   };
+}
+
+function creationLines(created: HandleCreation, paint: Paint): string[] {
+  const lines = [`created at ${truncate(safe(siteLabel(created)), MAX_SITE_WIDTH)} ${paint(`(${created.liveSampled} sampled still open)`, 'dim')}`];
+  if (created.calledFrom) lines.push(`called from your code at ${truncate(safe(`${created.calledFrom.function || '(anonymous)'} (${created.calledFrom.file}:${created.calledFrom.line})`), MAX_TRACEBACK_WIDTH)}`);
+  if (created.traceback.length > 0) lines.push(paint(tracebackLine(created.traceback), 'dim'));
+  return lines;
 }
 
 function restartBlock(restart: Restart): Block {
@@ -211,7 +248,10 @@ function nextSteps(verdict: Verdict, options: VerdictRenderOptions): string[] {
   const top: Suspect | undefined = verdict.suspects[0];
   if (verdict.verdict === 'leak' && top) {
     const where = truncate(safe(`${top.file || '(native)'}:${top.line}`), MAX_SITE_WIDTH);
-    lines.push(`open ${where}${top.function ? ` (${truncate(safe(top.function), MAX_SITE_WIDTH)})` : ''}: it holds the fastest-growing memory`);
+    const spread = top.keyType === 'file' || top.keyType === 'package' ? `: its ${top.sites ?? 0} sites together hold the fastest-growing memory (start at line ${top.line}, the biggest)` : '';
+    if (spread) lines.push(`open ${truncate(safe(top.file), MAX_SITE_WIDTH)}${spread}`);
+    else if (top.keyType === 'handle') lines.push(`open ${where}${top.function ? ` (${truncate(safe(top.function), MAX_SITE_WIDTH)})` : ''}: the ${safe(top.handleType ?? '')} handles it creates stay open and keep what they reference alive`);
+    else lines.push(`open ${where}${top.function ? ` (${truncate(safe(top.function), MAX_SITE_WIDTH)})` : ''}: it holds the fastest-growing memory`);
   } else if (verdict.verdict === 'leak' && verdict.nativeSuspects?.[0]) {
     const native = verdict.nativeSuspects[0];
     lines.push(`open the code of ${truncate(safe(native.function), MAX_SITE_WIDTH)} in ${safe(native.library)}: it holds the fastest-growing native memory`);

@@ -39,9 +39,9 @@ class Recorder:
             raise
         return recorder
 
-    def write_sample(self, rows: Mapping[Stack, Sequence[int]], process: Mapping[str, Any], tick_ms: Optional[float] = None) -> None:
+    def write_sample(self, rows: Mapping[Stack, Sequence[int]], process: Mapping[str, Any], tick_ms: Optional[float] = None, final: Optional[str] = None) -> None:
         """Appends one sample; raises OSError (keeping its state consistent) when the write fails."""
-        text = self._encoder.encode_sample(rows, process, tick_ms)
+        text = self._encoder.encode_sample(rows, process, tick_ms, final)
         try:
             self._write_all(text)
         except OSError:

@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 from .snapshots import ShownFrame, Stack
 
 FORMAT = "heapsleuth-recording"
-VERSION = 1
+VERSION = 2
 
 
 def _line(value: Dict[str, Any]) -> str:
@@ -31,7 +31,7 @@ class RecordingEncoder:
     def encode_header(self, fields: Mapping[str, Any]) -> str:
         return _line({"type": "header", "format": FORMAT, "version": VERSION, **fields})
 
-    def encode_sample(self, rows: Mapping[Stack, Sequence[int]], process: Mapping[str, Any], tick_ms: Optional[float] = None) -> str:
+    def encode_sample(self, rows: Mapping[Stack, Sequence[int]], process: Mapping[str, Any], tick_ms: Optional[float] = None, final: Optional[str] = None) -> str:
         definitions: List[str] = []
         sample_rows = []
         for stack, row in rows.items():
@@ -39,6 +39,8 @@ class RecordingEncoder:
         sample: Dict[str, Any] = {"type": "sample", "seq": self._seq, "time": process["time"]}
         if tick_ms is not None:
             sample["tickMs"] = round(tick_ms, 3)
+        if final:
+            sample["final"] = final  # taken as the process stopped: its teardown, not its running phase
         sample.update((key, value) for key, value in process.items() if key != "time")
         sample["rows"] = sample_rows
         definitions.append(_line(sample))

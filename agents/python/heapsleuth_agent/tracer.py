@@ -133,6 +133,9 @@ class Tracer:
 
     def tick(self) -> Optional[TickResult]:
         """Takes a tick now. Returns None when stopped, when called from inside a tick, or when it failed."""
+        return self._tick_now(None)
+
+    def _tick_now(self, final: Optional[str]) -> Optional[TickResult]:
         if self._stopped:
             return None
         with self._lock:
@@ -140,7 +143,7 @@ class Tracer:
                 return None
             self._ticking = True
             try:
-                return self._tick()
+                return self._tick(final)
             except Exception as error:  # the host comes first
                 self._warn_once("tick", f"a tick failed: {_describe(error)}")
                 return None
@@ -159,7 +162,7 @@ class Tracer:
 
     # --- the tick ----------------------------------------------------------------------
 
-    def _tick(self) -> TickResult:
+    def _tick(self, final: Optional[str] = None) -> TickResult:
         started = time.perf_counter()
         # process first: tracemalloc's traced total then leaves out the snapshot's own lists
         process = self._metrics.sample()
@@ -173,7 +176,7 @@ class Tracer:
         tick_ms = (time.perf_counter() - started) * 1000
         result = TickResult(self._seq, process["time"], tick_ms, snapshot, rows, process, since_start)
         self._seq += 1
-        self._record(result)
+        self._record(result, final)
         for hook in self.after_tick:
             try:
                 hook()
@@ -182,11 +185,11 @@ class Tracer:
         self._log(result, lines)
         return result
 
-    def _record(self, result: TickResult) -> None:
+    def _record(self, result: TickResult, final: Optional[str] = None) -> None:
         if self._recorder is None:
             return
         try:
-            self._recorder.write_sample(result.stacks, result.process, result.tick_ms)
+            self._recorder.write_sample(result.stacks, result.process, result.tick_ms, final)
         except OSError as error:
             self._warn_once("record-write", f"cannot append to the recording {self.recording_path}: {_describe(error)}; ticks go on and are retried")
 
@@ -276,7 +279,7 @@ class Tracer:
         with self._lock:  # waits out a tick under way
             if self._stopped:
                 return
-            self.tick()
+            self._tick_now(reason)  # marked final: the teardown, not the running phase
             self._stopped = True
         self._wake.set()
         thread = self._thread

@@ -21,8 +21,8 @@ export function suspectsPanel(data: ReportData): HTMLElement {
     const row = h('tr', { class: 'suspect', tabindex: 0, 'aria-expanded': 'false', 'data-rank': suspect.rank }, [
       h('td', { class: 'toggle' }),
       h('td', { class: 'num', text: suspect.rank }),
-      h('td', { class: 'site' }, [h('div', { class: 'fn', text: functionName(suspect.function) + '()' }), h('div', { class: 'loc', text: siteLocation(suspect) })]),
-      h('td', { class: 'num rate', text: formatRate(suspect.growthBytesPerHour) }),
+      h('td', { class: 'site' }, siteCell(suspect)),
+      h('td', { class: 'num rate', text: suspect.keyType === 'handle' ? `+${Math.round(suspect.handleGrowthPerHour ?? 0)} ${suspect.handleType ?? ''}/h` : formatRate(suspect.growthBytesPerHour) }),
       h('td', { class: 'num', text: formatConfidence(suspect.confidence) }),
       h('td', { class: 'num', text: formatSize(suspect.liveBytes) }),
       h('td', { class: 'num', text: suspect.hoursToLimit === null ? '–' : formatHours(suspect.hoursToLimit) }),
@@ -64,13 +64,54 @@ export function suspectsPanel(data: ReportData): HTMLElement {
   return panel('suspects', 'Suspects', 'Allocation sites whose live memory grows, surest and biggest first. Click a row for its traceback and growth.', [table]);
 }
 
+/** The function and place; a leak spread over a whole file or package says so. */
+function siteCell(suspect: ReportSuspect): HTMLElement[] {
+  if (suspect.keyType === 'handle') {
+    return [h('div', { class: 'fn', text: `${functionName(suspect.function)}() creates ${suspect.handleType ?? 'handles'} that stay open` }), h('div', { class: 'loc', text: siteLocation(suspect) })];
+  }
+  if (suspect.keyType === 'file' || suspect.keyType === 'package') {
+    const what = suspect.keyType === 'file' ? 'whole file' : 'whole package';
+    return [h('div', { class: 'fn', text: `${what}, ${suspect.sites ?? 0} sites` }), h('div', { class: 'loc', text: suspect.file })];
+  }
+  return [h('div', { class: 'fn', text: functionName(suspect.function) + '()' }), h('div', { class: 'loc', text: siteLocation(suspect) })];
+}
+
+/**
+ * The traceback, each frame marked by whose code it is (`app`, `package`, `runtime`), with
+ * a boundary where a dependency was called from the user's own code.
+ */
+function tracebackItems(suspect: ReportSuspect): HTMLElement[] {
+  const items: HTMLElement[] = [];
+  let inPackage = false;
+  let marked = false;
+  for (const frame of suspect.traceback) {
+    if (frame.origin === 'package') inPackage = true;
+    if (frame.origin === 'app' && inPackage && !marked) {
+      items.push(h('li', { class: 'boundary', text: 'your code calls the package here' }));
+      marked = true;
+    }
+    items.push(h('li', { class: `origin-${frame.origin ?? 'app'}` }, [h('span', { class: 'fn', text: functionName(frame.function) }), ' ', h('span', { class: 'loc', text: siteLocation(frame) })]));
+  }
+  return items;
+}
+
+/** Where else to look: the user's frame that called the package, a second location, embedded source lines. */
+function siteNotes(suspect: ReportSuspect): HTMLElement[] {
+  const notes: HTMLElement[] = [];
+  if (suspect.calledFrom) notes.push(h('p', { class: 'called-from', text: `Called from your code at ${functionName(suspect.calledFrom.function)} (${siteLocation(suspect.calledFrom)})` }));
+  if (suspect.alsoAt) notes.push(h('p', { class: 'also-at', text: `Also at ${suspect.alsoAt}` }));
+  if (suspect.snippet) notes.push(h('pre', { class: 'snippet', text: suspect.snippet }));
+  return notes;
+}
+
 function suspectDetail(suspect: ReportSuspect): { row: HTMLTableRowElement; draw: () => void } {
   const chartBox = h('div', { class: 'chart' });
-  const frames = suspect.traceback.map((frame) => h('li', null, [h('span', { class: 'fn', text: functionName(frame.function) }), ' ', h('span', { class: 'loc', text: siteLocation(frame) })]));
+  const frames = tracebackItems(suspect);
   const row = h('tr', { class: 'detail' }, [
     h('td', { colspan: 8 }, [
       h('div', { class: 'detail-grid' }, [
         h('div', { class: 'traceback-box' }, [
+          ...siteNotes(suspect),
           h('h3', { text: 'Traceback, most recent call first' }),
           frames.length ? h('ol', { class: 'traceback' }, frames) : h('p', { class: 'empty', text: 'no frames recorded' }),
         ]),

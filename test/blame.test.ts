@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Verdict } from '../src/analysis/verdict.js';
+import { launchTestBrowser } from './browser.js';
+import { cliPath, fixture, repoRoot, runNode, type ChildResult } from './child-process.js';
+
+/** `heapsleuth run` on a script in `cwd` for `duration`; returns its output and JSON verdict. */
+async function heapsleuthRun(cwd: string, script: string, duration: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<{ result: ChildResult; verdict: Verdict }> {
+  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-blame-'));
+  const json = join(dir, 'verdict.json');
+  const result = await runNode(
+    [cliPath, 'run', '--quiet', '--duration', duration, '--interval', '250ms', '--sampling-interval', '16KiB', '--out', join(dir, 'rec'), '--json', json, ...extra, '--', process.execPath, script],
+    { cwd, env: { NO_COLOR: '1', ...env } },
+  );
+  let verdict: Verdict;
+  try {
+    verdict = JSON.parse(readFileSync(json, 'utf8')) as Verdict;
+  } catch {
+    assert.fail(`no verdict written; exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  }
+  return { result, verdict };
+}
+
+/** An app folder in tmp with the fixture's packages installed under node_modules/. */
+function appWithPackages(fixtureDir: string, packages: string[], app: string): string {
+  const root = mkdtempSync(join(tmpdir(), 'heapsleuth-app-'));
+  mkdirSync(join(root, 'node_modules'));
+  for (const name of packages) cpSync(fixture(`${fixtureDir}/${name}`), join(root, 'node_modules', name), { recursive: true });
+  cpSync(fixture(`${fixtureDir}/${app}`), join(root, app));
+  return root;
+}
+
+test('dependencies whose source maps name sources they do not ship are blamed on files that exist, with the call from the app marked', async () => {
+  const root = appWithPackages('missing-sources', ['dep-a', 'dep-b'], 'app.mjs');
+  const html = join(root, 'report.html');
+  const { result, verdict } = await heapsleuthRun(root, 'app.mjs', '6s', ['--html', html]);
+  assert.equal(verdict.verdict, 'leak', result.stdout);
+
+  // dep-a's map names ../src/index.ts without its text: the compiled file, the original as a second location
+  const depA = verdict.suspects.find((suspect) => suspect.file.startsWith('node_modules/dep-a/'));
+  assert.ok(depA, `dep-a is a suspect: ${result.stdout}`);
+  assert.equal(depA.file, 'node_modules/dep-a/lib/index.js');
+  assert.ok(existsSync(join(root, depA.file)), 'the blamed file exists');
+  assert.equal(depA.line, 5, 'register() starts on line 5 of lib/index.js');
+  assert.equal(depA.alsoAt, 'node_modules/dep-a/src/index.ts:10');
+  assert.match(result.stdout, /also at node_modules\/dep-a\/src\/index\.ts:10/);
+
+  // dep-b's map embeds its sources: the original position, with the original text
+  const depB = verdict.suspects.find((suspect) => suspect.file.startsWith('node_modules/dep-b/'));
+  assert.ok(depB, `dep-b is a suspect: ${result.stdout}`);
+  assert.equal(depB.file, 'node_modules/dep-b/src/cache.ts');
+  assert.equal(depB.line, 4);
+  assert.equal(depB.alsoAt, 'node_modules/dep-b/lib/cache.js:6');
+  assert.match(depB.snippet ?? '', /^export function memoize\(key: string\): number \{/);
+  assert.match(result.stdout, /4 \| export function memoize/);
+  for (const suspect of verdict.suspects) {
+    assert.ok(existsSync(join(root, suspect.file)) || suspect.snippet !== undefined, `${suspect.file} exists or its text is shown`);
+  }
+
+  // the boundary between the dependency and the user's code (app.mjs:12 is the interval callback that calls register())
+  assert.deepEqual(depA.calledFrom && [depA.calledFrom.file, depA.calledFrom.line, depA.calledFrom.origin], ['app.mjs', 12, 'app']);
+  assert.deepEqual(depA.traceback.slice(0, 2).map((frame) => frame.origin), ['package', 'app']);
+  assert.match(result.stdout, /called from your code at \(anonymous\) \(app\.mjs:12\)/);
+
+  const browser = await launchTestBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(html).href);
+    await page.waitForSelector('html[data-rendered="true"]', { timeout: 10_000 });
+    await page.click(`tr.suspect[data-rank="${depA.rank}"]`);
+    const detail = page.locator('tr.detail:not([hidden])');
+    assert.equal(await detail.locator('.called-from').textContent(), 'Called from your code at (anonymous) (app.mjs:12)');
+    assert.equal(await detail.locator('.also-at').textContent(), 'Also at node_modules/dep-a/src/index.ts:10');
+    const items = await detail.locator('ol.traceback li').evaluateAll((nodes) => nodes.map((node) => `${node.className}:${node.textContent}`));
+    assert.deepEqual(items.slice(0, 3), ['origin-package:register node_modules/dep-a/lib/index.js:5', 'boundary:your code calls the package here', 'origin-app:(anonymous) app.mjs:12']);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a socket leak and a timer leak name the lines that created them (JSON, terminal, HTML)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-handles-'));
+  const html = join(dir, 'report.html');
+  const { result, verdict } = await heapsleuthRun(repoRoot, fixture('services/handle-sites.mjs'), '6s', ['--html', html]);
+  const byType = new Map(verdict.handles.map((handle) => [handle.type, handle]));
+  const file = 'test/fixtures/services/handle-sites.mjs';
+  const timers = byType.get('Timeout');
+  assert.equal(timers?.leak, true, JSON.stringify(verdict.handles));
+  assert.deepEqual(timers.createdAt && [timers.createdAt.file, timers.createdAt.line, timers.createdAt.function], [file, 8, 'startPoller']);
+  const sockets = byType.get('TCPSocketWrap');
+  assert.equal(sockets?.leak, true, JSON.stringify(verdict.handles));
+  assert.deepEqual(sockets.createdAt && [sockets.createdAt.file, sockets.createdAt.line, sockets.createdAt.function], [file, 12, 'openConnection']);
+  assert.ok(sockets.createdAt!.liveSampled > 0);
+  // the lines that create leaking handles are suspects too, ranked first
+  const handleSuspects = verdict.suspects.filter((suspect) => suspect.keyType === 'handle');
+  assert.deepEqual(handleSuspects.map((suspect) => [suspect.handleType, suspect.line]).sort(), [['TCPSocketWrap', 12], ['Timeout', 8]]);
+  assert.equal(verdict.suspects[0]!.keyType, 'handle');
+  assert.match(result.stdout, /Timeout: \d+ open.*\n\s+created at test\/fixtures\/services\/handle-sites\.mjs:8 startPoller\(\)/);
+  assert.match(result.stdout, /TCPSocketWrap: \d+ open.*\n\s+created at test\/fixtures\/services\/handle-sites\.mjs:12 openConnection\(\)/);
+
+  const browser = await launchTestBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(html).href);
+    await page.waitForSelector('html[data-rendered="true"]', { timeout: 10_000 });
+    const sites = await page.locator('ul.handle-sites li').allTextContents();
+    assert.ok(sites.some((text) => text.startsWith(`Timeout created at ${file}:8 startPoller()`)), sites.join('\n'));
+    assert.ok(sites.some((text) => text.startsWith(`TCPSocketWrap created at ${file}:12 openConnection()`)), sites.join('\n'));
+  } finally {
+    await browser.close();
+  }
+});
