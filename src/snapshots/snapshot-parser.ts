@@ -334,25 +334,37 @@ export class SnapshotParser {
     let depth = this.depth;
     let length = this.batchLength;
     let closed = false;
-    for (; pos < end; pos++) {
-      const c = chunk[pos]!;
-      if (c >= ZERO && c <= NINE) {
-        n = n * 10 + (c - ZERO);
-        inNum = true;
-        continue;
-      }
-      if (inNum) {
-        batch[length++] = n;
-        n = 0;
+    while (pos < end) {
+      let digit = chunk[pos]! - ZERO;
+      if (digit >>> 0 <= 9) {
+        // A run of digits, read in a tight inner loop (the bulk of the file).
+        if (!inNum) n = 0;
+        n = n * 10 + digit;
+        while (++pos < end && (digit = chunk[pos]! - ZERO) >>> 0 <= 9) n = n * 10 + digit;
+        if (pos === end) {
+          inNum = true;
+          break;
+        }
         inNum = false;
+        batch[length++] = n;
+        if (length === BATCH) {
+          this.flush(length);
+          length = 0;
+        }
+      } else if (inNum) {
+        // A number cut by the previous chunk's end.
+        inNum = false;
+        batch[length++] = n;
         if (length === BATCH) {
           this.flush(length);
           length = 0;
         }
       }
+      const c = chunk[pos]!;
+      pos++;
       if (c === COMMA || WHITESPACE[c]) continue;
       if (c === CLOSE_BRACKET) {
-        if (--depth === 0) { pos++; closed = true; break; }
+        if (--depth === 0) { closed = true; break; }
       } else if (c === OPEN_BRACKET) depth++;
       else if (this.section !== 'skip' || (c !== 0x2d && c !== 0x2e && c !== 0x65 && c !== 0x45 && c !== 0x2b)) {
         // Only the skipped arrays (samples, trace trees) may hold signs or fractions.
