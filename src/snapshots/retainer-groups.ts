@@ -139,6 +139,18 @@ export function groupRetainers(graph: HeapGraph, codes: TypeCodes, tree: Retaine
   if (baseline === undefined) ranked = ranked.filter((group) => group.heads >= 2);
   const weight = (group: Accumulator) => (options.retained ? group.retainedBytes : group.selfBytes);
   ranked.sort((a, b) => weight(b) - weight(a) || b.objects - a.objects);
+  // With one snapshot, a group below a bigger one (the strings of those entries) is part of it: shown once.
+  if (baseline === undefined) {
+    const kept: Accumulator[] = [];
+    const keptClasses = new Set<number>();
+    for (const group of ranked) {
+      if (kept.length >= options.limit) break;
+      if (classes.hasAncestorIn(group.head, keptClasses)) continue;
+      kept.push(group);
+      keptClasses.add(classes.classOf(group.head));
+    }
+    ranked = [...kept, ...ranked.filter((group) => !kept.includes(group))];
+  }
   const shown = ranked.slice(0, options.limit).map((group): RetainerGroup => {
     const path = classes.pathOf(group.head, options.locations);
     const onPath = path.flatMap((step) => (step.location ? [step.location] : []));
@@ -224,12 +236,20 @@ class PathClasses {
     return id;
   }
 
+  hasAncestorIn(v: number, ids: Set<number>): boolean {
+    for (let x = this.tree.parentNode[v]!; x !== 0 && x !== NONE; x = this.tree.parentNode[x]!) {
+      if (ids.has(this.classOfNode[x]!)) return true;
+    }
+    return false;
+  }
+
   /** A number that is equal for nodes of the same nodeClass (cheap, no string made). */
   constructorKey(v: number): number {
     const type = this.graph.nodeType[v]!;
     const c = this.codes;
-    const name = type === c.string || type === c.concatString || type === c.slicedString || type === c.number ? 0 : this.graph.nodeName[v]!;
-    return type * 2 ** 32 + name;
+    if (type === c.string || type === c.concatString || type === c.slicedString) return c.string * 2 ** 32;
+    if (type === c.number) return type * 2 ** 32;
+    return type * 2 ** 32 + this.graph.nodeName[v]!;
   }
 
   /** What kind of object a node is, for grouping and for the constructor breakdown. */
