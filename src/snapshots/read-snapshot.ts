@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { HeapSnapshotError, type HeapGraph } from './heap-graph.js';
 import { SnapshotParser, type ParseOptions } from './snapshot-parser.js';
 
@@ -29,7 +30,20 @@ export async function readHeapSnapshot(path: string, options: ParseOptions = {})
   }
 }
 
-/** The highest node id of a snapshot, reading only its `nodes` section. */
+/**
+ * The highest node id of a snapshot, reading only its `nodes` section. The file's last
+ * bytes are checked too, so a snapshot cut short is refused without reading its edges.
+ */
 export async function readMaxNodeId(path: string): Promise<number> {
-  return (await readHeapSnapshot(path, { nodesOnly: true })).maxNodeId;
+  const maxNodeId = (await readHeapSnapshot(path, { nodesOnly: true })).maxNodeId;
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    const tail = Buffer.alloc(Math.min(64, size));
+    await file.read(tail, 0, tail.length, size - tail.length);
+    if (!/\]\s*\}\s*$/.test(tail.toString('latin1'))) throw new HeapSnapshotError(`${path}: truncated heap snapshot: it does not end with the "strings" section`);
+  } finally {
+    await file.close();
+  }
+  return maxNodeId;
 }

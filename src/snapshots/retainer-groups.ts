@@ -122,13 +122,17 @@ export function groupRetainers(graph: HeapGraph, codes: TypeCodes, tree: Retaine
       bytes += nodeSelfSize[v]!;
       continue;
     }
+    // A head is the first new object on a path; new objects reached only through it are its
+    // group. The chain stops at old objects: a new timer whose callback reaches an old module
+    // scope does not own what that scope holds.
+    if (!isNew(v)) continue;
     let head = headOf[tree.parentNode[v]!]!;
-    if (head === NONE && isNew(v) && classes.isObjectLike(v)) {
+    if (head === NONE && classes.isObjectLike(v)) {
       head = v;
       byHead.set(v, open(v));
     }
     headOf[v] = head;
-    if (head !== NONE && isNew(v)) {
+    if (head !== NONE) {
       add(byHead.get(head)!, v);
       objects++;
       bytes += nodeSelfSize[v]!;
@@ -204,15 +208,19 @@ class PathClasses {
   }
 
   /**
-   * Objects a program made and can name: not V8's code, maps, contexts and backing
-   * stores (a Map's table, an array's elements). Those are passed through, so a grown
-   * Map's new table does not swallow the entries below it.
+   * Objects a program made and can name: not V8's code, maps, contexts, backing stores
+   * (a Map's table, an array's elements) or plain Arrays. Those are passed through, so a
+   * grown Map's new table does not swallow the entries below it.
    */
   isObjectLike(v: number): boolean {
     const type = this.graph.nodeType[v];
     const c = this.codes;
     if (type === c.code || type === c.hiddenNode || type === c.objectShape || type === c.synthetic || type === c.array) return false;
-    if (type === c.object || type === c.native) return !nodeNameOf(this.graph, v).startsWith('system /');
+    if (type === c.object || type === c.native) {
+      // A new JS Array (a listener list, a grown buffer of entries) is a container too: its elements are the leak.
+      const name = nodeNameOf(this.graph, v);
+      return !name.startsWith('system /') && !(type === c.object && name === 'Array');
+    }
     return true;
   }
 
