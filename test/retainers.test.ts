@@ -52,7 +52,9 @@ test('a module-level Map: sessions (Map) -> table -> [] (MapLeakSession)', async
   assert.equal(report.groups[0], group, 'the leaked sessions are the biggest group');
   assert.ok(hasStep(group, 'sessions', 'Map'));
   assert.equal(group.path.find((step) => step.edge === 'sessions')!.edgeType, 'context');
-  assert.equal(group.heads, LEAKS);
+  // The Map's keys and values are one group: the entries.
+  assert.equal(group.heads, 2 * LEAKS);
+  assert.equal(group.constructors.find((c) => c.name === 'MapLeakSession')?.objects, LEAKS);
   assert.match(text, /sessions \(Map\) -> table -> \[\] \(MapLeakSession\)/);
 });
 
@@ -169,4 +171,25 @@ test('the parser reads the same graph whatever the chunk boundaries', async () =
     assert.equal(graph.nodeSelfSize[i], expected.nodes[i * fields + 3]);
   }
   for (let e = 0; e < graph.edgeCount; e++) assert.equal(graph.edgeTo[e]! * fields, expected.edges[e * 3 + 2]);
+});
+
+test('run --retainers: the suspect carries the path that keeps its objects, in the terminal and the JSON', async () => {
+  const out = mkdtempSync(join(work, 'run-'));
+  const jsonFile = join(out, 'verdict.json');
+  const result = await runNode(
+    [cliPath, 'run', '--retainers', '-q', '--interval', '300ms', '--duration', '8s', '--out', out, '--json', jsonFile, '--', process.execPath, fixture('retainers/service.mjs')],
+    { timeoutMs: 120_000 },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const verdict = JSON.parse(readFileSync(jsonFile, 'utf8')) as { verdict: string; suspects: { file: string; retainers?: { path: string; steps: Step[]; match: string; objectShare: number; constructors: { name: string }[] }[] }[] };
+  assert.equal(verdict.verdict, 'leak');
+  const suspect = verdict.suspects.find((candidate) => candidate.file.endsWith('retainers/service.mjs'));
+  assert.ok(suspect?.retainers?.length, JSON.stringify(verdict.suspects));
+  const [first] = suspect.retainers;
+  assert.ok(first!.steps.some((step) => step.edge === 'sessions' && step.node === 'Map'), first!.path);
+  assert.ok(first!.constructors.some((c) => c.name === 'Session'));
+  assert.ok(first!.objectShare > 0 && first!.objectShare <= 1);
+  assert.match(result.stdout, /kept alive by: .*sessions \(Map\) -> table -> \[\] \(Session\)/);
+  assert.match(result.stderr, /heap snapshot \(early\): paused the process \d+ ms/);
+  assert.match(result.stderr, /heap snapshot \(final\): paused the process \d+ ms/);
 });

@@ -16,6 +16,7 @@ export const ENV = {
   signal: 'HEAPSLEUTH_SIGNAL',
   workers: 'HEAPSLEUTH_WORKERS',
   sampler: 'HEAPSLEUTH_SAMPLER',
+  retainers: 'HEAPSLEUTH_RETAINERS',
 } as const;
 
 export interface EnvConfig {
@@ -85,5 +86,6 @@ export function readEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     if (sampler === 'auto' || sampler === 'native' || sampler === 'inspector') options.sampler = sampler;
     else problems.push(`${ENV.sampler}=${JSON.stringify(sampler)} is not auto, native or inspector; using auto`);
   }
+  if (TRUE.test(value(ENV.retainers) ?? '')) options.retainers = true;
   return { disabled: TRUE.test(value(ENV.disable) ?? ''), workers: TRUE.test(value(ENV.workers) ?? ''), options, problems };
 }

@@ -15,6 +15,8 @@ export interface AgentSettings {
   agentLogs: boolean;
   /** How the agent reads V8's profile (see TraceLeaksOptions.sampler). */
   sampler: 'inspector' | 'native' | 'auto';
+  /** Heap snapshots for retainer paths (`--retainers`). */
+  retainers?: boolean;
 }
 
 /**
@@ -32,6 +34,8 @@ export function agentEnvironment(settings: AgentSettings, base: NodeJS.ProcessEn
   env['HEAPSLEUTH_SAMPLING_INTERVAL'] = String(settings.samplingIntervalBytes);
   if (!settings.agentLogs) env['HEAPSLEUTH_LOG'] = 'off';
   env['HEAPSLEUTH_SAMPLER'] = settings.sampler;
+  if (settings.retainers) env['HEAPSLEUTH_RETAINERS'] = '1';
+  else delete env['HEAPSLEUTH_RETAINERS'];
   // Every command gets the Python preload too: wrappers (uvicorn, gunicorn, env python3)
   // start Python interpreters whose names we cannot guess, and other programs ignore it.
   if (existsSync(pythonPreload)) env['PYTHONPATH'] = [pythonPreload, pythonAgent, base['PYTHONPATH']].filter(Boolean).join(delimiter);

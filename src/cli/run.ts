@@ -26,6 +26,11 @@ Options:
   --json FILE              write the JSON verdict to FILE ('-' for stdout)
   --html FILE              write the HTML report to FILE
   --fail-on-leak           exit with code 1 when the verdict is 'leak' (for CI)
+  --retainers              also write two heap snapshots in the command (one interval
+                           in, one when it stops) and show who keeps each suspect's
+                           objects alive; each snapshot pauses the command and needs
+                           about 16 times its used heap in free memory (refused when
+                           the container or machine lacks it); see docs/retainers.md
   --agent-logs             let the agent log its events to stderr too
   -q, --quiet              no live view, only the verdict
   -h, --help               show this help
@@ -38,7 +43,8 @@ Exit codes: 0 done, 1 leak found with --fail-on-leak, 2 bad usage or command not
 Examples:
   heapsleuth run --duration 2m -- node dist/server.js
   heapsleuth run --fail-on-leak --duration 90s --json verdict.json -- node test/soak.js
-  heapsleuth run --duration 5m -- python3 app.py`;
+  heapsleuth run --duration 5m -- python3 app.py
+  heapsleuth run --retainers --duration 1m -- node dist/server.js`;
 
 export const command: Command = {
   name: 'run',
@@ -61,6 +67,7 @@ async function run(args: string[]): Promise<number> {
       json: { type: 'string' },
       html: { type: 'string' },
       'fail-on-leak': { type: 'boolean', default: false },
+      retainers: { type: 'boolean', default: false },
       'agent-logs': { type: 'boolean', default: false },
       quiet: { type: 'boolean', short: 'q', default: false },
     },
@@ -90,8 +97,10 @@ async function run(args: string[]): Promise<number> {
     samplingIntervalBytes,
     agentLogs: values['agent-logs'],
     sampler,
+    retainers: values.retainers,
   });
-  const targetProcess = new TargetProcess(command, env);
+  // A heap snapshot at the stop blocks the command for seconds to minutes: give it that long before SIGTERM.
+  const targetProcess = new TargetProcess(command, env, values.retainers ? 120_000 : undefined);
   const progress = new RunProgress({ outDir, durationMs, intervalMs, startedAt: startedAt.getTime(), quiet: values.quiet });
   progress.start();
 
@@ -127,7 +136,7 @@ async function run(args: string[]): Promise<number> {
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
     process.stderr.write(`heapsleuth: the command ${how}; judging what was recorded\n`);
   }
-  const judged = await judgeRun(outDir, { json: values.json, html: values.html });
+  const judged = await judgeRun(outDir, { json: values.json, html: values.html }, { retainers: values.retainers });
   if (judged.leak && values['fail-on-leak']) return EXIT.leak;
   return targetFailed ? 4 : EXIT.ok;
 }

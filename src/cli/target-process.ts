@@ -24,7 +24,12 @@ export class TargetProcess {
   private escalation: NodeJS.Timeout | undefined;
   readonly exited: Promise<TargetExit>;
 
-  constructor(command: string[], env: NodeJS.ProcessEnv) {
+  constructor(
+    command: string[],
+    env: NodeJS.ProcessEnv,
+    /** How long each stop signal gets before the next, harder one (longer while heap snapshots are written). */
+    private readonly graceMs = GRACE_MS,
+  ) {
     const [file, ...args] = command;
     if (!file) throw new CliError("no command given: put it after '--', e.g. heapsleuth run -- node server.js");
     this.child = spawn(file, args, { stdio: 'inherit', env, detached: process.platform !== 'win32' });
@@ -57,8 +62,8 @@ export class TargetProcess {
     this.signal('SIGINT');
     this.escalation = setTimeout(() => {
       this.signal('SIGTERM');
-      this.escalation = setTimeout(() => this.signal('SIGKILL'), GRACE_MS).unref();
-    }, GRACE_MS).unref();
+      this.escalation = setTimeout(() => this.signal('SIGKILL'), this.graceMs).unref();
+    }, this.graceMs).unref();
   }
 
   /** Stops it now (a second Ctrl-C). */

@@ -1,5 +1,5 @@
 import { formatSize } from '../model/size-format.js';
-import type { HandleFinding, Restart, SeriesFinding, Suspect, TracebackEntry, Verdict } from '../analysis/verdict.js';
+import type { HandleFinding, RetainerFinding, Restart, SeriesFinding, Suspect, TracebackEntry, Verdict } from '../analysis/verdict.js';
 import { painter, type Paint, type Style } from './color.js';
 import { formatConfidence, formatDuration, formatHours, formatRate, hoursToLimit, limitName, siteLabel } from './finding-format.js';
 import { neutralise, truncate } from './terminal-text.js';
@@ -88,6 +88,7 @@ function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
         paint(`(confidence ${formatConfidence(suspect.confidence)}, ${formatSize(suspect.liveBytes)} live)`, 'dim'),
     ];
     if (suspect.traceback.length > 0) lines.push(paint(tracebackLine(suspect.traceback), 'dim'));
+    for (const retainer of suspect.retainers ?? []) lines.push(...retainerLines(retainer, paint));
     const hours = hoursToLimit(verdict, suspect.growthBytesPerHour);
     if (hours !== null) lines.push(`${limitName(verdict)} reached in ${paint(formatHours(hours), 'yellow')} at this rate`);
     return { label: 'LEAK', style: ['red', 'bold'], lines };
@@ -95,6 +96,13 @@ function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
   const hidden = verdict.suspects.length - shown.length;
   if (hidden > 0) blocks.push({ label: '', style: [], lines: [paint(`… and ${hidden} more suspect${hidden === 1 ? '' : 's'} in the report`, 'dim')] });
   return blocks;
+}
+
+/** Who keeps the suspect's objects alive (heap snapshots), as in the issue's example: the path, then its share. */
+function retainerLines(retainer: RetainerFinding, paint: Paint): string[] {
+  const share = `${Math.round(retainer.objectShare * 100)}% of the new objects, ${formatSize(retainer.selfBytes)}`;
+  const retained = retainer.retainedBytes !== undefined ? ` (${formatSize(retainer.retainedBytes)} retained)` : '';
+  return [`kept alive by: ${safe(retainer.path)}`, paint(`${share}${retained}`, 'dim')];
 }
 
 function tracebackLine(traceback: TracebackEntry[]): string {

@@ -9,10 +9,11 @@ import type { SourceLocation } from './script-locations.js';
  * Not sanitised: the terminal renderer neutralises it, JSON keeps it raw.
  */
 export function formatRetainerPath(path: RetainerStep[], short = true): string {
-  const variable = path.findIndex((step) => step.edgeType === 'context');
-  // [owner] -internal "context"-> system / Context -variable-> value
-  const owner = variable - 2;
-  if (short && owner >= 0 && path[owner + 1]?.edge === 'context') {
+  // [owner] -internal "context"-> system / Context -variable-> value; the first such owner
+  // in the program's own code (not node: internals such as the timers' lists).
+  const owners = path.flatMap((step, i) => (step.edgeType === 'context' && i >= 2 && path[i - 1]!.edge === 'context' ? [i - 2] : []));
+  const owner = owners.find((i) => path[i]!.location && !path[i]!.location!.file.startsWith('node:')) ?? owners[0] ?? -1;
+  if (short && owner >= 0) {
     const head = path[owner]!;
     // V8 runs an ES module's body as a generator: its scope is the module's top level.
     const ownerText = head.node === 'Generator' && head.location ? `module ${head.location.file}` : nodeText(head, true) || head.edge;

@@ -66,6 +66,7 @@ const MAX_NAME = 120;
 
 interface Accumulator {
   head: number;
+  headBytes: number;
   heads: number;
   objects: number;
   selfBytes: number;
@@ -78,7 +79,7 @@ interface Accumulator {
 export function groupRetainers(graph: HeapGraph, codes: TypeCodes, tree: RetainerTree, options: GroupOptions): GroupResult {
   const { nodeId, nodeSelfSize, nodeType } = graph;
   const classes = new PathClasses(graph, codes, tree);
-  const groups = new Map<number, Accumulator>();
+  const groups = new Map<string, Accumulator>();
   const baseline = options.baselineMaxNodeId;
   const isNew = (v: number) => baseline !== undefined && nodeId[v]! > baseline && nodeId[v]! % 2 === 1;
   const headOf = new Uint32Array(graph.nodeCount).fill(NONE);
@@ -92,7 +93,8 @@ export function groupRetainers(graph: HeapGraph, codes: TypeCodes, tree: Retaine
     if (!share) group.constructors.set(key, (share = { node: v, objects: 0, bytes: 0 }));
     share.objects++;
     share.bytes += nodeSelfSize[v]!;
-    if (nodeType[v] === codes.closure && group.locations.size < 64) {
+    // Where closures were written, and the constructors of class instances.
+    if ((nodeType[v] === codes.closure || nodeType[v] === codes.object) && group.locations.size < 64) {
       const location = options.locations.of(v);
       if (location) {
         const key = `${location.file}:${location.line}`;
@@ -103,9 +105,16 @@ export function groupRetainers(graph: HeapGraph, codes: TypeCodes, tree: Retaine
     }
   };
   const open = (v: number): Accumulator => {
-    const id = classes.classOf(v);
+    // New survivors: heads reached the same way are one group whatever their kind (a Map's
+    // keys and values, an array of mixed elements). One snapshot: also by the head's kind.
+    const id = baseline === undefined ? String(classes.classOf(v)) : classes.entryKey(v);
     let group = groups.get(id);
-    if (!group) groups.set(id, (group = { head: v, heads: 0, objects: 0, selfBytes: 0, retainedBytes: 0, constructors: new Map(), locations: new Map() }));
+    if (!group) groups.set(id, (group = { head: v, headBytes: 0, heads: 0, objects: 0, selfBytes: 0, retainedBytes: 0, constructors: new Map(), locations: new Map() }));
+    // The path shown ends at the biggest head.
+    if (nodeSelfSize[v]! > group.headBytes) {
+      group.head = v;
+      group.headBytes = nodeSelfSize[v]!;
+    }
     group.heads++;
     if (options.retained) group.retainedBytes += options.retained.of(v);
     return group;
@@ -249,6 +258,13 @@ class PathClasses {
       if (ids.has(this.classOfNode[x]!)) return true;
     }
     return false;
+  }
+
+  /** The class of v's retainer minus v's own kind: the key of a new survivors' group. */
+  entryKey(v: number): string {
+    const parent = this.tree.parentNode[v]!;
+    const e = this.tree.parentEdge[v]!;
+    return `${this.classOf(parent)}\u0000${this.graph.edgeType[e]}\u0001${this.abstractEdge(v)}`;
   }
 
   /** A number that is equal for nodes of the same nodeClass (cheap, no string made). */
