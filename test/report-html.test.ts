@@ -6,14 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { command as reportCommand } from '../src/cli/report.js';
+import { launchTestBrowser } from './browser.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = fileURLToPath(new URL('../../test/fixtures/report-leaky-app.mjs', import.meta.url));
 const HOSTILE = '<img src=x onerror=window.__pwned=1>';
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let dir: string;
 let reportUrl: string;
@@ -23,7 +22,6 @@ const consoleErrors: string[] = [];
 const foreignRequests: string[] = [];
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: this test needs Debian's chromium (apt-get install -y chromium)`);
   dir = mkdtempSync(join(tmpdir(), 'heapsleuth-report-'));
   const recording = join(dir, 'leaky-app.ndjson');
   // A real leaky process, recorded by the tracer inside it; cwd is the repo so its frames read test/fixtures/...
@@ -37,7 +35,7 @@ before(async () => {
   assert.equal(await reportCommand.run([recording, '-o', output]), 0);
   reportUrl = pathToFileURL(output).href;
 
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchTestBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('console', (message) => {
     if (message.type() === 'error' || message.type() === 'warning') consoleErrors.push(`${message.type()}: ${message.text()}`);

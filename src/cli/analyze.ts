@@ -1,5 +1,6 @@
 import type { Command } from './command.js';
-import { EXIT } from './cli-error.js';
+import { analyzeFleet } from './analyze-fleet.js';
+import { CliError, EXIT } from './cli-error.js';
 import { parseOptions } from './parse-options.js';
 import { readRecordings, requireSamples } from './read-recordings.js';
 import { judge } from './judge.js';
@@ -16,9 +17,19 @@ Options:
   --fail-on-leak     exit with code 1 when the verdict is 'leak'
   -h, --help         show this help
 
+A fleet, from Prometheus (the agent's metrics, docs/metrics.md), instead of recordings:
+  --prometheus URL   the Prometheus (or Thanos, Mimir, VictoriaMetrics) query API
+  --job NAME         the scrape job of the service (required with --prometheus)
+  --since DURATION   how far back to read (default 1d)
+  --until TIME       the end of the window (ISO time or epoch seconds; default now)
+  --step DURATION    the resolution read (default: the window over 1500 points)
+  --by LABEL         the label naming versions (default: version, else a label that
+                     changes when processes restart)
+
 Examples:
   heapsleuth analyze .heapsleuth/
-  heapsleuth analyze .heapsleuth/*.ndjson --json > verdict.json`;
+  heapsleuth analyze .heapsleuth/*.ndjson --json > verdict.json
+  heapsleuth analyze --prometheus http://127.0.0.1:9090 --job checkout --since 7d --json fleet.json`;
 
 export const command: Command = {
   name: 'analyze',
@@ -28,9 +39,24 @@ export const command: Command = {
     const normalized = args.map((arg, i) => (arg === '--json' && !/\.json$/i.test(args[i + 1] ?? '') ? '--json=-' : arg));
     const { values, positionals } = parseOptions(
       normalized,
-      { json: { type: 'string' }, html: { type: 'string' }, 'fail-on-leak': { type: 'boolean', default: false } },
+      {
+        json: { type: 'string' },
+        html: { type: 'string' },
+        'fail-on-leak': { type: 'boolean', default: false },
+        prometheus: { type: 'string' },
+        job: { type: 'string' },
+        since: { type: 'string' },
+        until: { type: 'string' },
+        step: { type: 'string' },
+        by: { type: 'string' },
+      },
       'analyze',
     );
+    if (values.prometheus !== undefined) {
+      if (positionals.length > 0) throw new CliError('heapsleuth analyze: give recordings or --prometheus, not both');
+      const leak = await analyzeFleet({ ...values, prometheus: values.prometheus });
+      return leak && values['fail-on-leak'] ? EXIT.leak : EXIT.ok;
+    }
     const recordings = readRecordings(positionals);
     requireSamples(recordings);
     const judged = await judge(recordings, { json: values.json, html: values.html }, positionals);

@@ -2,7 +2,7 @@ import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks
 import type { Attributes, Meter, Observable, ObservableCallback, ObservableResult } from '@opentelemetry/api';
 import type { TickResult } from '../agent/tracer.js';
 import { liveRuntimeMemory } from './runtime-memory.js';
-import { StartClock, topGrowingSites, type SiteGrowth, type TickSource } from './site-series.js';
+import { SiteSelection, StartClock, type SiteGrowth, type TickSource } from './site-series.js';
 
 export interface OpenTelemetryMetricsOptions {
   /** The meter to create instruments on, e.g. `metrics.getMeter('heapsleuth')`. */
@@ -99,8 +99,9 @@ export function registerOpenTelemetryMetrics(options: OpenTelemetryMetricsOption
     });
     names.push('heapsleuth.tick.duration');
     const clock = new StartClock(tracer);
+    const selection = new SiteSelection(topK);
     const onTick = (tick: TickResult) => {
-      sites = topGrowingSites(tick.sinceStart, topK, clock.elapsed(tick));
+      sites = selection.select(tick.sinceStart, clock.elapsed(tick));
       sampledLive = Math.round(tick.snapshot.totalSize);
       tickDuration.record(tick.tickMs / 1000);
     };

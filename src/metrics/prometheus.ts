@@ -2,7 +2,8 @@ import type { Gauge, Histogram, Registry } from 'prom-client';
 import type { TickResult } from '../agent/tracer.js';
 import type { ProcessSample } from '../model/process.js';
 import { liveRuntimeMemory } from './runtime-memory.js';
-import { StartClock, topGrowingSites, type TickSource } from './site-series.js';
+import { processIdentity } from './process-identity.js';
+import { SiteSelection, StartClock, type TickSource } from './site-series.js';
 
 export interface PrometheusMetricsOptions {
   /** The prom-client Registry to register on (e.g. prom-client's default `register`). */
@@ -15,6 +16,10 @@ export interface PrometheusMetricsOptions {
   prefix?: string;
   /** The prom-client module, when the caller's copy should be used; loaded with import() otherwise. */
   client?: typeof import('prom-client');
+  /** Service name on `heapsleuth_info` (default: HEAPSLEUTH_SERVICE, else the entry script's name). */
+  service?: string;
+  /** Version of the service on `heapsleuth_info` (default: HEAPSLEUTH_SERVICE_VERSION, else npm_package_version). */
+  version?: string;
 }
 
 /** What registerPrometheusMetrics() registered; stop() unregisters it all and stops listening. */
@@ -43,6 +48,18 @@ export async function registerPrometheusMetrics(options: PrometheusMetricsOption
     return metric;
   };
 
+  const identity = processIdentity(options);
+  gauge('info', 'Always 1; labels name the service, its version and the agent', ['service', 'version', 'runtime_version', 'agent_version']).set(
+    { service: identity.service, version: identity.version, runtime_version: identity.runtimeVersion, agent_version: identity.agentVersion },
+    1,
+  );
+  gauge('process_start_time_seconds', 'When this process started, in seconds since the epoch: a change marks a new process lifetime', []).set(identity.startTimeSeconds);
+  gauge('memory_limit_bytes', 'The limits memory runs into: V8 heap limit (type=heap), container limit (type=container)', ['type'], (self) => {
+    self.reset();
+    const limits = identity.limits();
+    if (limits.heapLimitBytes) self.set({ type: 'heap' }, limits.heapLimitBytes);
+    if (limits.cgroupLimitBytes) self.set({ type: 'container' }, limits.cgroupLimitBytes);
+  });
   gauge('process_memory_bytes', 'Process memory by type (rss, heap_total, heap_used, external, array_buffers), at the last tracer tick', ['type'], (self) => {
     const { memory } = processNow();
     self.reset();
@@ -67,6 +84,9 @@ export async function registerPrometheusMetrics(options: PrometheusMetricsOption
 
   let stopListening = () => {};
   if (tracer) {
+    gauge('sampling_interval_bytes', 'Mean bytes between samples of the sampling heap profiler (the noise scale of the site series)', [], (self) => {
+      self.set(identity.samplingIntervalBytes());
+    });
     const sampledLive = gauge('sampled_live_bytes', 'Live bytes the sampling heap profiler sees (all sites), at the last tick', []);
     const siteLive = gauge('site_live_bytes', `Live bytes of each of the top ${topK} growing allocation sites`, ['site']);
     const siteGrowth = gauge('site_growth_bytes', `Bytes gained since the tracer started, by the top ${topK} growing allocation sites`, ['site']);
@@ -78,13 +98,14 @@ export async function registerPrometheusMetrics(options: PrometheusMetricsOption
       registers,
     });
     const clock = new StartClock(tracer);
+    const selection = new SiteSelection(topK);
     const onTick = (tick: TickResult) => {
       lastTick = tick;
       sampledLive.set(Math.round(tick.snapshot.totalSize));
       tickDuration.observe(tick.tickMs / 1000);
       // Exactly the current top K: series of sites that dropped out are removed.
       for (const metric of [siteLive, siteGrowth, siteRate]) metric.reset();
-      for (const site of topGrowingSites(tick.sinceStart, topK, clock.elapsed(tick))) {
+      for (const site of selection.select(tick.sinceStart, clock.elapsed(tick))) {
         siteLive.set({ site: site.site }, site.liveBytes);
         siteGrowth.set({ site: site.site }, site.growthBytes);
         siteRate.set({ site: site.site }, site.growthBytesPerSecond);

@@ -37,8 +37,13 @@ export function formatHours(hours: number): string {
 
 /** `src/sessions.ts:42 remember()`. */
 export function siteLabel(site: { file: string; line: number; function: string }): string {
-  const where = `${site.file || '(native)'}:${site.line}`;
+  const where = siteLocation(site);
   return site.function ? `${where} ${site.function}()` : where;
+}
+
+/** `src/sessions.ts:42`; a frame without a file is native code. */
+export function siteLocation(site: { file: string; line: number }): string {
+  return `${site.file || '(native)'}:${site.line}`;
 }
 
 /**

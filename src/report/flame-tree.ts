@@ -1,14 +1,7 @@
 import type { Snapshot } from '../model/snapshot.js';
+import type { FlameNode } from './report-data-types.js';
 
-/** A node of the live-allocation tree: a call frame and the live bytes allocated under it. */
-export interface FlameNode {
-  name: string;
-  file: string;
-  line: number;
-  /** Live bytes allocated in this frame and everything it called. */
-  value: number;
-  children: FlameNode[];
-}
+export type { FlameNode } from './report-data-types.js';
 
 /**
  * The live allocations of a snapshot as a call tree, outermost call at the root, for a

@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { Recording } from '../formats/recording.js';
 import type { Verdict } from '../analysis/verdict.js';
 import { buildReportData } from './report-data.js';
-import { REPORT_SCRIPT } from './html-client.js';
 import { REPORT_CSS } from './html-style.js';
 
 const require = createRequire(import.meta.url);
+
+/** The page's script (src/report/page/), bundled by `npm run build` next to this module. */
+const PAGE_SCRIPT = new URL('./report-page.iife.js', import.meta.url);
+let pageScript: string | undefined;
 
 export interface HtmlReportOptions {
   /** When the report was made (default now); fixed in tests. */
@@ -22,7 +26,7 @@ export interface HtmlReportOptions {
  */
 export function renderHtmlReport(verdict: Verdict, recordings: Recording[], options: HtmlReportOptions = {}): string {
   const data = buildReportData(verdict, recordings, options.now);
-  const scripts = [readAsset('uplot/dist/uPlot.iife.min.js'), REPORT_SCRIPT].map(inlineScript);
+  const scripts = [readAsset('uplot/dist/uPlot.iife.min.js'), readPageScript()].map(inlineScript);
   const styles = readAsset('uplot/dist/uPlot.min.css') + REPORT_CSS;
   const csp = [
     "default-src 'none'",
@@ -54,6 +58,15 @@ ${scripts.map((script) => `<script>${script}</script>`).join('\n')}
 
 function readAsset(specifier: string): string {
   return readFileSync(require.resolve(specifier), 'utf8');
+}
+
+function readPageScript(): string {
+  try {
+    pageScript ??= readFileSync(PAGE_SCRIPT, 'utf8');
+  } catch (error) {
+    throw new Error(`the report page's script ${fileURLToPath(PAGE_SCRIPT)} is missing: a checkout builds it with 'npm run build'`, { cause: error });
+  }
+  return pageScript;
 }
 
 /** JSON that cannot end its script element or start markup: `<`, `>`, `&` and the JS line separators escaped. */

@@ -1,59 +1,13 @@
 import { snapshotOfSample, type Recording, type RecordingSample } from '../formats/recording.js';
 import { redactArgv } from '../formats/redact-argv.js';
 import type { KeyType } from '../model/grouping.js';
-import type { Suspect, Verdict } from '../analysis/verdict.js';
+import type { Verdict } from '../analysis/verdict.js';
 import { nativeGap } from '../analysis/process-series.js';
-import { flameTree, type FlameNode } from './flame-tree.js';
+import { flameTree } from './flame-tree.js';
 import { hoursToLimit } from './finding-format.js';
+import type { CompareRow, ReportData } from './report-data-types.js';
 
-/** One row of the compare-to-start table, tracemalloc's StatisticDiff. */
-export interface CompareRow {
-  file: string;
-  line: number;
-  function: string;
-  size: number;
-  sizeDiff: number;
-  count: number;
-  countDiff: number;
-}
-
-/** A suspect as the page shows it; its series is in chart columns (epoch seconds, bytes). */
-export interface ReportSuspect extends Omit<Suspect, 'series' | 'pValue'> {
-  hoursToLimit: number | null;
-  series: { t: number[]; bytes: number[] };
-}
-
-/** Everything the HTML report shows, as plain JSON: the page renders it, it computes nothing. */
-export interface ReportData {
-  generatedAt: string;
-  /** Chart times are epoch seconds (uPlot's unit), values bytes or counts. */
-  verdict: Omit<Verdict, 'suspects'>;
-  suspects: ReportSuspect[];
-  memory: {
-    t: number[];
-    rss: number[];
-    heapTotal: number[];
-    heapUsed: number[];
-    external: number[];
-    arrayBuffers: number[];
-    /** RSS that the JS heap and external memory do not account for. */
-    nativeGap: number[];
-    /** Garbage collections since the previous sample. */
-    majorGcs: number[];
-    minorGcs: number[];
-  };
-  restarts: Array<{ t: number; pid: number; previousPid: number }>;
-  handles: { t: number[]; series: Array<{ type: string; values: Array<number | null> }> };
-  compare: {
-    pid: number;
-    from: string;
-    to: string;
-    sampled: boolean;
-    rows: Record<'filename' | 'lineno' | 'function', CompareRow[]>;
-  } | null;
-  flame: { takenAt: string; pid: number; root: FlameNode } | null;
-  processes: Array<{ source: string; pid: number; hostname: string; service: string; argv: string[]; startTime: string; samples: number; ended: string | null }>;
-}
+export type { CompareRow, ReportData, ReportSuspect } from './report-data-types.js';
 
 const COMPARE_ROWS = 200;
 const HANDLE_TYPES = 8;

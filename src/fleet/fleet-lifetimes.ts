@@ -1,0 +1,165 @@
+import { RECORDING_FORMAT, RECORDING_VERSION, type Recording, type RecordingSample } from '../formats/recording.js';
+import { Frame } from '../model/frame.js';
+import type { MemoryLimits, MemoryUsage } from '../model/process.js';
+import { Traceback } from '../model/traceback.js';
+import type { Labels, RangeSeries } from './prometheus-api.js';
+import type { InstanceSeries } from './read-fleet.js';
+
+/** One process lifetime of one instance, as the detective reads it: a recording rebuilt from metrics. */
+export interface FleetLifetime {
+  instance: string;
+  /** Target labels and `heapsleuth_info` labels (service, version, ...) of this lifetime. */
+  labels: Labels;
+  recording: Recording;
+}
+
+/** The sampling interval assumed when the service did not export it (the agent's default). */
+const DEFAULT_INTERVAL_BYTES = 256 * 1024;
+
+const MEMORY_TYPES: Record<string, keyof MemoryUsage> = {
+  rss: 'rss',
+  heap_total: 'heapTotal',
+  heap_used: 'heapUsed',
+  external: 'external',
+  array_buffers: 'arrayBuffers',
+};
+
+/**
+ * Cuts an instance's series into process lifetimes (a new `process_start_time_seconds`
+ * value is a new process) and rebuilds each as a recording: process memory and handles
+ * per step, and each exported site as a stack of one frame. A site missing at a step
+ * was not among the growing sites the agent exported then: it counts as 0 there.
+ */
+export function instanceLifetimes(series: InstanceSeries, service: string): FleetLifetime[] {
+  const rss = series.memory.find((s) => s.labels.type === 'rss');
+  if (!rss || rss.times.length === 0) return [];
+  const startOf = latestAtOrBefore(series.startTime.flatMap((s) => s.times.map((time, i) => ({ time, value: s.values[i]! }))));
+  const infoAt = infoLookup(series.info);
+  const intervalBytes = lastValue(series.samplingInterval[0]) || DEFAULT_INTERVAL_BYTES;
+  const limits = memoryLimits(series.limits);
+  const memoryAt = series.memory.map((s) => ({ field: MEMORY_TYPES[s.labels.type ?? ''], at: stepLookup(s) })).filter((m) => m.field !== undefined);
+  const handlesAt = series.handles.map((s) => ({ type: s.labels.type ?? 'unknown', at: stepLookup(s) }));
+  const sitesAt = series.sites.map((s, index) => ({ id: index + 1, at: stepLookup(s) }));
+  const stacks = new Map(series.sites.map((s, index) => [index + 1, siteTraceback(s.labels.site ?? '')]));
+
+  const lifetimes = new Map<number, { labels: Labels; samples: RecordingSample[] }>();
+  for (const time of rss.times) {
+    const started = startOf(time) ?? 0;
+    let lifetime = lifetimes.get(started);
+    if (!lifetime) lifetimes.set(started, (lifetime = { labels: { ...series.targetLabels, ...infoAt(time) }, samples: [] }));
+    const memory: MemoryUsage = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+    for (const { field, at } of memoryAt) memory[field!] = at(time) ?? 0;
+    const handles: Record<string, number> = {};
+    for (const { type, at } of handlesAt) {
+      const count = at(time);
+      if (count !== undefined) handles[type] = count;
+    }
+    lifetime.samples.push({ seq: lifetime.samples.length, time, process: { time, memory, handles }, rows: [] });
+  }
+  for (const { samples } of lifetimes.values()) {
+    for (const { id, at } of sitesAt) {
+      const values = filledSiteValues(samples.map((sample) => at(sample.time)));
+      if (!values) continue;
+      values.forEach((bytes, i) => {
+        if (bytes > 0) samples[i]!.rows.push([id, Math.round(bytes), Math.round((bytes / intervalBytes) * 1000) / 1000]);
+      });
+    }
+  }
+
+  return [...lifetimes.entries()].map(([started, { labels, samples }], index) => ({
+    instance: series.instance,
+    labels,
+    recording: {
+      source: `${series.instance} (process started ${started ? new Date(started * 1000).toISOString() : 'at an unknown time'})`,
+      header: {
+        type: 'header',
+        format: RECORDING_FORMAT,
+        version: RECORDING_VERSION,
+        runtime: 'node',
+        runtimeVersion: labels.runtime_version ?? '',
+        pid: index + 1,
+        hostname: series.instance,
+        service,
+        argv: [],
+        cwd: '',
+        startTime: new Date(started ? started * 1000 : samples[0]!.time).toISOString(),
+        sampling: { sampler: 'prometheus', intervalBytes, stackDepth: 1 },
+        limits,
+        agent: { name: 'heapsleuth', version: labels.agent_version ?? '' },
+      },
+      stacks,
+      samples,
+      warnings: [],
+    },
+  }));
+}
+
+/**
+ * A site's values over one lifetime with the steps where it was not exported filled in:
+ * before it first appears with its first value, after that with its last one. The agent
+ * exports a site from when it starts to grow and keeps it (docs/metrics.md), so a step
+ * without it says nothing about it: reading it as 0 would turn every site that entered
+ * the exported set into a rise. Undefined when the site is absent from the lifetime.
+ */
+export function filledSiteValues(values: readonly (number | undefined)[]): number[] | undefined {
+  const first = values.find((value) => value !== undefined);
+  if (first === undefined) return undefined;
+  let last = first;
+  return values.map((value) => (value === undefined ? last : (last = value)));
+}
+
+/** `src/cache.ts:42 remember` (or `src/cache.ts` when the agent grouped by file) as a one-frame stack. */
+export function siteTraceback(site: string): Traceback {
+  const match = /^(.*):(\d+)(?: (.*))?$/.exec(site);
+  if (!match) return new Traceback([new Frame(site === '(native)' ? '' : site, 0, '')]);
+  const fn = match[3] ?? '';
+  return new Traceback([new Frame(match[1] === '(native)' ? '' : match[1]!, Number(match[2]), fn === '(anonymous)' ? '' : fn)]);
+}
+
+/** The value of a series at a step time, or undefined where it has none. */
+function stepLookup(series: RangeSeries | undefined): (time: number) => number | undefined {
+  if (!series) return () => undefined;
+  const byTime = new Map<number, number>();
+  series.times.forEach((time, i) => byTime.set(time, series.values[i]!));
+  return (time) => byTime.get(time);
+}
+
+/** The labels of the `heapsleuth_info` series present at a time (the newest one before it where none is). */
+function infoLookup(info: RangeSeries[]): (time: number) => Labels {
+  const at = latestAtOrBefore(info.flatMap((series) => series.times.map((time) => ({ time, value: series.labels }))));
+  return (time) => {
+    const { __name__: _name, job: _job, instance: _instance, ...labels } = at(time) ?? {};
+    return labels;
+  };
+}
+
+/** The value of the newest point at or before a time (the first point before any). */
+function latestAtOrBefore<T>(points: { time: number; value: T }[]): (time: number) => T | undefined {
+  points.sort((a, b) => a.time - b.time);
+  return (time) => {
+    let low = 0;
+    let high = points.length - 1;
+    let found = points[0]?.value;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      if (points[middle]!.time <= time) {
+        found = points[middle]!.value;
+        low = middle + 1;
+      } else high = middle - 1;
+    }
+    return found;
+  };
+}
+
+function lastValue(series: RangeSeries | undefined): number {
+  return series?.values.at(-1) ?? 0;
+}
+
+function memoryLimits(series: RangeSeries[]): MemoryLimits {
+  const limits: MemoryLimits = {};
+  const heap = lastValue(series.find((s) => s.labels.type === 'heap'));
+  const container = lastValue(series.find((s) => s.labels.type === 'container'));
+  if (heap > 0) limits.heapLimitBytes = heap;
+  if (container > 0) limits.cgroupLimitBytes = container;
+  return limits;
+}

@@ -1,0 +1,132 @@
+/**
+ * The few calls of the Prometheus HTTP API the fleet detective needs (`/api/v1/series`,
+ * `/api/v1/query_range`), as spoken by Prometheus, Thanos, Mimir and VictoriaMetrics.
+ * Range queries are paged by time so that no answer holds more than
+ * `MAX_POINTS_PER_QUERY` points per series (Prometheus refuses more than 11 000).
+ */
+
+export type Labels = Record<string, string>;
+
+/** One series of a range query: its labels and its points (epoch milliseconds, value). */
+export interface RangeSeries {
+  labels: Labels;
+  times: number[];
+  values: number[];
+}
+
+/** A failure of the metrics backend, worded for a person (one line). */
+export class PrometheusError extends Error {
+  override name = 'PrometheusError';
+}
+
+export const MAX_POINTS_PER_QUERY = 10_000;
+
+interface ApiAnswer<T> {
+  status: 'success' | 'error';
+  data?: T;
+  errorType?: string;
+  error?: string;
+}
+
+type Fetch = typeof fetch;
+
+export class PrometheusApi {
+  private readonly base: URL;
+
+  constructor(
+    url: string,
+    private readonly fetchImpl: Fetch = fetch,
+    private readonly timeoutMs = 60_000,
+  ) {
+    try {
+      this.base = new URL(url.endsWith('/') ? url : `${url}/`);
+    } catch {
+      throw new PrometheusError(`--prometheus: ${JSON.stringify(url)} is not a URL; give one such as http://127.0.0.1:9090`);
+    }
+    if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:') {
+      throw new PrometheusError(`--prometheus: ${url} must be an http:// or https:// URL`);
+    }
+  }
+
+  /** Label sets of the series matching `selector` between `start` and `end` (epoch ms). */
+  async series(selector: string, start: number, end: number): Promise<Labels[]> {
+    const params = new URLSearchParams({ 'match[]': selector, start: seconds(start), end: seconds(end) });
+    return this.get<Labels[]>('api/v1/series', params);
+  }
+
+  /**
+   * A range query, paged by time. Points of the same series from consecutive pages are
+   * joined; the page boundaries are never counted twice.
+   */
+  async queryRange(query: string, start: number, end: number, stepMs: number): Promise<RangeSeries[]> {
+    const bySeries = new Map<string, RangeSeries>();
+    const pageMs = stepMs * (MAX_POINTS_PER_QUERY - 1);
+    for (let from = start; from <= end; from += pageMs + stepMs) {
+      const to = Math.min(end, from + pageMs);
+      const params = new URLSearchParams({ query, start: seconds(from), end: seconds(to), step: seconds(stepMs) });
+      const matrix = await this.get<{ resultType: string; result: { metric: Labels; values: [number, string][] }[] }>('api/v1/query_range', params);
+      if (matrix.resultType !== 'matrix') throw new PrometheusError(`${this.base.origin}: query_range answered a ${matrix.resultType}, not a matrix`);
+      for (const { metric, values } of matrix.result) {
+        const key = labelsKey(metric);
+        let series = bySeries.get(key);
+        if (!series) bySeries.set(key, (series = { labels: metric, times: [], values: [] }));
+        for (const [time, value] of values) {
+          const number = Number(value);
+          if (!Number.isFinite(number)) continue;
+          series.times.push(Math.round(time * 1000));
+          series.values.push(number);
+        }
+      }
+    }
+    return [...bySeries.values()];
+  }
+
+  private async get<T>(path: string, params: URLSearchParams): Promise<T> {
+    const url = new URL(path, this.base);
+    url.search = params.toString();
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url, { signal: AbortSignal.timeout(this.timeoutMs), headers: { accept: 'application/json' } });
+    } catch (error) {
+      throw new PrometheusError(`cannot reach Prometheus at ${this.base.origin}: ${networkReason(error)}`);
+    }
+    const text = await response.text();
+    let answer: ApiAnswer<T> | undefined;
+    try {
+      answer = JSON.parse(text) as ApiAnswer<T>;
+    } catch {
+      answer = undefined;
+    }
+    if (!answer || typeof answer !== 'object' || (answer.status !== 'success' && answer.status !== 'error')) {
+      throw new PrometheusError(`${this.base.origin} did not answer like a Prometheus query API (HTTP ${response.status} on /${path})`);
+    }
+    if (answer.status === 'error' || !response.ok) {
+      throw new PrometheusError(`Prometheus at ${this.base.origin} refused the query: ${answer.error ?? `HTTP ${response.status}`}`);
+    }
+    return answer.data as T;
+  }
+}
+
+/** A stable key for a label set. */
+export function labelsKey(labels: Labels): string {
+  return Object.keys(labels)
+    .sort()
+    .map((name) => `${name}\u0000${labels[name]}`)
+    .join('\u0001');
+}
+
+/** A PromQL string literal. */
+export function promString(value: string): string {
+  return JSON.stringify(value);
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}
+
+function networkReason(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  if (cause && typeof cause === 'object' && 'code' in cause && typeof cause.code === 'string') return cause.code;
+  if (error instanceof Error && error.name === 'TimeoutError') return 'no answer in time';
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,92 @@
+import { formatSize } from '../../model/size-format.js';
+import { formatConfidence, formatHours, formatRate, siteLocation } from '../finding-format.js';
+import type { ReportData, ReportSuspect } from '../report-data-types.js';
+import { lineChart } from './charts.js';
+import { alpha, cssVar } from './css-color.js';
+import { h, panel } from './dom.js';
+import { sparkline } from './sparkline.js';
+import { functionName } from './text-format.js';
+
+/** The suspects table; a click (or Enter) on a row opens its traceback and growth chart below it. */
+export function suspectsPanel(data: ReportData): HTMLElement {
+  const v = data.verdict;
+  if (data.suspects.length === 0) {
+    const text = v.verdict === 'inconclusive' ? 'No suspects yet: ' + (v.reason || 'not enough data.') : 'No allocation site’s live memory grows.';
+    return panel('suspects', 'Suspects', null, [h('p', { class: 'empty', text })]);
+  }
+  const leak = cssVar('--leak');
+  const body = h('tbody');
+  for (const suspect of data.suspects) {
+    let detail: ReturnType<typeof suspectDetail> | null = null;
+    const row = h('tr', { class: 'suspect', tabindex: 0, 'aria-expanded': 'false', 'data-rank': suspect.rank }, [
+      h('td', { class: 'toggle' }),
+      h('td', { class: 'num', text: suspect.rank }),
+      h('td', { class: 'site' }, [h('div', { class: 'fn', text: functionName(suspect.function) + '()' }), h('div', { class: 'loc', text: siteLocation(suspect) })]),
+      h('td', { class: 'num rate', text: formatRate(suspect.growthBytesPerHour) }),
+      h('td', { class: 'num', text: formatConfidence(suspect.confidence) }),
+      h('td', { class: 'num', text: formatSize(suspect.liveBytes) }),
+      h('td', { class: 'num', text: suspect.hoursToLimit === null ? '–' : formatHours(suspect.hoursToLimit) }),
+      h('td', null, [sparkline(suspect.series.bytes.length ? suspect.series.bytes : [suspect.liveBytes], 120, 28, leak)]),
+    ]);
+    const toggle = () => {
+      const open = row.getAttribute('aria-expanded') !== 'true';
+      row.setAttribute('aria-expanded', open ? 'true' : 'false');
+      if (!detail) {
+        detail = suspectDetail(suspect);
+        body.insertBefore(detail.row, row.nextSibling);
+        detail.draw();
+      }
+      detail.row.hidden = !open;
+    };
+    row.addEventListener('click', toggle);
+    row.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' || event.key === ' ') {
+        event.preventDefault();
+        toggle();
+      }
+    });
+    body.appendChild(row);
+  }
+  const headings: Array<[string, string | null]> = [
+    ['', null],
+    ['#', 'num'],
+    ['Allocation site', null],
+    ['Growth', 'num'],
+    ['Confidence', 'num'],
+    ['Live now', 'num'],
+    ['Time to limit', 'num'],
+    ['Live bytes', null],
+  ];
+  const table = h('table', { id: 'suspects-table' }, [
+    h('thead', null, [h('tr', null, headings.map(([text, className]) => (text ? h('th', { class: className, text }) : h('th'))))]),
+    body,
+  ]);
+  return panel('suspects', 'Suspects', 'Allocation sites whose live memory grows, surest and biggest first. Click a row for its traceback and growth.', [table]);
+}
+
+function suspectDetail(suspect: ReportSuspect): { row: HTMLTableRowElement; draw: () => void } {
+  const chartBox = h('div', { class: 'chart' });
+  const frames = suspect.traceback.map((frame) => h('li', null, [h('span', { class: 'fn', text: functionName(frame.function) }), ' ', h('span', { class: 'loc', text: siteLocation(frame) })]));
+  const row = h('tr', { class: 'detail' }, [
+    h('td', { colspan: 8 }, [
+      h('div', { class: 'detail-grid' }, [
+        h('div', { class: 'traceback-box' }, [
+          h('h3', { text: 'Traceback, most recent call first' }),
+          frames.length ? h('ol', { class: 'traceback' }, frames) : h('p', { class: 'empty', text: 'no frames recorded' }),
+        ]),
+        h('div', null, [h('h3', { text: 'Live bytes at this site' }), chartBox]),
+      ]),
+    ]),
+  ]);
+  return {
+    row,
+    draw: () => {
+      if (suspect.series.t.length === 0) {
+        chartBox.appendChild(h('p', { class: 'empty', text: 'no series recorded' }));
+        return;
+      }
+      const color = cssVar('--leak');
+      lineChart(chartBox, 200, [{ label: 'live bytes', color, fill: alpha(color, 0.12), width: 2 }], [suspect.series.t, suspect.series.bytes], 'size');
+    },
+  };
+}
