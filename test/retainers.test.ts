@@ -173,11 +173,14 @@ test('the parser reads the same graph whatever the chunk boundaries', async () =
   for (let e = 0; e < graph.edgeCount; e++) assert.equal(graph.edgeTo[e]! * fields, expected.edges[e * 3 + 2]);
 });
 
-test('run --retainers: the suspect carries the path that keeps its objects, in the terminal and the JSON', async () => {
+const HOSTILE_KEY = '</script><img src=x onerror=alert(1)>\u001b[2J\u202e';
+
+test('run --retainers: the suspect carries the path that keeps its objects, in the terminal, the JSON and the HTML report', async () => {
   const out = mkdtempSync(join(work, 'run-'));
   const jsonFile = join(out, 'verdict.json');
+  const htmlFile = join(out, 'report.html');
   const result = await runNode(
-    [cliPath, 'run', '--retainers', '-q', '--interval', '300ms', '--duration', '8s', '--out', out, '--json', jsonFile, '--', process.execPath, fixture('retainers/service.mjs')],
+    [cliPath, 'run', '--retainers', '-q', '--interval', '300ms', '--duration', '8s', '--out', out, '--json', jsonFile, '--html', htmlFile, '--', process.execPath, fixture('retainers/service.mjs')],
     { timeoutMs: 120_000 },
   );
   assert.equal(result.code, 0, result.stderr);
@@ -186,10 +189,18 @@ test('run --retainers: the suspect carries the path that keeps its objects, in t
   const suspect = verdict.suspects.find((candidate) => candidate.file.endsWith('retainers/service.mjs'));
   assert.ok(suspect?.retainers?.length, JSON.stringify(verdict.suspects));
   const [first] = suspect.retainers;
-  assert.ok(first!.steps.some((step) => step.edge === 'sessions' && step.node === 'Map'), first!.path);
+  assert.ok(first!.steps.some((step) => step.edge === 'registry'), first!.path);
+  assert.ok(first!.steps.some((step) => step.edge === HOSTILE_KEY && step.node === 'Map'), 'the JSON keeps the key as it is');
   assert.ok(first!.constructors.some((c) => c.name === 'Session'));
   assert.ok(first!.objectShare > 0 && first!.objectShare <= 1);
-  assert.match(result.stdout, /kept alive by: .*sessions \(Map\) -> table -> \[\] \(Session\)/);
+  // The terminal: the path, its hostile key as visible escapes.
+  assert.match(result.stdout, /kept alive by: .*registry \(Object\) -> <\/script><img src=x onerror=alert\(1\)>\\u\{1b\}\[2J\\u\{202e\} \(Map\) -> table -> \[\] \(Session\)/);
+  assert.doesNotMatch(result.stdout, UNSAFE_FOR_TERMINAL);
   assert.match(result.stderr, /heap snapshot \(early\): paused the process \d+ ms/);
   assert.match(result.stderr, /heap snapshot \(final\): paused the process \d+ ms/);
+  // The HTML report: the data carries the retainer path, never as markup.
+  const html = readFileSync(htmlFile, 'utf8');
+  assert.ok(!html.includes('<img src=x'), 'the key is not markup');
+  assert.ok(html.includes('"retainers":'), 'the report data holds the retainer paths');
+  assert.ok(html.includes('\\u003c/script\\u003e\\u003cimg src=x onerror=alert(1)\\u003e'), 'the key is in the data, escaped for a script element');
 });

@@ -34,6 +34,7 @@ export function buildReportData(verdict: Verdict, recordings: readonly Recording
       confidence: suspect.confidence,
       hoursToLimit: hoursToLimit(verdict, suspect.growthBytesPerHour),
       traceback: suspect.traceback,
+      ...(suspect.retainers ? { retainers: suspect.retainers } : {}),
       series: { t: suspect.series.map((point) => point.time / 1000), bytes: suspect.series.map((point) => point.value) },
     })),
     memory: memorySeries(timeline),
