@@ -4,7 +4,7 @@ import { HeapSnapshotError, type HeapGraph } from './heap-graph.js';
 import { SnapshotParser, type ParseOptions } from './snapshot-parser.js';
 
 /** Bytes per read: big enough that the parser's per-chunk work is noise, small next to any heap. */
-const CHUNK_BYTES = 4 * 1024 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
 
 /** Reads a `.heapsnapshot` file into a HeapGraph, streaming; a bad file throws HeapSnapshotError. */
 export async function readHeapSnapshot(path: string, options: ParseOptions = {}): Promise<HeapGraph> {
