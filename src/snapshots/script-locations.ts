@@ -16,6 +16,7 @@ export interface SourceLocation {
 export class ScriptLocations {
   private readonly urls = new Map<number, string>();
   private index: Map<number, number> | undefined;
+  private readonly files = new Map<number, string>();
 
   constructor(
     private readonly graph: HeapGraph,
@@ -28,9 +29,14 @@ export class ScriptLocations {
     const index = this.find(node);
     if (index < 0) return undefined;
     const { scriptId, line, column } = this.graph.locations;
-    const url = this.urlOf(scriptId[index]!, node);
-    if (url === undefined) return undefined;
-    return { file: readableScriptPath(url, this.cwd), line: line[index]! + 1, column: column[index]! + 1 };
+    const id = scriptId[index]!;
+    let file = this.files.get(id);
+    if (file === undefined) {
+      const url = this.urlOf(id, node);
+      if (url === undefined) return undefined;
+      this.files.set(id, (file = readableScriptPath(url, this.cwd)));
+    }
+    return { file, line: line[index]! + 1, column: column[index]! + 1 };
   }
 
   private find(node: number): number {

@@ -400,7 +400,22 @@ export class SnapshotParser {
     let row = this.row;
     let maxId = graph.maxNodeId;
     const batch = this.batch;
-    for (let k = 0; k < length; k++) {
+    let k = 0;
+    if (field === 0 && !nodesOnly) {
+      // Whole nodes at once, as for edges.
+      const whole = Math.min(Math.floor(length / fields), count - row);
+      for (let i = 0; i < whole; i++, k += fields, row++) {
+        nodeType[row] = batch[k + fType]!;
+        nodeName[row] = batch[k + fName]!;
+        const id = batch[k + fId]!;
+        nodeId[row] = id;
+        if (id > maxId && id % 2 === 1) maxId = id;
+        const size = batch[k + fSize]!;
+        nodeSelfSize[row] = size > 0xffffffff ? 0xffffffff : size;
+        firstEdge[row + 1] = firstEdge[row]! + batch[k + fEdges]!;
+      }
+    }
+    for (; k < length; k++) {
       const v = batch[k]!;
       if (row >= count) throw this.corrupt(`more nodes than snapshot.node_count (${count})`);
       if (field === fType) nodeType[row] = v;
@@ -433,7 +448,17 @@ export class SnapshotParser {
     let field = this.field;
     let row = this.row;
     const batch = this.batch;
-    for (let k = 0; k < length; k++) {
+    let k = 0;
+    if (field === 0) {
+      // Whole edges at once (the batch mostly starts and ends on an edge boundary).
+      const whole = Math.min(Math.floor(length / fields), count - row);
+      for (let i = 0; i < whole; i++, k += fields, row++) {
+        edgeType[row] = batch[k + fType]!;
+        edgeNameOrIndex[row] = batch[k + fName]!;
+        edgeTo[row] = batch[k + fTo]! / nodeFields;
+      }
+    }
+    for (; k < length; k++) {
       const v = batch[k]!;
       if (row >= count) throw this.corrupt(`more edges than snapshot.edge_count (${count})`);
       if (field === fType) edgeType[row] = v;
