@@ -4,7 +4,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliPath, fixture, runNode } from './child-process.js';
+import { pathToFileURL } from 'node:url';
 import { SnapshotParser } from '../src/snapshots/snapshot-parser.js';
+import { launchTestBrowser } from './browser.js';
 
 /**
  * Real processes leak in five ways (a module-level Map, a listener on a long-lived emitter,
@@ -198,9 +200,38 @@ test('run --retainers: the suspect carries the path that keeps its objects, in t
   assert.doesNotMatch(result.stdout, UNSAFE_FOR_TERMINAL);
   assert.match(result.stderr, /heap snapshot \(early\): paused the process \d+ ms/);
   assert.match(result.stderr, /heap snapshot \(final\): paused the process \d+ ms/);
+  // analyze reads the snapshots beside the recording too.
+  const analyzed = await runNode([cliPath, 'analyze', out, '--json']);
+  assert.equal(analyzed.code, 0, analyzed.stderr);
+  const again = JSON.parse(analyzed.stdout) as typeof verdict;
+  assert.equal(again.suspects.find((candidate) => candidate.file.endsWith('retainers/service.mjs'))?.retainers?.[0]?.path, first!.path);
   // The HTML report: the data carries the retainer path, never as markup.
   const html = readFileSync(htmlFile, 'utf8');
   assert.ok(!html.includes('<img src=x'), 'the key is not markup');
   assert.ok(html.includes('"retainers":'), 'the report data holds the retainer paths');
   assert.ok(html.includes('\\u003c/script\\u003e\\u003cimg src=x onerror=alert(1)\\u003e'), 'the key is in the data, escaped for a script element');
+
+  // In a browser: the suspect's detail draws the chain, the key as text; the folded steps open on click.
+  const browser = await launchTestBrowser();
+  try {
+    const page = await browser.newPage();
+    const url = pathToFileURL(htmlFile).href;
+    await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
+    await page.goto(url);
+    await page.waitForSelector('html[data-rendered="true"]', { timeout: 10_000 });
+    await page.locator('#suspects-table tr.suspect').first().click();
+    const chain = page.locator('ol.retainer-chain').first();
+    const links = await chain.locator('li').allTextContents();
+    assert.ok(links.some((text) => text.includes(HOSTILE_KEY) && text.includes('Map')), JSON.stringify(links));
+    assert.ok(links.at(-1)!.includes('Session'), JSON.stringify(links));
+    assert.equal(await page.locator('ol.retainer-chain img').count(), 0, 'no markup from the heap');
+    const folded = chain.locator('li.link-folded');
+    assert.equal(await folded.count(), 1);
+    const before = links.length;
+    await folded.click();
+    assert.ok((await chain.locator('li').count()) > before, 'the steps from the GC roots open');
+    assert.equal(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned), undefined);
+  } finally {
+    await browser.close();
+  }
 });
