@@ -2,7 +2,7 @@
 //
 //   npm run build
 //   npm install --prefix bench/snapshots/rivals --ignore-scripts   # memlab, outside the project
-//   node bench/snapshots/run.mjs [sizes in MB of heap, default 50,500] [--keep]
+//   node bench/snapshots/run.mjs [sizes: MB of the second snapshot, default 50,500] [--keep] [--no-memlab]
 //
 // For each size, bench/snapshots/service.mjs grows a session store and writes two snapshots
 // (before and after). Then, one after the other on the same files:
@@ -19,9 +19,10 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const cli = join(root, 'dist', 'src', 'cli', 'main.js');
-const memlab = join(here, 'rivals', 'node_modules', 'memlab', 'bin', 'memlab.js');
+const memlab = join(here, 'rivals', 'node_modules', 'memlab', 'bin', 'memlab');
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
+const skipMemlab = args.includes('--no-memlab');
 const sizes = (args.find((arg) => /^\d+(,\d+)*$/.test(arg)) ?? '50,500').split(',').map(Number);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 30 * 60_000);
 
@@ -67,8 +68,11 @@ for (const size of sizes) {
   const oldBytes = statSync(oldFile).size;
   const ours = measure(process.execPath, [cli, 'retainers', oldFile, newFile, '--json', join(dir, 'heapsleuth.json')]);
   const oursRetained = measure(process.execPath, [cli, 'retainers', oldFile, newFile, '--retained', '--json', join(dir, 'heapsleuth-retained.json')]);
-  const rival = existsSync(memlab)
-    ? measure(process.execPath, [memlab, 'find-leaks', '--baseline', oldFile, '--target', newFile, '--final', newFile, '--trace-all-objects', '--work-dir', join(dir, 'memlab')])
+  const rival = skipMemlab
+    ? { failed: true, why: 'not run (--no-memlab)' }
+    : existsSync(memlab)
+    ? // With the flags of memlab's own #! line (--expose-gc --max-old-space-size=4096).
+      measure(process.execPath, ['--expose-gc', '--max-old-space-size=4096', memlab, 'find-leaks', '--baseline', oldFile, '--target', newFile, '--final', newFile, '--trace-all-objects', '--work-dir', join(dir, 'memlab')])
     : { failed: true, why: 'memlab not installed (npm install --prefix bench/snapshots/rivals --ignore-scripts)' };
   rows.push({ size, fileBytes, oldBytes, snapshotWriteSeconds: made.wallSeconds, ours: strip(ours), oursRetained: strip(oursRetained), memlab: strip(rival) });
   if (!keep) rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,4 @@
 import type { HeapGraph, TypeCodes } from './heap-graph.js';
-import type { RetainerTree } from './retainer-tree.js';
 
 /**
  * Retained sizes: what the heap would free if a node went away, the sum of self sizes
@@ -13,16 +12,18 @@ export interface RetainedSizes {
   of(node: number): number;
 }
 
-export function retainedSizes(graph: HeapGraph, codes: TypeCodes, tree: RetainerTree): RetainedSizes {
+export function retainedSizes(graph: HeapGraph, codes: TypeCodes): RetainedSizes {
   const { nodeCount, firstEdge, edgeTo, edgeType, nodeSelfSize } = graph;
   const weak = codes.weak;
   const UNSEEN = 0xffffffff;
   // Depth-first preorder numbers from the root; only reachable nodes get one.
   const preorder = new Uint32Array(nodeCount).fill(UNSEEN);
-  const vertex = new Uint32Array(tree.reached);
-  const dfsParent = new Uint32Array(tree.reached);
-  const stackNode = new Uint32Array(tree.reached);
-  const stackEdge = new Uint32Array(tree.reached);
+  // Sized for every node; all but the numbering and the sums are garbage once this returns,
+  // so callers run it before building other per-node arrays (a lower peak).
+  const vertex = new Uint32Array(nodeCount);
+  const dfsParent = new Uint32Array(nodeCount);
+  const stackNode = new Uint32Array(nodeCount);
+  const stackEdge = new Uint32Array(nodeCount);
   let count = 0;
   let top = 0;
   preorder[0] = count;

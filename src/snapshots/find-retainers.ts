@@ -33,8 +33,9 @@ export async function findRetainers(snapshot: string, options: RetainerOptions =
   const baselineMaxNodeId = options.baseline === undefined ? undefined : await readMaxNodeId(options.baseline);
   const graph = await readHeapSnapshot(snapshot);
   const codes = typeCodes(graph);
+  // Dominators first: their working arrays are freed before the retainer tree is built.
+  const retained = options.retained || baselineMaxNodeId === undefined ? retainedSizes(graph, codes) : undefined;
   const tree = buildRetainerTree(graph, codes);
-  const retained = options.retained || baselineMaxNodeId === undefined ? retainedSizes(graph, codes, tree) : undefined;
   const locations = new ScriptLocations(graph, codes, options.cwd);
   const result = groupRetainers(graph, codes, tree, { baselineMaxNodeId, retained, locations, limit: options.limit ?? 10 });
   return {

@@ -1,3 +1,5 @@
+import type { StringTable } from './string-table.js';
+
 /**
  * A V8 heap snapshot as columns of typed arrays: one slot per node and per edge, names as
  * indexes into `strings`. Only the fields heapsleuth needs are kept (no trace node ids,
@@ -21,7 +23,7 @@ export interface HeapGraph {
   edgeNameOrIndex: Uint32Array;
   /** The node index (not the offset into the nodes array) an edge points to. */
   edgeTo: Uint32Array;
-  strings: string[];
+  strings: StringTable;
   /** Source positions of closures and constructors, where the snapshot has `locations`. */
   locations: NodeLocations;
   /** The highest node id: objects of a later snapshot above it are new. */
@@ -93,7 +95,7 @@ export function typeCodes(graph: HeapGraph): TypeCodes {
 
 /** The name of node `node`: a constructor, function or string content, or a V8-internal label. */
 export function nodeNameOf(graph: HeapGraph, node: number): string {
-  return graph.strings[graph.nodeName[node]!] ?? '';
+  return graph.strings.get(graph.nodeName[node]!) ?? '';
 }
 
 /** An edge's label: its property or variable name, or its index for elements. */
@@ -101,5 +103,5 @@ export function edgeLabelOf(graph: HeapGraph, edge: number, codes: TypeCodes): s
   const type = graph.edgeType[edge]!;
   const nameOrIndex = graph.edgeNameOrIndex[edge]!;
   if (type === codes.element || type === codes.hidden) return String(nameOrIndex);
-  return graph.strings[nameOrIndex] ?? '';
+  return graph.strings.get(nameOrIndex) ?? '';
 }

@@ -65,6 +65,7 @@ const DICTIONARY_PROPERTIES = 64;
 const MAX_NAME = 120;
 
 interface Accumulator {
+  index: number;
   head: number;
   headBytes: number;
   heads: number;
@@ -82,7 +83,9 @@ export function groupRetainers(graph: HeapGraph, codes: TypeCodes, tree: Retaine
   const groups = new Map<string, Accumulator>();
   const baseline = options.baselineMaxNodeId;
   const isNew = (v: number) => baseline !== undefined && nodeId[v]! > baseline && nodeId[v]! % 2 === 1;
-  const headOf = new Uint32Array(graph.nodeCount).fill(NONE);
+  // The group (an index into `list`) of each new object, NONE when it is in none.
+  const groupOf = new Uint32Array(graph.nodeCount).fill(NONE);
+  const list: Accumulator[] = [];
   let objects = 0;
   let bytes = 0;
   const add = (group: Accumulator, v: number) => {
@@ -109,7 +112,11 @@ export function groupRetainers(graph: HeapGraph, codes: TypeCodes, tree: Retaine
     // keys and values, an array of mixed elements). One snapshot: also by the head's kind.
     const id = baseline === undefined ? String(classes.classOf(v)) : classes.entryKey(v);
     let group = groups.get(id);
-    if (!group) groups.set(id, (group = { head: v, headBytes: 0, heads: 0, objects: 0, selfBytes: 0, retainedBytes: 0, constructors: new Map(), locations: new Map() }));
+    if (!group) {
+      group = { index: list.length, head: v, headBytes: 0, heads: 0, objects: 0, selfBytes: 0, retainedBytes: 0, constructors: new Map(), locations: new Map() };
+      groups.set(id, group);
+      list.push(group);
+    }
     // The path shown ends at the biggest head.
     if (nodeSelfSize[v]! > group.headBytes) {
       group.head = v;
@@ -119,7 +126,6 @@ export function groupRetainers(graph: HeapGraph, codes: TypeCodes, tree: Retaine
     if (options.retained) group.retainedBytes += options.retained.of(v);
     return group;
   };
-  const byHead = new Map<number, Accumulator>();
   for (let i = 1; i < tree.reached; i++) {
     const v = tree.order[i]!;
     if (baseline === undefined) {
@@ -135,14 +141,11 @@ export function groupRetainers(graph: HeapGraph, codes: TypeCodes, tree: Retaine
     // group. The chain stops at old objects: a new timer whose callback reaches an old module
     // scope does not own what that scope holds.
     if (!isNew(v)) continue;
-    let head = headOf[tree.parentNode[v]!]!;
-    if (head === NONE && classes.isObjectLike(v)) {
-      head = v;
-      byHead.set(v, open(v));
-    }
-    headOf[v] = head;
-    if (head !== NONE) {
-      add(byHead.get(head)!, v);
+    let index = groupOf[tree.parentNode[v]!]!;
+    if (index === NONE && classes.isObjectLike(v)) index = open(v).index;
+    groupOf[v] = index;
+    if (index !== NONE) {
+      add(list[index]!, v);
       objects++;
       bytes += nodeSelfSize[v]!;
     }
@@ -204,6 +207,7 @@ class PathClasses {
   private readonly ids = new Map<string, number>();
   private readonly classOfNode: Int32Array;
   private readonly propertyCount = new Map<number, number>();
+  private readonly objectLikeNames = new Map<number, boolean>();
   private readonly names: string[];
 
   constructor(
@@ -227,8 +231,14 @@ class PathClasses {
     if (type === c.code || type === c.hiddenNode || type === c.objectShape || type === c.synthetic || type === c.array) return false;
     if (type === c.object || type === c.native) {
       // A new JS Array (a listener list, a grown buffer of entries) is a container too: its elements are the leak.
-      const name = nodeNameOf(this.graph, v);
-      return !name.startsWith('system /') && !(type === c.object && name === 'Array');
+      const key = this.graph.nodeName[v]! * 2 + (type === c.object ? 1 : 0);
+      let like = this.objectLikeNames.get(key);
+      if (like === undefined) {
+        const name = nodeNameOf(this.graph, v);
+        like = !name.startsWith('system /') && !(type === c.object && name === 'Array');
+        this.objectLikeNames.set(key, like);
+      }
+      return like;
     }
     return true;
   }

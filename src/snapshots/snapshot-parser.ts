@@ -1,4 +1,5 @@
 import { HeapSnapshotError, type HeapGraph, type NodeLocations } from './heap-graph.js';
+import { StringTable } from './string-table.js';
 
 /**
  * A push parser for V8 `.heapsnapshot` files that fills typed arrays as bytes arrive. It
@@ -319,7 +320,7 @@ export class SnapshotParser {
       edgeType: new Uint8Array(edges),
       edgeNameOrIndex: new Uint32Array(edges),
       edgeTo: new Uint32Array(edges),
-      strings: [],
+      strings: new StringTable(),
       locations: { count: 0, node: new Uint32Array(256), scriptId: new Uint32Array(256), line: new Uint32Array(256), column: new Uint32Array(256) },
       maxNodeId: 0,
     };
@@ -569,15 +570,14 @@ export class SnapshotParser {
         pos = end;
         continue;
       }
-      let text: string;
-      if (this.strParts.length === 0 && !this.strEscaped) text = buffer.toString('utf8', pos, quote);
+      if (this.strParts.length === 0 && !this.strEscaped) strings.pushBytes(chunk, pos, quote);
       else {
         this.strParts.push(buffer.subarray(pos, quote));
         const bytes = Buffer.concat(this.strParts);
-        text = this.strEscaped ? decodeEscaped(bytes, this) : bytes.toString('utf8');
+        if (this.strEscaped) strings.pushString(decodeEscaped(bytes, this));
+        else strings.pushBytes(bytes, 0, bytes.length);
         this.strParts = [];
       }
-      strings.push(text);
       this.inStr = false;
       pos = quote + 1;
     }
