@@ -199,11 +199,11 @@ test('bad input and bad flags exit 2 with one line on stderr', async () => {
     ['top', [recording, '--at', '99'], /^heapsleuth: .*: sample 99 does not exist \(it holds 6 samples: 0\.\.5, or -1 for the last\)$/],
     ['top', [recording, '--key', 'module'], /^heapsleuth: --key: unknown key "module"; use one of filename, lineno, function, traceback$/],
     ['top', [recording, '--cumulative', '--key', 'traceback'], /^heapsleuth: --cumulative cannot be used with --key traceback$/],
-    ['top', [recording, '--bogus'], /^heapsleuth: heapsleuth top: Unknown option '--bogus'.*See 'heapsleuth top --help'\.$/],
+    ['top', [recording, '--bogus'], /^heapsleuth: top: Unknown option '--bogus'.*See 'heapsleuth top --help'\.$/],
     ['diff', [single], /^heapsleuth: .*single\.pb\.gz: holds 1 snapshot; diff needs two/],
     ['export', [recording, '-o', join(dir, 'x.bin')], /^heapsleuth: --format: say pprof or heapprofile/],
     ['export', [recording, '--format', 'svg', '-o', join(dir, 'x.svg')], /^heapsleuth: --format: unknown format "svg"; use pprof or heapprofile$/],
-    ['export', [recording], /^heapsleuth: heapsleuth export: name the output file with -o FILE/],
+    ['export', [recording], /^heapsleuth: export: name the output file with -o FILE/],
   ];
   for (const [name, args, expected] of cases) {
     const result = await heapsleuth(name, ...args);

@@ -8,19 +8,22 @@ import fc from 'fast-check';
 import { Function as PprofFunction, Line, Location, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { parseRecording, RecordingFormatError, snapshotOfSample, type Recording } from '../src/formats/recording.js';
 import { parseProfileFile, ProfileLoadError, readProfileFile } from '../src/formats/load-profile.js';
-import { PprofFormatError, snapshotFromPprof } from '../src/formats/pprof.js';
-import { HeapProfileFormatError, snapshotFromHeapProfile } from '../src/formats/heapprofile.js';
+import { PprofFormatError, snapshotFromPprof, snapshotToPprof } from '../src/formats/pprof.js';
+import { HeapProfileFormatError, snapshotFromHeapProfile, snapshotToHeapProfile } from '../src/formats/heapprofile.js';
 import { snapshotFromJSON, snapshotToJSON } from '../src/model/snapshot-json.js';
 import { Snapshot } from '../src/model/snapshot.js';
 import { analyzeRecordings } from '../src/analysis/analyze.js';
 import { renderVerdict } from '../src/report/terminal-verdict.js';
 import { cliPath, fixture, runNode } from './child-process.js';
+import { syntheticSnapshot, tracesByKey } from './synthetic-snapshots.js';
 
 /**
  * Every reader, fed bytes it was never meant to read, either returns a value (with
  * warnings) or throws its own error class with one short line; never a TypeError or
  * RangeError from inside, never a hang. What a reader returns must also survive the
- * rest of the pipeline (snapshots, statistics, the verdict) without throwing.
+ * rest of the pipeline (snapshots, statistics, the verdict) without throwing. Where the
+ * answer is known (no header, garbage between good lines, a cut, a round trip), what
+ * comes back is checked too.
  */
 
 const SEED = 20260514;
@@ -64,28 +67,55 @@ function useSnapshot(snapshot: Snapshot): void {
   snapshot.statistics('lineno').map(String);
 }
 
-function readRecording(text: string, what: string): void {
+function readRecording(text: string, what: string): Recording | undefined {
   const recording = outcome(() => parseRecording(text, 'fuzz.ndjson'), [RecordingFormatError], what);
   if (recording) useRecording(recording);
+  return recording;
+}
+
+/** What a reader's samples hold, for comparing two readings: time and live bytes of each. */
+function sampleTotals(recording: Recording): Array<[number, number]> {
+  return recording.samples.map((sample) => [sample.time, Math.round(snapshotOfSample(recording, sample).totalSize)]);
 }
 
 const bytes = (maxLength = 2048) => fc.uint8Array({ maxLength });
 
-test('recordings: random bytes and random text are rejected clearly or read with warnings', () => {
+test('recordings: random bytes and random text are rejected clearly; a header and random lines hold no sample', () => {
+  // Without a header nothing is a recording: every one is rejected, in one line.
   fc.assert(
-    fc.property(bytes(), (data) => readRecording(Buffer.from(data).toString('utf8'), 'random bytes')),
+    fc.property(bytes(), (data) => assert.equal(readRecording(Buffer.from(data).toString('utf8'), 'random bytes'), undefined)),
     { seed: SEED, numRuns: 200 },
   );
   fc.assert(
-    fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (text) => readRecording(text, 'random text')),
+    fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (text) => assert.equal(readRecording(text, 'random text'), undefined)),
     { seed: SEED, numRuns: 200 },
   );
-  // A valid header followed by random lines: read, every bad line a warning.
+  // A valid header followed by random lines: read, and no sample comes out of them.
   fc.assert(
-    fc.property(fc.array(fc.oneof(fc.string({ maxLength: 80 }), fc.json()), { maxLength: 30 }), (lines) =>
-      readRecording([REAL_LINES[0]!, ...lines].join('\n') + '\n', 'header and random lines'),
-    ),
+    fc.property(fc.array(fc.oneof(fc.string({ maxLength: 80 }), fc.json()), { maxLength: 30 }), (lines) => {
+      const recording = readRecording([REAL_LINES[0]!, ...lines].join('\n') + '\n', 'header and random lines');
+      assert.ok(recording, 'a whole header is read');
+      assert.equal(recording.samples.length, 0);
+    }),
     { seed: SEED, numRuns: 200 },
+  );
+});
+
+test('recordings: lines of garbage put anywhere after the header are warnings, and every sample still reads the same', () => {
+  const clean = parseRecording(REAL_RECORDING, 'clean.ndjson');
+  const expected = sampleTotals(clean);
+  assert.equal(expected.length, 30);
+  const garbage = fc.oneof(fc.string({ maxLength: 60 }).map((text) => `#${text}`), fc.constantFrom('{', '[1,2', 'null x', '{"type":'));
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: REAL_LINES.length }), garbage), { minLength: 1, maxLength: 8 }), (insertions) => {
+      const lines = [...REAL_LINES];
+      for (const [at, line] of [...insertions].sort((a, b) => b[0] - a[0])) lines.splice(at, 0, line);
+      const recording = readRecording(lines.join('\n') + '\n', `garbage at ${insertions.map(([at]) => at).join(', ')}`);
+      assert.ok(recording);
+      assert.deepEqual(sampleTotals(recording), expected);
+      assert.ok(recording.warnings.length >= 1, 'the garbage is reported');
+    }),
+    { seed: SEED, numRuns: 100 },
   );
 });
 
@@ -266,6 +296,19 @@ test('pprof: random bytes, gzipped random bytes and profiles with dangling refer
       },
     ),
     { seed: SEED, numRuns: 200 },
+  );
+});
+
+test('pprof and .heapprofile: what heapsleuth writes reads back to the same traces, for any snapshot', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 0, max: 60 }), (seed, traces) => {
+      const snapshot = syntheticSnapshot(seed, traces);
+      const expected = tracesByKey(snapshot);
+      assert.deepEqual(tracesByKey(snapshotFromPprof(snapshotToPprof(snapshot), { source: 'round.pb.gz' })), expected);
+      assert.deepEqual(tracesByKey(snapshotFromHeapProfile(JSON.parse(JSON.stringify(snapshotToHeapProfile(snapshot))), { source: 'round.heapprofile' })), expected);
+      assert.deepEqual(tracesByKey(snapshotFromJSON(JSON.parse(JSON.stringify(snapshotToJSON(snapshot))), 'round.json')), expected);
+    }),
+    { seed: SEED, numRuns: 100 },
   );
 });
 

@@ -5,13 +5,10 @@ import { runInNewContext } from 'node:vm';
 import v8 from 'node:v8';
 import client from 'prom-client';
 import { AggregationTemporality, MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
-import { Frame } from '../src/model/frame.js';
-import { Snapshot } from '../src/model/snapshot.js';
-import { Traceback } from '../src/model/traceback.js';
-import { ProcessMetrics } from '../src/agent/process-metrics.js';
-import { traceLeaks, type TickResult } from '../src/agent/tracer.js';
-import { registerPrometheusMetrics } from '../src/metrics/prometheus.js';
-import { registerOpenTelemetryMetrics } from '../src/metrics/opentelemetry.js';
+// The public entry points, as users import them (self-reference through package.json's exports).
+import { Frame, Snapshot, Traceback, ProcessMetrics, traceLeaks, type TickResult } from 'heapsleuth';
+import { registerPrometheusMetrics } from 'heapsleuth/prometheus';
+import { registerOpenTelemetryMetrics } from 'heapsleuth/opentelemetry';
 import { siteLabel, topGrowingSites } from '../src/metrics/site-series.js';
 
 const START = Date.parse('2024-05-01T12:00:00.000Z');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -87,10 +87,10 @@ test('a TypeScript app with source maps is recorded in .ts lines', async () => {
   assert.ok([9, 13].includes(grower.line), `line ${grower.line}`);
 });
 
-test('SIGUSR2 takes an extra tick at once', async () => {
+test('HEAPSLEUTH_SIGNAL=SIGUSR2 takes an extra tick at once', async () => {
   const dir = outDir();
   const result = await runNode(['--import', registerPath, fixture('traced-app.mjs')], {
-    env: agentEnv(dir, { HEAPSLEUTH_INTERVAL: '1h', HEAPSLEUTH_LOG: 'off', RUN_MS: '1200' }),
+    env: agentEnv(dir, { HEAPSLEUTH_INTERVAL: '1h', HEAPSLEUTH_LOG: 'off', HEAPSLEUTH_SIGNAL: 'SIGUSR2', RUN_MS: '1200' }),
     onSpawn: (child) => {
       child.stdout!.once('data', () => {
         setTimeout(() => child.kill('SIGUSR2'), 300);
@@ -190,4 +190,32 @@ test('HEAPSLEUTH_DISABLE=1 turns the agent off', async () => {
   const result = await runNode(['--import', registerPath, fixture('traced-app.mjs')], { env: agentEnv(dir, { HEAPSLEUTH_DISABLE: '1', RUN_MS: '200' }) });
   assert.equal(result.code, 0);
   assert.deepEqual(readdirSync(dir), []);
+});
+
+test('HEAPSLEUTH_SIGNAL=SIGKILL (or SIGSTOP, or a name that is no signal): one warning, on-demand ticks off, the tracer records as usual', async () => {
+  for (const signal of ['SIGKILL', 'SIGSTOP', 'SIGNOPE']) {
+    const dir = outDir();
+    const result = await runNode(['--import', registerPath, fixture('traced-app.mjs')], {
+      env: agentEnv(dir, { HEAPSLEUTH_INTERVAL: '1h', HEAPSLEUTH_LOG: 'off', HEAPSLEUTH_SIGNAL: signal, RUN_MS: '300' }),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, new RegExp(`^heapsleuth: warning: HEAPSLEUTH_SIGNAL="${signal}": .*; on-demand ticks stay off\\n`));
+    // the first tick at start and the final one at exit: a whole recording, not a header alone
+    assert.equal(readOnlyRecording(dir).samples.length, 2);
+  }
+});
+
+test('traceLeaks({ signal: "SIGKILL" }) throws before it starts anything: no profiler, no listeners, no file', async () => {
+  const dir = join(outDir(), 'recordings');
+  const script = `
+    import { traceLeaks, isTracing } from 'heapsleuth';
+    const before = process.listenerCount('exit');
+    try { traceLeaks({ signal: 'SIGKILL', outDir: ${JSON.stringify(dir)}, logger: false }); console.log('started'); }
+    catch (error) { console.log(error.message); }
+    console.log(JSON.stringify({ tracing: isTracing(), exitListeners: process.listenerCount('exit') - before }));
+  `;
+  const result = await runNode(['--input-type=module', '-e', script]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, 'signal: SIGKILL cannot be used for on-demand ticks (use e.g. SIGUSR2 or SIGPWR)\n{"tracing":false,"exitListeners":0}\n');
+  assert.equal(existsSync(dir), false, 'no recording folder or file was created');
 });

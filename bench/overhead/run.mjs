@@ -8,7 +8,8 @@
 // Run: npm run build && node bench/overhead/run.mjs [--quick] [--rounds N] [--duration S]
 //      [--warmup S] [--connections N] [--configs none,default,...] [--json FILE]
 // Configurations (keys for --configs): none, none-again, default, inspector, fine, ddpprof;
-// diagnostic ones, run only when named: no-ticks, v8-64k, v8-512k.
+// diagnostic ones, run only when named: no-ticks, v8-64k, v8-512k, and for run --native:
+// jemalloc, native, native-agent (need libjemalloc2).
 // Needs wrk (Debian: apt-get install -y wrk).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,9 @@ const LOAD_SCRIPT = here('./load.lua');
 const DD_PRELOAD = here('./dd-heap-profiler.cjs');
 const REGISTER = here('../../dist/src/agent/register.js');
 const TICK_INTERVAL = '5s';
+const JEMALLOC = '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2';
+/** `{OUT}` becomes the trial's folder. */
+const NATIVE_CONF = 'prof:true,lg_prof_sample:19,lg_prof_interval:28,prof_final:true,prof_prefix:{OUT}/jeprof';
 
 function parseArgs(argv) {
   const quick = argv.includes('--quick');
@@ -73,6 +77,11 @@ const CONFIGS = [
   heapsleuth('hs-128k', 'heapsleuth at 128 KiB', { HEAPSLEUTH_SAMPLING_INTERVAL: '131072' }, { sampler: 'native', intervalBytes: 131072 }, { diagnostic: true }),
   heapsleuth('hs-512k', 'heapsleuth at 512 KiB', { HEAPSLEUTH_SAMPLING_INTERVAL: '524288' }, { sampler: 'native', intervalBytes: 524288 }, { diagnostic: true }),
   { key: 'v8-64k', label: "V8's sampling heap profiler alone at 64 KiB, never read", nodeArgs: ['--require', DD_PRELOAD], env: { DD_BENCH_SAMPLING_INTERVAL: '65536', DD_BENCH_PROFILE_EVERY_MS: '0' }, diagnostic: true },
+  // run --native / HEAPSLEUTH_NATIVE=on (docs/native.md): jemalloc alone, jemalloc sampling at run --native's
+  // defaults (512 KiB, a dump every 256 MiB allocated, dumps in the trial's folder), and that with the agent picking them up.
+  { key: 'jemalloc', label: 'jemalloc preloaded, no profiling', nodeArgs: [], env: { LD_PRELOAD: JEMALLOC }, diagnostic: true },
+  { key: 'native', label: 'jemalloc heap profiling (run --native defaults), no agent', nodeArgs: [], env: { LD_PRELOAD: JEMALLOC, MALLOC_CONF: NATIVE_CONF }, diagnostic: true },
+  heapsleuth('native-agent', 'heapsleuth defaults + jemalloc profiling, agent picks up dumps', { LD_PRELOAD: JEMALLOC, MALLOC_CONF: NATIVE_CONF, HEAPSLEUTH_NATIVE: 'on' }, { sampler: 'native', intervalBytes: 262144 }, { diagnostic: true }),
   { key: 'v8-512k', label: "V8's sampling heap profiler alone at 512 KiB, never read", nodeArgs: ['--require', DD_PRELOAD], env: { DD_BENCH_SAMPLING_INTERVAL: '524288', DD_BENCH_PROFILE_EVERY_MS: '0' }, diagnostic: true },
 ];
 
@@ -82,7 +91,8 @@ function trialEnv(extra, outDir) {
   for (const [name, text] of Object.entries(process.env)) {
     if (!name.startsWith('HEAPSLEUTH_') && name !== 'NODE_OPTIONS') env[name] = text;
   }
-  return { ...env, HEAPSLEUTH_OUT: outDir, ...extra };
+  const own = Object.fromEntries(Object.entries(extra).map(([name, text]) => [name, text.replaceAll('{OUT}', outDir)]));
+  return { ...env, HEAPSLEUTH_OUT: outDir, ...own };
 }
 
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
@@ -242,6 +252,7 @@ function table(configs, trials) {
 
 function checkPrerequisites(configs) {
   if (spawnSync('wrk', ['--version']).error) fail('wrk is not installed: install it first (Debian: apt-get install -y wrk)');
+  if (configs.some((c) => c.env.LD_PRELOAD) && !existsSync(JEMALLOC)) fail(`${JEMALLOC} is missing: install it first (Debian: apt-get install -y libjemalloc2)`);
   if (configs.some((c) => c.expect) && !existsSync(REGISTER)) fail('dist/ is missing: run `npm run build` first');
   if (configs.some((c) => c.nodeArgs.includes(DD_PRELOAD) || c.expect?.sampler === 'native')) {
     const probe = spawnSync(process.execPath, ['-e', "require('@datadog/pprof')"], { cwd: here('../..') });

@@ -1,3 +1,4 @@
+import { onDemandSignalProblem } from './on-demand-signal.js';
 import type { TraceLeaksOptions } from './tracer.js';
 import { parseDurationMs } from './durations.js';
 
@@ -78,8 +79,11 @@ export function readEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   const signal = value(ENV.signal);
   if (signal !== undefined) {
     if (/^(off|false|0|no|none)$/i.test(signal)) options.signal = false;
-    else if (/^SIG[A-Z0-9]+$/.test(signal)) options.signal = signal as NodeJS.Signals;
-    else problems.push(`${ENV.signal}=${JSON.stringify(signal)} is not a signal name such as SIGUSR2; using SIGUSR2`);
+    else {
+      const problem = onDemandSignalProblem(signal);
+      if (problem === undefined) options.signal = signal as NodeJS.Signals;
+      else problems.push(`${ENV.signal}=${JSON.stringify(signal)}: ${problem}; on-demand ticks stay off`);
+    }
   }
   const sampler = value(ENV.sampler);
   if (sampler !== undefined) {

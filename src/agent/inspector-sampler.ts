@@ -2,7 +2,7 @@ import inspector from 'node:inspector';
 import { SamplerError, type AllocationNode, type HeapSampler, type RawCallFrame, type SamplerOptions } from './sampler.js';
 
 /** `HeapProfiler.SamplingHeapProfile` of the Chrome DevTools protocol. */
-interface SamplingHeapProfile {
+export interface SamplingHeapProfile {
   head: ProtocolNode;
   samples: { size: number; nodeId: number; ordinal: number }[];
 }
@@ -112,7 +112,8 @@ export class InspectorSampler implements HeapSampler {
   }
 }
 
-function toAllocationTree(profile: SamplingHeapProfile): AllocationNode {
+/** The protocol's profile as an allocation tree, with each node's live sample count. */
+export function toAllocationTree(profile: SamplingHeapProfile): AllocationNode {
   const samplesPerNode = new Map<number, number>();
   for (const sample of profile.samples) samplesPerNode.set(sample.nodeId, (samplesPerNode.get(sample.nodeId) ?? 0) + 1);
   const convert = (node: ProtocolNode): AllocationNode => ({

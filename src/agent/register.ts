@@ -6,12 +6,14 @@
 import { isMainThread } from 'node:worker_threads';
 import { readEnvConfig } from './env-config.js';
 import { traceLeaks } from './tracer.js';
+import { startNativePickup } from '../native/agent-pickup.js';
 
 function register(): void {
   const config = readEnvConfig();
   if (config.disabled || (!isMainThread && !config.workers)) return;
   for (const problem of config.problems) process.stderr.write(`heapsleuth: warning: ${problem}\n`);
-  traceLeaks(config.options);
+  const tracer = traceLeaks(config.options);
+  startNativePickup(tracer, process.env, (message) => process.stderr.write(`heapsleuth: warning: ${message}\n`));
 }
 
 try {

@@ -1,3 +1,4 @@
+import { onDemandSignalProblem } from './on-demand-signal.js';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { basename, extname, join } from 'node:path';
@@ -48,7 +49,11 @@ export interface TraceLeaksOptions {
    * one when the tracer stops (default false; they pause the process, see docs/retainers.md).
    */
   retainers?: boolean;
-  /** A signal that takes an extra tick and flushes (default `SIGUSR2`); false for none. Left alone when the app listens to it. */
+  /**
+   * A signal that takes an extra tick and flushes, e.g. `SIGUSR2`; off (false) by default,
+   * because a listener keeps the signal from ending the process (nodemon restarts apps with
+   * SIGUSR2). Left alone when the app listens to it.
+   */
   signal?: NodeJS.Signals | false;
 }
 
@@ -80,7 +85,7 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
   readonly intervalMs: number;
   /** When the tracer started (epoch milliseconds); its first tick is taken then. */
   readonly startTime = Date.now();
-  readonly recordingPath: string | undefined;
+  recordingPath: string | undefined;
   private readonly top: number;
   private readonly trace: number;
   private readonly keyType: KeyType;
@@ -97,7 +102,7 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
   private seq = 0;
   private stopped = false;
   private ticking = false;
-  private readonly signalHandler: (() => void) | undefined;
+  private readonly signalHandler: (() => void) | undefined = undefined;
   private readonly signal: NodeJS.Signals | false;
   private readonly onExit = () => this.finish('exit');
   private readonly onStopSignal = (signal: NodeJS.Signals) => this.handleStopSignal(signal);
@@ -110,9 +115,24 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
     this.top = options.top ?? 5;
     this.trace = options.trace ?? 1;
     this.keyType = options.keyType ?? 'lineno';
-    this.signal = options.signal ?? 'SIGUSR2';
+    this.signal = options.signal ?? false;
+    const signalProblem = this.signal ? onDemandSignalProblem(this.signal) : undefined;
+    if (signalProblem) throw new Error(`signal: ${signalProblem}`);
 
     this.startedTracing = !isTracing();
+    try {
+      this.signalHandler = this.setUp(options);
+    } catch (error) {
+      this.undo();
+      throw error;
+    }
+
+    this.tick();
+    this.schedule();
+  }
+
+  /** Starts sampling, opens the process metrics and the recording, and listens to signals; returns the on-demand signal's handler. */
+  private setUp(options: TraceLeaksOptions): (() => void) | undefined {
     const startOptions: Parameters<typeof start>[0] = {
       onNotice: (message) => this.logger.info({ event: 'agent_info' }, `heapsleuth: ${message}`),
       sampler: options.sampler ?? 'auto',
@@ -141,20 +161,26 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
       }
     }
 
-    if (this.signal) {
-      if (process.listenerCount(this.signal) > 0) {
-        this.logger.info({ event: 'agent_info' }, `heapsleuth: ${this.signal} already has a listener; on-demand ticks are off`);
-        this.signalHandler = undefined;
-      } else {
-        this.signalHandler = () => this.tick();
-        process.on(this.signal, this.signalHandler);
-      }
-    }
     process.on('exit', this.onExit);
     for (const signal of STOP_SIGNALS) if (process.listenerCount(signal) === 0) process.once(signal, this.onStopSignal);
+    if (!this.signal) return undefined;
+    if (process.listenerCount(this.signal) > 0) {
+      this.logger.info({ event: 'agent_info' }, `heapsleuth: ${this.signal} already has a listener; on-demand ticks are off`);
+      return undefined;
+    }
+    const handler = () => this.tick();
+    process.on(this.signal, handler);
+    return handler;
+  }
 
-    this.tick();
-    this.schedule();
+  /** A constructor that failed half-way leaves nothing running: no profiler, no listeners, no open recording. */
+  private undo(): void {
+    this.stopped = true;
+    process.removeListener('exit', this.onExit);
+    for (const signal of STOP_SIGNALS) process.removeListener(signal, this.onStopSignal);
+    this.recorder?.close('failed-to-start');
+    this.metrics.close();
+    if (this.startedTracing && isTracing()) stop();
   }
 
   /** Takes a tick now (a snapshot, a process sample, logs, a recorded sample). Returns undefined if it failed. */

@@ -21,11 +21,13 @@ export { DEFAULT_ANALYZE_OPTIONS } from './analyze-options.js';
 export function analyzeRecordings(recordings: Recording[], options: AnalyzeOptions = {}): Verdict {
   const settings = resolveOptions(options);
   const lifetimes = processLifetimes(recordings);
-  const ordered = lifetimes.recordings;
+  // Segments in the order they end: the last one is the process still running at the end of
+  // the window, whose values are the current ones, also when replicas overlap in time.
+  const ordered = [...lifetimes.recordings].sort((a, b) => a.samples.at(-1)!.time - b.samples.at(-1)!.time);
   const warnings = [...recordings.flatMap((recording) => recording.warnings), ...lifetimes.warnings];
   const newest = ordered.at(-1) ?? recordings.at(-1);
   const samples = ordered.flatMap((recording) => recording.samples);
-  const start = samples[0]?.time;
+  const start = samples.length === 0 ? undefined : Math.min(...ordered.map((recording) => recording.samples[0]!.time));
   const end = samples.at(-1)?.time;
 
   const base = {
@@ -64,7 +66,8 @@ export function analyzeRecordings(recordings: Recording[], options: AnalyzeOptio
       heapUsedBytes: process.heapUsed.lastBytes,
       rssGrowthPerHour: found.growthPerHour.rss,
       heapUsedGrowthPerHour: found.growthPerHour.heapUsed,
-      leaking: judging && leaking,
+      rssGrowing: judging && process.rss.leak,
+      heapUsedGrowing: judging && process.heapUsed.leak,
     }),
   };
   if (reason) verdict.reason = reason;

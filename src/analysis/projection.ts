@@ -9,8 +9,9 @@ export interface ProjectionInput {
   /** Measured growth per hour. */
   rssGrowthPerHour: number;
   heapUsedGrowthPerHour: number;
-  /** Only a leak is projected; otherwise the limit is named but no time is given. */
-  leaking: boolean;
+  /** Whether each series is itself judged to grow: only those are projected (a flat, noisy series has a slope too). */
+  rssGrowing: boolean;
+  heapUsedGrowing: boolean;
 }
 
 /**
@@ -21,16 +22,16 @@ export function projectToLimit(input: ProjectionInput): Projection {
   const candidates: Projection[] = [];
   const { cgroupLimitBytes, heapLimitBytes } = input.limits;
   if (cgroupLimitBytes && cgroupLimitBytes > 0) {
-    candidates.push({ limitBytes: cgroupLimitBytes, limitKind: 'cgroup', hoursToLimit: hours(cgroupLimitBytes, input.rssBytes, input.rssGrowthPerHour, input.leaking) });
+    candidates.push({ limitBytes: cgroupLimitBytes, limitKind: 'cgroup', hoursToLimit: hours(cgroupLimitBytes, input.rssBytes, input.rssGrowthPerHour, input.rssGrowing) });
   }
   if (heapLimitBytes && heapLimitBytes > 0) {
-    candidates.push({ limitBytes: heapLimitBytes, limitKind: 'heap', hoursToLimit: hours(heapLimitBytes, input.heapUsedBytes, input.heapUsedGrowthPerHour, input.leaking) });
+    candidates.push({ limitBytes: heapLimitBytes, limitKind: 'heap', hoursToLimit: hours(heapLimitBytes, input.heapUsedBytes, input.heapUsedGrowthPerHour, input.heapUsedGrowing) });
   }
   const timed = candidates.filter((candidate) => candidate.hoursToLimit !== null).sort((a, b) => a.hoursToLimit! - b.hoursToLimit!);
   return timed[0] ?? candidates[0] ?? { limitBytes: 0, limitKind: 'none', hoursToLimit: null };
 }
 
-function hours(limit: number, now: number, growthPerHour: number, leaking: boolean): number | null {
-  if (!leaking || !(growthPerHour > 0)) return null;
+function hours(limit: number, now: number, growthPerHour: number, growing: boolean): number | null {
+  if (!growing || !(growthPerHour > 0)) return null;
   return Math.max(0, limit - now) / growthPerHour;
 }

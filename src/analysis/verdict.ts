@@ -58,6 +58,34 @@ export interface RetainerFinding {
   match: 'line' | 'constructor' | 'file';
 }
 
+/** A native allocation site (library, function) whose live memory grows, from allocator dumps (docs/native.md). */
+export interface NativeSuspect {
+  rank: number;
+  /** The file the code is in (a shared library, an addon, the executable). */
+  library: string;
+  /** Demangled; `+0x1a2b` (offset in the library) where the file has no symbol. */
+  function: string;
+  growthBytesPerHour: number;
+  liveBytes: number;
+  confidence: number;
+  /** From the blamed frame outwards; `{ library: '<jit>', function: '(JavaScript)' }` last when JS called in. */
+  stack: { library: string; function: string }[];
+  /** The native stack ends in JIT code: the caller is JavaScript, which native unwinding cannot see. */
+  calledFromJavaScript: boolean;
+}
+
+/** What the allocator's dumps said about native memory as a whole. */
+export interface NativeSummary {
+  /** Dumps read (points of the native series). */
+  dumps: number;
+  /** Live bytes the allocator holds for the program (all native allocations, unbiased). */
+  liveBytes: SeriesFinding;
+  /** RSS grows while live native allocations do not: fragmentation or allocator retention, not a leak. */
+  fragmentation: boolean;
+  /** What to do about it, when `fragmentation`. */
+  advice?: string;
+}
+
 /** A process-wide memory series and whether it leaks. */
 export interface SeriesFinding {
   growthBytesPerHour: number;
@@ -114,4 +142,8 @@ export interface Verdict {
   projection: Projection;
   /** Things the reader skipped or doubts about the input. */
   warnings: string[];
+  /** Native allocation sites that grow, from allocator dumps (`run --native`); absent without dumps. */
+  nativeSuspects?: NativeSuspect[];
+  /** What the allocator dumps said about native memory as a whole; absent without dumps. */
+  native?: NativeSummary;
 }

@@ -27,7 +27,7 @@ const DEFAULT_POINTS = 1500;
  * fleet. Returns whether it leaks.
  */
 export async function analyzeFleet(options: FleetOptions): Promise<boolean> {
-  if (!options.job) throw new CliError("heapsleuth analyze: --prometheus needs --job NAME (the scrape job of the service). See 'heapsleuth analyze --help'.");
+  if (!options.job) throw new CliError("analyze: --prometheus needs --job NAME (the scrape job of the service). See 'heapsleuth analyze --help'.");
   const end = options.until ? parseTime(options.until, '--until') : Date.now();
   const start = end - parseDuration(options.since ?? '1d', '--since');
   const stepMs = options.step ? parseDuration(options.step, '--step') : Math.max(1000, Math.ceil((end - start) / DEFAULT_POINTS / 1000) * 1000);
@@ -48,7 +48,7 @@ export async function analyzeFleet(options: FleetOptions): Promise<boolean> {
     }
     return verdict.verdict === 'leak';
   } catch (error) {
-    if (error instanceof PrometheusError) throw new CliError(`heapsleuth analyze: ${error.message}`);
+    if (error instanceof PrometheusError) throw new CliError(`analyze: ${error.message}`);
     throw error;
   }
 }

@@ -8,8 +8,8 @@ import { attachRunRetainers } from './run-retainers.js';
 
 const USAGE = `Usage: heapsleuth analyze <recording|folder...> [options]
 
-Reads recordings (files, or folders of .ndjson files such as .heapsleuth/) and prints the
-leak verdict: the allocation sites whose live memory grows, native and off-heap growth,
+Reads recordings (files, or folders: the agent's .heapsleuth/ with its .ndjson files,
+or the newest of the run folders 'heapsleuth run' writes there) and prints the leak verdict: the allocation sites whose live memory grows, native and off-heap growth,
 leaked handles, restarts, and the time until the memory limit. Heap snapshots that
 'heapsleuth run --retainers' wrote beside a recording add who keeps each suspect's
 objects alive.
@@ -18,6 +18,7 @@ Options:
   --json [FILE]      print the JSON verdict (to FILE, or to stdout with --json or --json -)
   --html FILE        also write the HTML report
   --fail-on-leak     exit with code 1 when the verdict is 'leak'
+  --all-runs         in a folder of run folders, read every run, not only the newest
   -h, --help         show this help
 
 A fleet, from Prometheus (the agent's metrics, docs/metrics.md), instead of recordings:
@@ -31,21 +32,22 @@ A fleet, from Prometheus (the agent's metrics, docs/metrics.md), instead of reco
 
 Examples:
   heapsleuth analyze .heapsleuth/
-  heapsleuth analyze .heapsleuth/*.ndjson --json > verdict.json
+  heapsleuth analyze .heapsleuth/ --json > verdict.json
+  heapsleuth analyze .heapsleuth/ --all-runs --json verdict.json
   heapsleuth analyze --prometheus http://127.0.0.1:9090 --job checkout --since 7d --json fleet.json`;
 
 export const command: Command = {
   name: 'analyze',
   usage: USAGE,
   async run(args) {
-    // `--json` alone means stdout; it takes the next word only when that names a .json file.
-    const normalized = args.map((arg, i) => (arg === '--json' && !/\.json$/i.test(args[i + 1] ?? '') ? '--json=-' : arg));
+    const normalized = jsonValueJoined(args);
     const { values, positionals } = parseOptions(
       normalized,
       {
         json: { type: 'string' },
         html: { type: 'string' },
         'fail-on-leak': { type: 'boolean', default: false },
+        'all-runs': { type: 'boolean', default: false },
         prometheus: { type: 'string' },
         job: { type: 'string' },
         since: { type: 'string' },
@@ -56,14 +58,28 @@ export const command: Command = {
       'analyze',
     );
     if (values.prometheus !== undefined) {
-      if (positionals.length > 0) throw new CliError('heapsleuth analyze: give recordings or --prometheus, not both');
+      if (positionals.length > 0) throw new CliError('analyze: give recordings or --prometheus, not both');
       const leak = await analyzeFleet({ ...values, prometheus: values.prometheus });
       return leak && values['fail-on-leak'] ? EXIT.leak : EXIT.ok;
     }
-    const recordings = readRecordings(positionals);
+    const recordings = readRecordings(positionals, { allRuns: values['all-runs'] });
     requireSamples(recordings);
     // Heap snapshots written by `run --retainers` beside a recording add its retainer paths.
     const judged = await judge(recordings, { json: values.json, html: values.html }, positionals, attachRunRetainers);
     return judged.leak && values['fail-on-leak'] ? EXIT.leak : EXIT.ok;
   },
 };
+
+/** `--json` alone means stdout; it takes the next word only when that is `-` or names a .json file. */
+function jsonValueJoined(args: string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const next = args[i + 1];
+    if (args[i] !== '--json') joined.push(args[i]!);
+    else if (next !== undefined && (next === '-' || /\.json$/i.test(next))) {
+      joined.push(`--json=${next}`);
+      i++;
+    } else joined.push('--json=-');
+  }
+  return joined;
+}

@@ -9,5 +9,8 @@ export class CliError extends Error {
   }
 }
 
-/** Exit codes: 0 fine, 1 leak found with --fail-on-leak, 2 usage or input error, 3 internal error. */
-export const EXIT = { ok: 0, leak: 1, usage: 2, internal: 3 } as const;
+/**
+ * Exit codes: 0 fine, 1 leak found with --fail-on-leak, 2 usage or input error, 3 internal
+ * error, 4 (`run`) the command failed on its own, 5 (`run --fail-on-leak`) nothing recorded.
+ */
+export const EXIT = { ok: 0, leak: 1, usage: 2, internal: 3, commandFailed: 4, noEvidence: 5 } as const;

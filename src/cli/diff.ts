@@ -16,8 +16,8 @@ Reads recordings (.ndjson), pprof heap profiles (.pb.gz, .pb), Chrome .heapprofi
 files and heapsleuth snapshot dumps, in any mix.
 
 Options:
-  --from INDEX|TIME  the old snapshot: an index (0 = first, -1 = last) or an ISO time
-                     (the latest sample at or before it)
+  --from INDEX|TIME  the old snapshot: an index (0 = first, -1 = last) or an ISO time,
+                     UTC unless it has a zone (the latest sample at or before it)
   --to INDEX|TIME    the new snapshot, the same way
   --key KEY          group by filename, lineno (default), function or traceback
   --cumulative       count each stack for every frame in it, not only the one to blame
@@ -38,7 +38,7 @@ export const command: Command = {
   async run(args) {
     const { values, positionals } = parseOptions(args, { from: { type: 'string' }, to: { type: 'string' }, ...KEY_OPTIONS }, 'diff');
     if (positionals.length === 0 || positionals.length > 2) {
-      throw new CliError(`heapsleuth diff: takes one recording or two files, got ${positionals.length}. See 'heapsleuth diff --help'.`);
+      throw new CliError(`diff: takes one recording or two files, got ${positionals.length}. See 'heapsleuth diff --help'.`);
     }
     const cumulative = values.cumulative;
     const keyType = parseKeyType(values.key, cumulative);

@@ -10,19 +10,20 @@ import { describePicked, openProfile, pickSnapshot } from './snapshot-input.js';
 const USAGE = `Usage: heapsleuth export <recording|profile> --format pprof|heapprofile -o FILE [--at INDEX|TIME]
 
 Writes one snapshot in a format other tools read: a gzipped pprof heap profile
-(go tool pprof, Pyroscope, Datadog, Grafana) or a Chrome .heapprofile (DevTools'
-Memory panel, speedscope).
+(go tool pprof -top heap.pb.gz, Pyroscope, Datadog, Grafana) or a Chrome .heapprofile
+(DevTools' Memory panel, speedscope).
 
 Options:
   --format FORMAT    pprof or heapprofile (default: from the name of -o: .pb.gz and .pb
                      are pprof, .heapprofile is heapprofile)
   -o, --output FILE  where to write it; - for stdout
   --at INDEX|TIME    which sample of a recording: an index (0 = first, -1 = last, the
-                     default) or an ISO time (the latest sample at or before it)
+                     default) or an ISO time, UTC unless it has a zone (the latest sample
+                     at or before it)
   -h, --help         show this help
 
 Examples:
-  heapsleuth export .heapsleuth/api-4121.ndjson --at -1 -o heap.pb.gz && go tool pprof -top heap.pb.gz
+  heapsleuth export .heapsleuth/api-4121.ndjson --at -1 -o heap.pb.gz
   heapsleuth export .heapsleuth/api-4121.ndjson --at 2024-05-01T12:00:00Z -o api.heapprofile`;
 
 const FORMATS = ['pprof', 'heapprofile'] as const;
@@ -37,9 +38,9 @@ export const command: Command = {
       { at: { type: 'string' }, format: { type: 'string' }, output: { type: 'string', short: 'o' } },
       'export',
     );
-    if (positionals.length !== 1) throw new CliError(`heapsleuth export: takes one file, got ${positionals.length}. See 'heapsleuth export --help'.`);
+    if (positionals.length !== 1) throw new CliError(`export: takes one file, got ${positionals.length}. See 'heapsleuth export --help'.`);
     const output = values.output;
-    if (!output) throw new CliError("heapsleuth export: name the output file with -o FILE (or -o - for stdout). See 'heapsleuth export --help'.");
+    if (!output) throw new CliError("export: name the output file with -o FILE (or -o - for stdout). See 'heapsleuth export --help'.");
     const format = exportFormat(values.format, output);
     const picked = pickSnapshot(openProfile(positionals[0], 'export'), values.at);
     const bytes = format === 'pprof' ? snapshotToPprof(picked.snapshot) : Buffer.from(JSON.stringify(snapshotToHeapProfile(picked.snapshot)));

@@ -35,12 +35,17 @@ export async function judge(
   await enrich?.(judged);
   const verdicts = judged.map((entry) => entry.verdict);
   const leak = verdicts.some((verdict) => verdict.verdict === 'leak');
+  await writeJudgement(verdicts, judged[0]?.recordings ?? [], outputs, sources);
+  return { verdicts, leak };
+}
+
+/** Prints the verdicts and writes the JSON and HTML asked for; `recordings` are the first verdict's. */
+export async function writeJudgement(verdicts: Verdict[], recordings: Recording[], outputs: JudgeOutputs, sources: string[]): Promise<void> {
   const [primary, ...others] = verdicts;
   if (!primary) throw new CliError('no recordings to analyse');
-
   if (outputs.html) {
     const { renderHtmlReport } = await import('../report/html.js');
-    writeOutput(outputs.html, renderHtmlReport(primary, judged[0]!.recordings), '--html');
+    writeOutput(outputs.html, renderHtmlReport(primary, recordings), '--html');
   }
   if (outputs.json) {
     const document = others.length > 0 ? { ...primary, otherServices: others } : primary;
@@ -57,5 +62,4 @@ export async function judge(
       process.stdout.write(renderVerdict(verdict, options) + '\n');
     }
   }
-  return { verdicts, leak };
 }

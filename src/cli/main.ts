@@ -17,15 +17,17 @@ Options:
   -h, --help     show help (also: heapsleuth <command> --help)
   -v, --version  show the version
 
-Exit codes: 0 ok, 1 leak found (with --fail-on-leak), 2 bad usage or input, 3 internal error.
+Exit codes: 0 ok, 1 leak found (with --fail-on-leak), 2 bad usage or input, 3 internal error,
+4 (run) the command failed on its own, 5 (run --fail-on-leak) nothing was recorded.
 Colors follow NO_COLOR and FORCE_COLOR. Docs: README.md and docs/ in the package.`;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
-    if (topic && COMMANDS[topic]) {
-      process.stdout.write((await COMMANDS[topic].load()).usage + '\n');
+    if (topic && Object.hasOwn(COMMANDS, topic)) {
+      // Only the table's own keys: `constructor` or `__proto__` are not commands.
+      process.stdout.write((await COMMANDS[topic]!.load()).usage + '\n');
       return EXIT.ok;
     }
     process.stdout.write(HELP + '\n');
@@ -35,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return EXIT.ok;
   }
-  const entry = COMMANDS[name];
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) throw new CliError(`unknown command ${JSON.stringify(name)}. Run 'heapsleuth --help' for the list.`);
   const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {

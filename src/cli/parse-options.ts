@@ -5,14 +5,39 @@ import { parseDurationMs } from '../agent/durations.js';
 type Options = NonNullable<ParseArgsConfig['options']>;
 export type ParsedOptions<T extends Options> = ReturnType<typeof parseArgs<{ options: T; allowPositionals: boolean; strict: true }>>;
 
-/** util.parseArgs with errors turned into one-line usage errors. */
+/**
+ * util.parseArgs with errors turned into one-line usage errors. A value that starts with
+ * a dash (`--at -1`, `--to -2`) is taken as the option's value, as the help texts show;
+ * util.parseArgs alone calls it ambiguous.
+ */
 export function parseOptions<T extends Options>(args: string[], options: T, command: string, allowPositionals = true): ParsedOptions<T> {
   try {
-    return parseArgs({ args, options, allowPositionals, strict: true });
+    return parseArgs({ args: joinNegativeValues(args, options), options, allowPositionals, strict: true });
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-    throw new CliError(`heapsleuth ${command}: ${message.replace(/^TypeError \[[A-Z_]+\]: /, '')}. See 'heapsleuth ${command} --help'.`);
+    throw new CliError(`${command}: ${message.replace(/^TypeError \[[A-Z_]+\]: /, '')}. See 'heapsleuth ${command} --help'.`);
   }
+}
+
+/** `--at -1` becomes `--at=-1` for options that take a value, when the value is a negative number. */
+function joinNegativeValues(args: string[], options: Options): string[] {
+  const takesValue = (arg: string): boolean => arg.startsWith('--') && options[arg.slice(2)]?.type === 'string';
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') {
+      joined.push(...args.slice(i));
+      break;
+    }
+    const next = args[i + 1];
+    if (next !== undefined && /^-\d/.test(next) && takesValue(arg)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else {
+      joined.push(arg);
+    }
+  }
+  return joined;
 }
 
 /** `500ms`, `5s`, `2m`, `1h`, `1d`, or a bare number of seconds; milliseconds. */

@@ -3,11 +3,22 @@ import { join } from 'node:path';
 import { parseRecording, RecordingFormatError, type Recording } from '../formats/recording.js';
 import { CliError } from './cli-error.js';
 
+export interface ReadRecordingsOptions {
+  /** A folder of run folders (`.heapsleuth/`): read every run, not only the newest. */
+  allRuns?: boolean;
+  warn?: (message: string) => void;
+}
+
+const defaultWarn = (message: string) => process.stderr.write(`heapsleuth: warning: ${message}\n`);
+
 /**
- * Reads recordings named on the command line (files, or folders of `.ndjson` files),
- * turning every problem into a one-line CliError. Warnings go to `warn`.
+ * Reads recordings named on the command line (files, or folders) turning every problem
+ * into a one-line CliError. A folder is read the way the agent and `run` write it: its own
+ * `.ndjson` files (the agent's `.heapsleuth/`), or else its run folders (`heapsleuth run`
+ * writes `.heapsleuth/run-<time>/`), the newest one unless `allRuns`.
  */
-export function readRecordings(paths: string[], warn: (message: string) => void = (m) => process.stderr.write(`heapsleuth: warning: ${m}\n`)): Recording[] {
+export function readRecordings(paths: string[], options: ReadRecordingsOptions = {}): Recording[] {
+  const warn = options.warn ?? defaultWarn;
   if (paths.length === 0) throw new CliError('no recording given: name one or more .ndjson files or folders (e.g. .heapsleuth/)');
   const files: string[] = [];
   for (const path of paths) {
@@ -17,13 +28,7 @@ export function readRecordings(paths: string[], warn: (message: string) => void 
     } catch {
       throw new CliError(`${path}: no such file or folder`);
     }
-    if (stats.isDirectory()) {
-      const found = readdirSync(path).filter((name) => name.endsWith('.ndjson')).sort().map((name) => join(path, name));
-      if (found.length === 0) throw new CliError(`${path}: folder holds no .ndjson recordings`);
-      files.push(...found);
-    } else {
-      files.push(path);
-    }
+    files.push(...(stats.isDirectory() ? recordingsInFolder(path, options.allRuns ?? false) : [path]));
   }
   return files.map((file) => {
     let text: string;
@@ -43,6 +48,63 @@ export function readRecordings(paths: string[], warn: (message: string) => void 
       throw error;
     }
   });
+}
+
+/** The `.ndjson` files of a folder, or of its newest run folder (of all with `allRuns`). */
+function recordingsInFolder(folder: string, allRuns: boolean): string[] {
+  const own = ndjsonFiles(folder);
+  const runs = runFolders(folder);
+  const all = [...own, ...runs.flatMap((run) => run.files)];
+  if (all.length === 0) {
+    throw new CliError(`${folder}: folder holds no .ndjson recordings and no run folders; name a recording file, or the folder 'heapsleuth run' or the agent wrote (e.g. .heapsleuth/)`);
+  }
+  if (allRuns) return all;
+  if (own.length > 0) {
+    if (runs.length > 0) {
+      process.stderr.write(`heapsleuth: reading the ${own.length} recording(s) in ${folder}; it also holds ${runs.length} run folder(s): name one (e.g. ${runs[runs.length - 1]!.path}) or pass --all-runs\n`);
+    }
+    return own;
+  }
+  const newest = runs[runs.length - 1]!;
+  if (runs.length > 1) process.stderr.write(`heapsleuth: reading the newest run, ${newest.path} (of ${runs.length}; --all-runs reads them all)\n`);
+  return newest.files;
+}
+
+function ndjsonFiles(folder: string): string[] {
+  try {
+    return readdirSync(folder, { withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.ndjson'))
+      .map((entry) => join(folder, entry.name))
+      .sort();
+  } catch (error) {
+    throw new CliError(`${folder}: cannot read the folder: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+interface RunFolder {
+  path: string;
+  files: string[];
+  /** When its newest recording was last written: what "newest run" means for any --out name. */
+  modifiedMs: number;
+}
+
+/** Sub-folders holding recordings, oldest first. */
+function runFolders(folder: string): RunFolder[] {
+  const runs: RunFolder[] = [];
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const path = join(folder, entry.name);
+    let files: string[];
+    try {
+      files = ndjsonFiles(path);
+    } catch {
+      continue;
+    }
+    if (files.length === 0) continue;
+    const modifiedMs = Math.max(...files.map((file) => statSync(file).mtimeMs));
+    runs.push({ path, files, modifiedMs });
+  }
+  return runs.sort((a, b) => a.modifiedMs - b.modifiedMs || a.path.localeCompare(b.path));
 }
 
 /** Nothing to judge: not one sample in any of the recordings (one line, exit code 2). */

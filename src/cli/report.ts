@@ -19,6 +19,7 @@ of live allocations at the last sample.
 Options:
   -o, --output FILE   where to write the report (required)
   --service NAME      which service to report when the recordings hold several
+  --all-runs          in a folder of run folders, read every run, not only the newest
   -h, --help          show this help
 
 Examples:
@@ -29,10 +30,10 @@ export const command: Command = {
   name: 'report',
   usage: USAGE,
   async run(args) {
-    const { values, positionals } = parseOptions(args, { output: { type: 'string', short: 'o' }, service: { type: 'string' } }, 'report');
+    const { values, positionals } = parseOptions(args, { output: { type: 'string', short: 'o' }, service: { type: 'string' }, 'all-runs': { type: 'boolean', default: false } }, 'report');
     const output = values.output;
     if (!output) throw new CliError("report: name the output file with -o, e.g. 'heapsleuth report .heapsleuth/ -o report.html'");
-    const recordings = readRecordings(positionals);
+    const recordings = readRecordings(positionals, { allRuns: values['all-runs'] });
     requireSamples(recordings);
     const { verdict, group, others } = pickService(recordings, values.service);
     writeOutput(output, renderHtmlReport(verdict, group), 'report');

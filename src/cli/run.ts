@@ -8,6 +8,7 @@ import { TargetProcess, type TargetExit } from './target-process.js';
 import { judgeRun } from './judge-run.js';
 import { RunProgress } from './run-progress.js';
 import { writeOutput } from './write-output.js';
+import { nativeRun, type NativeRun } from '../native/native-run.js';
 
 const USAGE = `Usage: heapsleuth run [options] -- <command...>
 
@@ -31,6 +32,11 @@ Options:
                            objects alive; each snapshot pauses the command and needs
                            about 16 times its used heap in free memory (refused when
                            the container or machine lacks it); see docs/retainers.md
+  --native                 also profile native memory: preload jemalloc with heap
+                           profiling, so a growing native gap is named by library and
+                           function (needs ${'`'}apt-get install -y libjemalloc2${'`'}; see docs/native.md)
+  --native-sampling SIZE   mean bytes between sampled native allocations (default 512KiB)
+  --native-dump-every SIZE allocated bytes between allocator dumps (default 256MiB)
   --agent-logs             let the agent log its events to stderr too
   -q, --quiet              no live view, only the verdict
   -h, --help               show this help
@@ -38,13 +44,15 @@ Options:
 TIME is e.g. 500ms, 5s, 2m, 1h; SIZE e.g. 65536, 64KiB.
 
 Exit codes: 0 done, 1 leak found with --fail-on-leak, 2 bad usage or command not found,
-4 the command failed on its own (non-zero exit or crash) and no leak was found.
+4 the command failed on its own (non-zero exit or crash; 1 instead when a leak was found
+with --fail-on-leak), 5 nothing was recorded with --fail-on-leak (a gate never passes on
+no evidence; the verdict is 'inconclusive').
 
 Examples:
   heapsleuth run --duration 2m -- node dist/server.js
   heapsleuth run --fail-on-leak --duration 90s --json verdict.json -- node test/soak.js
   heapsleuth run --duration 5m -- python3 app.py
-  heapsleuth run --retainers --duration 1m -- node dist/server.js`;
+  heapsleuth run --native --duration 5m -- node server.js`;
 
 export const command: Command = {
   name: 'run',
@@ -68,6 +76,9 @@ async function run(args: string[]): Promise<number> {
       html: { type: 'string' },
       'fail-on-leak': { type: 'boolean', default: false },
       retainers: { type: 'boolean', default: false },
+      native: { type: 'boolean', default: false },
+      'native-sampling': { type: 'string', default: '512KiB' },
+      'native-dump-every': { type: 'string', default: '256MiB' },
       'agent-logs': { type: 'boolean', default: false },
       quiet: { type: 'boolean', short: 'q', default: false },
     },
@@ -75,11 +86,19 @@ async function run(args: string[]): Promise<number> {
   );
   const command = [...positionals, ...target];
   if (command.length === 0) throw new CliError("run: no command given: put it after '--', e.g. heapsleuth run -- node server.js");
-  const intervalMs = parseDuration(values.interval, '--interval');
-  const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration, '--duration');
+  const { intervalMs, durationMs } = shortenedForDocTest(
+    parseDuration(values.interval, '--interval'),
+    values.duration === undefined ? undefined : parseDuration(values.duration, '--duration'),
+  );
   const samplingIntervalBytes = parseBytes(values['sampling-interval'], '--sampling-interval');
   const sampler = values.sampler;
   if (sampler !== 'inspector' && sampler !== 'native' && sampler !== 'auto') throw new CliError(`--sampler: use inspector, native or auto, not ${JSON.stringify(sampler)}`);
+  const nativeSettings = values.native
+    ? {
+        samplingBytes: parseBytes(values['native-sampling'], '--native-sampling'),
+        dumpEveryBytes: parseBytes(values['native-dump-every'], '--native-dump-every'),
+      }
+    : undefined;
   const startedAt = new Date();
   const outDir = values.out ?? join('.heapsleuth', `run-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`);
   try {
@@ -99,8 +118,14 @@ async function run(args: string[]): Promise<number> {
     sampler,
     retainers: values.retainers,
   });
+  let native: NativeRun | undefined;
+  if (nativeSettings) {
+    native = nativeRun(outDir, nativeSettings, env);
+    Object.assign(env, native.env);
+  }
   // A heap snapshot at the stop blocks the command for seconds to minutes: give it that long before SIGTERM.
   const targetProcess = new TargetProcess(command, env, values.retainers ? 120_000 : undefined);
+  const nativeTimer = native && setInterval(() => native.collect(), intervalMs).unref();
   const progress = new RunProgress({ outDir, durationMs, intervalMs, startedAt: startedAt.getTime(), quiet: values.quiet });
   progress.start();
 
@@ -125,6 +150,9 @@ async function run(args: string[]): Promise<number> {
     exit = await targetProcess.exited;
   } finally {
     clearTimeout(durationTimer);
+    clearInterval(nativeTimer);
+    native?.collect();
+    native?.prune();
     progress.stop();
     process.removeListener('SIGINT', onInterrupt);
     process.removeListener('SIGTERM', onTerminate);
@@ -138,5 +166,19 @@ async function run(args: string[]): Promise<number> {
   }
   const judged = await judgeRun(outDir, { json: values.json, html: values.html }, { retainers: values.retainers });
   if (judged.leak && values['fail-on-leak']) return EXIT.leak;
-  return targetFailed ? 4 : EXIT.ok;
+  if (judged.nothingRecorded && values['fail-on-leak']) return EXIT.noEvidence;
+  return targetFailed ? EXIT.commandFailed : EXIT.ok;
+}
+
+/**
+ * The documentation test (test/documented-examples.test.ts) runs every example as written,
+ * only shorter: HEAPSLEUTH_DOC_TEST_DURATION caps --duration, and the interval at a sixteenth
+ * of it so that a shortened run still gets enough samples for a verdict.
+ */
+function shortenedForDocTest(intervalMs: number, durationMs: number | undefined): { intervalMs: number; durationMs: number | undefined } {
+  const cap = process.env['HEAPSLEUTH_DOC_TEST_DURATION'];
+  if (!cap || durationMs === undefined) return { intervalMs, durationMs };
+  const capMs = parseDuration(cap, 'HEAPSLEUTH_DOC_TEST_DURATION');
+  const shortened = Math.min(durationMs, capMs);
+  return { intervalMs: Math.min(intervalMs, Math.max(100, Math.round(shortened / 16))), durationMs: shortened };
 }

@@ -1,6 +1,8 @@
 import type { Recording } from '../formats/recording.js';
 import { analyzeRecordings } from '../analysis/analyze.js';
 import type { Verdict } from '../analysis/verdict.js';
+import { withNativeFindings } from '../native/native-findings.js';
+import { readNativeLogs } from '../native/read-native-logs.js';
 
 export interface ServiceVerdict {
   verdict: Verdict;
@@ -19,7 +21,8 @@ export function serviceVerdicts(recordings: readonly Recording[]): ServiceVerdic
     const key = `${recording.header.runtime}:${recording.header.service}`;
     groups.set(key, [...(groups.get(key) ?? []), recording]);
   }
+  const nativeLogs = readNativeLogs(recordings);
   return [...groups.values()]
-    .map((group) => ({ verdict: analyzeRecordings(group), recordings: group }))
+    .map((group) => ({ verdict: withNativeFindings(analyzeRecordings(group), group, nativeLogs), recordings: group }))
     .sort((a, b) => IMPORTANCE[a.verdict.verdict] - IMPORTANCE[b.verdict.verdict] || b.verdict.window.samples - a.verdict.window.samples);
 }

@@ -24,7 +24,7 @@ export interface PickedSnapshot {
 
 /** Reads a profile file, turning every problem into a one-line CliError. Warnings go to stderr. */
 export function openProfile(path: string | undefined, command: string): ProfileFile {
-  if (!path) throw new CliError(`heapsleuth ${command}: name a recording or profile file. See 'heapsleuth ${command} --help'.`);
+  if (!path) throw new CliError(`${command}: name a recording or profile file. See 'heapsleuth ${command} --help'.`);
   try {
     const file = readProfileFile(path);
     for (const warning of file.warnings) process.stderr.write(`heapsleuth: warning: ${warning}\n`);

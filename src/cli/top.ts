@@ -14,7 +14,8 @@ snapshot.statistics() does. Reads recordings (.ndjson), pprof heap profiles (.pb
 
 Options:
   --at INDEX|TIME    which sample of a recording: an index (0 = first, -1 = last, the
-                     default) or an ISO time (the latest sample at or before it)
+                     default) or an ISO time, UTC unless it has a zone (the latest sample
+                     at or before it)
   --key KEY          group by filename, lineno (default), function or traceback
   --cumulative       count each stack for every frame in it, not only the one to blame
   --limit N          lines to print (default 10; 0 for all)
@@ -33,7 +34,7 @@ export const command: Command = {
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseOptions(args, { at: { type: 'string' }, ...KEY_OPTIONS }, 'top');
-    if (positionals.length > 1) throw new CliError(`heapsleuth top: takes one file, got ${positionals.length}. See 'heapsleuth top --help'.`);
+    if (positionals.length > 1) throw new CliError(`top: takes one file, got ${positionals.length}. See 'heapsleuth top --help'.`);
     const cumulative = values.cumulative;
     const keyType = parseKeyType(values.key, cumulative);
     const limit = parseLimit(values.limit);

@@ -90,7 +90,7 @@ export function selectSnapshotIndex(file: ProfileFile, at: string | undefined, f
   const text = at?.trim();
   if (text === undefined || text === '') return resolveIndex(file, fallback);
   if (/^[-+]?\d+$/.test(text)) return resolveIndex(file, Number(text));
-  const time = Date.parse(text);
+  const time = parseUtcTime(text);
   if (!Number.isFinite(time)) throw new ProfileLoadError(`cannot read ${JSON.stringify(at)} as a sample index or an ISO time (e.g. 0, -1, 2024-05-01T12:00:00Z)`);
   let chosen = -1;
   file.times.forEach((t, i) => {
@@ -100,6 +100,12 @@ export function selectSnapshotIndex(file: ProfileFile, at: string | undefined, f
     throw new ProfileLoadError(`${file.source}: no sample at or before ${new Date(time).toISOString()} (the first is at ${new Date(file.times[0]!).toISOString()})`);
   }
   return chosen;
+}
+
+/** An ISO time; one without a zone is UTC, as every time heapsleuth prints is (Date.parse would take it as local time). */
+function parseUtcTime(text: string): number {
+  const zoneless = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text);
+  return Date.parse(zoneless ? `${text.replace(' ', 'T')}Z` : text);
 }
 
 /** Reads one snapshot of a file, chosen by `--at` as selectSnapshotIndex() does. */

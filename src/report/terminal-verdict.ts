@@ -43,6 +43,7 @@ export function renderVerdict(verdict: Verdict, options: VerdictRenderOptions): 
   }
   blocks.push(...suspectBlocks(verdict, paint));
   blocks.push(...processBlocks(verdict, paint));
+  blocks.push(...nativeBlocks(verdict, paint));
   blocks.push(...verdict.handles.filter((handle) => handle.leak).map((handle) => handleBlock(handle, paint)));
   blocks.push(...verdict.restarts.map(restartBlock));
   if (verdict.warnings.length > 0) blocks.push(warningBlock(verdict.warnings));
@@ -155,6 +156,34 @@ function processBlocks(verdict: Verdict, paint: Paint): Block[] {
   return blocks;
 }
 
+/** Native suspects (library and function) and fragmentation, from allocator dumps (`run --native`). */
+function nativeBlocks(verdict: Verdict, paint: Paint): Block[] {
+  const blocks: Block[] = [];
+  const native = verdict.native;
+  if (native?.fragmentation) {
+    blocks.push({
+      label: 'FRAGMENT',
+      style: ['yellow', 'bold'],
+      lines: [
+        `RSS grows ${formatRate(verdict.process.rss.growthBytesPerHour)} while live native allocations do not (${formatSize(native.liveBytes.lastBytes)} now): fragmentation, not a leak`,
+        paint(`what helps: ${native.advice ?? ''}`, 'dim'),
+      ],
+    });
+  }
+  for (const suspect of (verdict.nativeSuspects ?? []).slice(0, MAX_SUSPECTS)) {
+    const library = suspect.library.slice(suspect.library.lastIndexOf('/') + 1);
+    const lines = [
+      `${truncate(safe(suspect.function), MAX_SITE_WIDTH)} in ${safe(library)}  ${paint(formatRate(suspect.growthBytesPerHour), 'red', 'bold')}  ` +
+        paint(`(confidence ${formatConfidence(suspect.confidence)}, ${formatSize(suspect.liveBytes)} live)`, 'dim'),
+    ];
+    const callers = suspect.stack.slice(1).map((frame) => `${frame.function} (${frame.library.slice(frame.library.lastIndexOf('/') + 1)})`);
+    if (callers.length > 0) lines.push(paint(truncate(safe(`called from ${callers.join(' <- ')}`), MAX_TRACEBACK_WIDTH), 'dim'));
+    if (suspect.calledFromJavaScript) lines.push(paint('the native stack ends where JavaScript called in (unwinding stops at JIT code)', 'dim'));
+    blocks.push({ label: 'NATIVE', style: ['magenta', 'bold'], lines });
+  }
+  return blocks;
+}
+
 function handleBlock(handle: HandleFinding, paint: Paint): Block {
   const rate = `${handle.growthPerHour >= 0 ? '+' : ''}${Math.round(handle.growthPerHour)}/h`;
   return {
@@ -191,19 +220,34 @@ function nextSteps(verdict: Verdict, options: VerdictRenderOptions): string[] {
   if (verdict.verdict === 'leak' && top) {
     const where = truncate(safe(`${top.file || '(native)'}:${top.line}`), MAX_SITE_WIDTH);
     lines.push(`open ${where}${top.function ? ` (${truncate(safe(top.function), MAX_SITE_WIDTH)})` : ''}: it holds the fastest-growing memory`);
-  } else if (verdict.verdict === 'leak' && verdict.process.nativeGap.leak) {
-    lines.push('look at native addons and Buffers kept alive by C++ code; JS allocation sites do not grow');
+  } else if (verdict.verdict === 'leak' && verdict.nativeSuspects?.[0]) {
+    const native = verdict.nativeSuspects[0];
+    lines.push(`open the code of ${truncate(safe(native.function), MAX_SITE_WIDTH)} in ${safe(native.library)}: it holds the fastest-growing native memory`);
+  } else if (verdict.verdict === 'leak') {
+    lines.push(leakWithoutSuspect(verdict));
+    if (verdict.process.nativeGap.leak && !verdict.native) lines.push('name the native code: heapsleuth run --native -- <command>');
   } else if (verdict.verdict === 'inconclusive') {
     lines.push('record longer, e.g. heapsleuth run --duration 10m -- <command>');
   }
   if (options.htmlPath) {
     lines.push(`charts and tracebacks: ${safe(options.htmlPath)}`);
-  } else if (options.recordings && options.recordings.length > 0) {
+  } else if (options.recordings && options.recordings.length > 0 && verdict.window.samples > 0) {
     lines.push(`charts and tracebacks: heapsleuth report ${options.recordings.map(shellQuote).join(' ')} -o report.html`);
   }
   if (options.jsonPath) lines.push(`verdict as JSON: ${safe(options.jsonPath)}`);
   if (lines.length === 0) lines.push('nothing to do');
   return lines;
+}
+
+/** Where to look first when memory leaks but no allocation site explains it. */
+function leakWithoutSuspect(verdict: Verdict): string {
+  const { nativeGap, external, arrayBuffers, heapUsed } = verdict.process;
+  const handle = verdict.handles.find((finding) => finding.leak);
+  if (handle) return `find where ${truncate(safe(handle.type), MAX_SITE_WIDTH)} handles are opened and never closed (timers not cleared, sockets or files not destroyed)`;
+  if (nativeGap.leak) return 'look at native addons and Buffers kept alive by C++ code; JS allocation sites do not grow';
+  if (external.leak || arrayBuffers.leak) return 'look for Buffers and typed arrays kept alive (caches, queues, streams not consumed): they grow outside the JS heap';
+  if (heapUsed.leak) return 'many small sites grow together: heapsleuth diff <recording> --key function shows which functions hold the growth';
+  return 'see the findings above';
 }
 
 function safe(text: string): string {

@@ -9,6 +9,7 @@ import sys
 from typing import Mapping, Optional
 
 from .env_config import read_env_config
+from .native_dumps import collector_from_env
 from .tracer import Tracer, trace_leaks
 
 _started: Optional[Tracer] = None
@@ -26,6 +27,24 @@ def start_from_env(env: Optional[Mapping[str, str]] = None) -> Optional[Tracer]:
         for problem in config.problems:
             sys.stderr.write(f"heapsleuth: warning: {problem}\n")
         _started = trace_leaks(**config.options)
+        _start_native_pickup(_started, os.environ if env is None else env)
     except Exception as error:
         sys.stderr.write(f"heapsleuth: warning: the leak tracer did not start: {error}; the app runs without it\n")
     return _started
+
+
+def _start_native_pickup(tracer: Tracer, env: Mapping[str, str]) -> None:
+    """HEAPSLEUTH_NATIVE=on: jemalloc's dumps of this process go beside the recording at each tick (docs/native.md)."""
+    if tracer.recording_path is None:
+        return
+    collector, problem = collector_from_env(env, os.path.dirname(tracer.recording_path))
+    if problem:
+        sys.stderr.write(f"heapsleuth: warning: {problem}\n")
+    if collector is None:
+        return
+
+    def pick_up() -> None:
+        for message in collector.collect():
+            sys.stderr.write(f"heapsleuth: warning: {message}\n")
+
+    tracer.after_tick.append(pick_up)

@@ -78,5 +78,5 @@ def read_env_config(env: Mapping[str, str]) -> EnvConfig:
         elif re.match(r"^SIG[A-Z0-9]+$", signal_name):
             options["signal"] = signal_name
         else:
-            config.problems.append(f"HEAPSLEUTH_SIGNAL={signal_name!r} is not a signal name such as SIGUSR2; using SIGUSR2")
+            config.problems.append(f"HEAPSLEUTH_SIGNAL={signal_name!r} is not a signal name such as SIGUSR2; on-demand ticks stay off")
     return config

@@ -23,7 +23,7 @@ import time
 import tracemalloc
 import weakref
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Union
 
 from . import events as tick_events
 from .redact import redact_argv
@@ -73,7 +73,7 @@ class Tracer:
         service: Optional[str] = None,
         frames: int = DEFAULT_FRAMES,
         logger: LoggerOption = None,
-        signal: Union[str, bool] = "SIGUSR2",
+        signal: Union[str, bool] = False,
     ) -> None:
         self.interval = parse_seconds(interval, "interval")
         if not isinstance(frames, int) or frames < 1:
@@ -81,6 +81,8 @@ class Tracer:
         self.top = max(0, int(top))
         self.trace = max(0, int(trace))
         self.recording_path: Optional[str] = None
+        # Called after each recorded tick (native dump pickup); their failures are warned once.
+        self.after_tick: List[Callable[[], None]] = []
         self._logger = _resolve_logger(logger)
         self._warned: set = set()
         self._lock = threading.RLock()
@@ -172,6 +174,11 @@ class Tracer:
         result = TickResult(self._seq, process["time"], tick_ms, snapshot, rows, process, since_start)
         self._seq += 1
         self._record(result)
+        for hook in self.after_tick:
+            try:
+                hook()
+            except Exception as error:  # the host comes first
+                self._warn_once("after-tick", f"an after-tick hook failed: {_describe(error)}")
         self._log(result, lines)
         return result
 
@@ -332,7 +339,7 @@ def trace_leaks(
     service: Optional[str] = None,
     frames: int = DEFAULT_FRAMES,
     logger: LoggerOption = None,
-    signal: Union[str, bool] = "SIGUSR2",
+    signal: Union[str, bool] = False,
 ) -> Tracer:
     """Starts the leak tracer in a daemon thread; ``interval`` is in seconds (or text such as ``"30s"``, ``"5m"``)."""
     tracer = Tracer(interval, top, trace, record, out_dir, service, frames, logger, signal)

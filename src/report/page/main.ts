@@ -9,6 +9,7 @@ import { h } from './dom.js';
 import { flamePanel } from './flame-panel.js';
 import { handlesPanel } from './handles-panel.js';
 import { memoryPanel } from './memory-panel.js';
+import { nativePanel } from './native-panel.js';
 import { processesPanel } from './processes-panel.js';
 import { suspectsPanel } from './suspects-panel.js';
 import { formatClock } from './text-format.js';
@@ -25,6 +26,8 @@ root.appendChild(
 );
 root.appendChild(verdictPanel(data));
 root.appendChild(suspectsPanel(data));
+const native = nativePanel(data);
+if (native) root.appendChild(native);
 const flame = flamePanel(data);
 const sections = [memoryPanel(data), comparePanel(data), flame, handlesPanel(data)];
 for (const one of sections) root.appendChild(one.section);

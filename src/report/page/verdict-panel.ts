@@ -11,7 +11,8 @@ function summarySentence(data: ReportData): string {
   const v = data.verdict;
   const top = data.suspects[0];
   if (v.verdict === 'inconclusive') return v.reason || 'Not enough data to tell.';
-  if (v.verdict === 'no-leak') return 'No allocation site, process memory series or handle type grows.' + (v.reason ? ' ' + v.reason : '');
+  // The reason of a no-leak verdict says the same thing: one sentence, not two.
+  if (v.verdict === 'no-leak') return 'No allocation site, process memory series or handle type grows beyond its noise.';
   if (top) {
     return (
       plural(data.suspects.length, 'allocation site') +

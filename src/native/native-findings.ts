@@ -1,0 +1,143 @@
+import type { Recording, RecordingSample, SampleRow } from '../formats/recording.js';
+import { allocationCriteria, processMemoryCriteria, resolveOptions, type AnalyzeOptions } from '../analysis/analyze-options.js';
+import { lastValue, toSegments } from '../analysis/group-segments.js';
+import { examineSeries, isLeak } from '../analysis/leak-test.js';
+import { allocationSeries } from '../analysis/series.js';
+import { findSuspects } from '../analysis/suspects.js';
+import type { NativeSuspect, NativeSummary, SeriesFinding, Verdict } from '../analysis/verdict.js';
+
+export type { NativeSuspect, NativeSummary } from '../analysis/verdict.js';
+import { Frame } from '../model/frame.js';
+import { Traceback } from '../model/traceback.js';
+import type { NativeLog } from './native-log.js';
+import { nativeStack } from './native-stack.js';
+import { Symbolizer } from './symbolizer.js';
+
+const MS_PER_HOUR = 3_600_000;
+/** Marks where the native stack ends because JavaScript called in (unwinding stops at JIT code). */
+export const JIT_FILE = '<jit>';
+
+export const FRAGMENTATION_ADVICE =
+  'on glibc malloc, MALLOC_ARENA_MAX=2 (fewer per-thread arenas) or jemalloc (LD_PRELOAD=libjemalloc.so.2, returns freed pages); on jemalloc, MALLOC_CONF=dirty_decay_ms:1000,muzzy_decay_ms:1000 returns them sooner';
+
+/** Native series of one process lifetime, as a recording the detective reads like any other. */
+export function nativeRecording(recording: Recording, log: NativeLog, symbolizer: Symbolizer): Recording {
+  const stacks = new Map<number, Traceback>();
+  const ids = new Map<string, number>();
+  const byTraceback = new Map<string, number>();
+  const samples: RecordingSample[] = [];
+  const firstProcess = recording.samples[0]?.process ?? { time: 0, memory: { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 } };
+  log.dumps.forEach((dump, seq) => {
+    const rows = new Map<number, SampleRow>();
+    for (const row of dump.rows) {
+      const key = `${row.pcs.join(' ')}|${dump.maps.length}`;
+      let id = ids.get(key);
+      if (id === undefined) {
+        const { frames, endsInJit } = nativeStack(row.pcs, dump.maps, symbolizer);
+        const modelFrames = frames.map((frame) => new Frame(frame.library, 0, frame.function));
+        if (endsInJit) modelFrames.push(new Frame(JIT_FILE, 0, '(JavaScript)'));
+        if (modelFrames.length === 0) modelFrames.push(new Frame('<allocator>', 0, '(allocator only)'));
+        const traceback = new Traceback(modelFrames);
+        id = byTraceback.get(traceback.key) ?? stacks.size;
+        byTraceback.set(traceback.key, id);
+        stacks.set(id, traceback);
+        ids.set(key, id);
+      }
+      const existing = rows.get(id);
+      if (existing) {
+        existing[1] += row.bytes;
+        existing[2] += row.objects;
+      } else {
+        rows.set(id, [id, row.bytes, row.objects]);
+      }
+    }
+    samples.push({ seq, time: dump.time, process: { ...firstProcess, time: dump.time }, rows: [...rows.values()] });
+  });
+  return {
+    source: `${recording.source} (native)`,
+    header: { ...recording.header, sampling: { sampler: 'jemalloc', intervalBytes: log.samplePeriod, stackDepth: 128 } },
+    stacks,
+    samples,
+    warnings: [],
+  };
+}
+
+/**
+ * Adds what the allocator's dumps say to a verdict: native suspects (library and
+ * function) through the same trend tests and ranking as JS sites, the live native bytes
+ * as a series, and fragmentation (RSS grows, live native bytes do not) instead of a
+ * leak verdict. `logs` holds each recording's native log, when it has one.
+ */
+export function withNativeFindings(verdict: Verdict, recordings: readonly Recording[], logs: ReadonlyMap<Recording, NativeLog>, options: AnalyzeOptions = {}): Verdict {
+  const withLogs = recordings.filter((recording) => logs.has(recording)).sort((a, b) => Date.parse(a.header.startTime) - Date.parse(b.header.startTime));
+  if (withLogs.length === 0) return verdict;
+  const settings = resolveOptions(options);
+  const symbolizer = new Symbolizer();
+  const natives = withLogs.map((recording) => nativeRecording(recording, logs.get(recording)!, symbolizer)).filter((native) => native.samples.length > 0);
+  const dumps = natives.reduce((sum, native) => sum + native.samples.length, 0);
+  const judging = verdict.verdict !== 'inconclusive' && dumps >= Math.min(settings.minSamples, 5) && natives.some((native) => native.samples.length >= 3);
+
+  const times = natives.map((native) => Float64Array.from(native.samples, (sample) => sample.time));
+  const totals = natives.map((native) => Float64Array.from(native.samples, (sample) => sample.rows.reduce((sum, row) => sum + row[1], 0)));
+  const period = Math.max(...natives.map((native) => native.header.sampling.intervalBytes), 0);
+  const totalExamination = examineSeries(toSegments(times, totals, settings.maxPoints), processMemoryCriteria(settings));
+  const liveBytes: SeriesFinding = {
+    growthBytesPerHour: totalExamination.slopePerMs * MS_PER_HOUR,
+    leak: judging && isLeak(totalExamination, totalExamination.pValue, settings.fdr),
+    confidence: 1 - totalExamination.pValue,
+    lastBytes: lastValue(totals),
+  };
+  const found = judging && natives.length > 0 ? findSuspects(allocationSeries(natives), allocationCriteria(settings, period), settings.fdr, settings.maxPoints).suspects : [];
+  const nativeSuspects: NativeSuspect[] = found.slice(0, settings.topSuspects).map((suspect, i) => {
+    const stack = suspect.traceback.map((entry) => ({ library: entry.file, function: entry.function }));
+    return {
+      rank: i + 1,
+      library: suspect.file,
+      function: suspect.function,
+      growthBytesPerHour: suspect.growthBytesPerHour,
+      liveBytes: suspect.liveBytes,
+      confidence: suspect.confidence,
+      stack,
+      calledFromJavaScript: stack.at(-1)?.library === JIT_FILE,
+    };
+  });
+
+  const nativeGap = verdict.process.nativeGap;
+  const rssGrows = nativeGap.leak || (verdict.process.rss.leak && !verdict.process.heapUsed.leak && !verdict.process.external.leak);
+  const fragmentation = judging && rssGrows && nativeSuspects.length === 0 && !liveBytes.leak;
+  const native: NativeSummary = { dumps, liveBytes, fragmentation };
+  if (fragmentation) native.advice = FRAGMENTATION_ADVICE;
+  const result: Verdict = { ...verdict, process: { ...verdict.process, nativeGap: { ...nativeGap } }, nativeSuspects, native };
+
+  if (fragmentation) {
+    result.process.nativeGap.leak = false;
+    result.process.rss = { ...result.process.rss, leak: false };
+    const otherLeaks = hasOtherLeaks(result);
+    result.verdict = otherLeaks ? 'leak' : 'no-leak';
+    const note = 'RSS grows while the live native allocations in the allocator dumps stay flat: fragmentation, not a leak';
+    result.reason = otherLeaks ? `${withoutNativeGap(verdict.reason)}; ${note}` : note;
+  } else if (nativeSuspects.length > 0 && verdict.verdict !== 'inconclusive') {
+    result.verdict = 'leak';
+    const top = nativeSuspects[0]!;
+    const named = `native allocations grow in ${top.function} (${shortLibrary(top.library)})`;
+    result.reason = verdict.verdict === 'leak' ? `${verdict.reason}; ${named}` : named;
+  }
+  return result;
+}
+
+function hasOtherLeaks(verdict: Verdict): boolean {
+  const { heapUsed, external, arrayBuffers } = verdict.process;
+  return verdict.suspects.length > 0 || heapUsed.leak || external.leak || arrayBuffers.leak || verdict.handles.some((handle) => handle.leak);
+}
+
+function withoutNativeGap(reason: string | undefined): string {
+  return (reason ?? '')
+    .split('; ')
+    .filter((part) => !part.startsWith('native memory not explained'))
+    .join('; ');
+}
+
+/** `libfoo.so.1` for a path, as people name libraries. */
+export function shortLibrary(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}

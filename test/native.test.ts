@@ -1,0 +1,205 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Verdict } from '../src/analysis/verdict.js';
+import { cliPath, fixture, registerPath, repoRoot, runChild, runNode, type ChildResult } from './child-process.js';
+import { pathToFileURL } from 'node:url';
+import { launchTestBrowser } from './browser.js';
+import { parseHeapDump } from '../src/native/heap-dump.js';
+import { findJemalloc } from '../src/native/jemalloc.js';
+import { parseNativeLog } from '../src/native/native-log.js';
+import { nativeStack } from '../src/native/native-stack.js';
+import { Symbolizer } from '../src/native/symbolizer.js';
+
+// CI installs libjemalloc2 and a C compiler (.ci/run); these tests build their native code with cc.
+const work = mkdtempSync(join(tmpdir(), 'heapsleuth-native-'));
+const addon = join(work, 'leaky.node');
+const library = join(work, 'libpyleak.so');
+const nodeHeaders = [join(dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node'].find((dir) => existsSync(join(dir, 'node_api.h')));
+
+before(() => {
+  assert.ok(nodeHeaders, 'node_api.h not found beside node or in /usr/include/node');
+  execFileSync('cc', ['-shared', '-fPIC', '-O2', `-I${nodeHeaders}`, '-o', addon, fixture('native/leaky_addon.c')]);
+  execFileSync('cc', ['-shared', '-fPIC', '-O2', '-o', library, fixture('native/pyleak.c')]);
+});
+
+/** `heapsleuth run --native` with dumps every MiB allocated (the default, 256 MiB, is for services). */
+async function nativeRun(command: string[], duration = '7s'): Promise<{ result: ChildResult; verdict: Verdict; out: string }> {
+  const dir = mkdtempSync(join(work, 'run-'));
+  const json = join(dir, 'verdict.json');
+  const out = join(dir, 'rec');
+  const result = await runNode(
+    [cliPath, 'run', '--native', '--native-dump-every', '1MiB', '--quiet', '--duration', duration, '--interval', '500ms', '--out', out, '--json', json, '--', ...command],
+    { env: { NO_COLOR: '1' } },
+  );
+  let verdict: Verdict;
+  try {
+    verdict = JSON.parse(readFileSync(json, 'utf8')) as Verdict;
+  } catch {
+    assert.fail(`no verdict written; exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  }
+  return { result, verdict, out };
+}
+
+test('jemalloc with heap profiling is on this machine (CI: apt-get install -y libjemalloc2)', () => {
+  const found = findJemalloc();
+  assert.ok(found.ok, found.ok ? '' : found.message);
+});
+
+test('a native addon that leaks with malloc is named by library and function', async () => {
+  const { result, verdict, out } = await nativeRun([process.execPath, fixture('native/native-addon-leak.mjs'), addon]);
+  assert.equal(verdict.verdict, 'leak', result.stdout);
+  const top = verdict.nativeSuspects?.[0];
+  assert.ok(top, `no native suspect\n${result.stdout}`);
+  assert.equal(top.library, addon);
+  assert.equal(top.function, 'remember_request');
+  assert.ok(top.growthBytesPerHour > 0 && top.confidence > 0.9, JSON.stringify(top));
+  assert.ok(!verdict.nativeSuspects!.some((suspect) => suspect.function === 'scratch_buffer'), 'memory freed at once is not a suspect');
+  // Its callers: the addon's entry, then Node's N-API glue, demangled from node's .symtab.
+  assert.equal(top.stack[1]?.function, 'Leak');
+  assert.ok(top.stack.some((frame) => frame.function.includes('::')), JSON.stringify(top.stack));
+  // JavaScript called the addon: native unwinding ends at the first JIT frame, and says so.
+  assert.equal(top.calledFromJavaScript, true);
+  assert.match(result.stdout, /remember_request in leaky\.node/);
+  assert.match(result.stdout, /JavaScript called in/);
+  assert.ok(readdirSync(out).some((name) => /^native-\d+\.jsonl$/.test(name)), 'the native side file sits beside the recording');
+
+  // The HTML report shows it too, rendered in a real browser.
+  const html = join(work, 'native-report.html');
+  const report = await runNode([cliPath, 'report', out, '-o', html]);
+  assert.equal(report.code, 0, report.stderr);
+  const browser = await launchTestBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(html).href);
+    await page.waitForSelector('[data-rendered="true"]');
+    const text = await page.textContent('#native-table');
+    assert.match(text ?? '', /remember_request/);
+    assert.match(text ?? '', /leaky\.node/);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a leak in a C library called from Python through ctypes is named by library and function', async () => {
+  // Longer: Python and its agent start slowly on a loaded machine, and a verdict needs 10 samples.
+  const { result, verdict } = await nativeRun(['python3', fixture('native/py-ctypes-leak.py'), library], '10s');
+  assert.equal(verdict.runtime, 'python');
+  assert.equal(verdict.verdict, 'leak', `${result.stdout}\n${result.stderr}`);
+  const top = verdict.nativeSuspects?.[0];
+  assert.ok(top, `no native suspect\n${result.stdout}`);
+  assert.equal(top.library, library);
+  assert.equal(top.function, 'cache_record');
+  assert.ok(!verdict.nativeSuspects!.some((suspect) => suspect.function === 'scratch'));
+  assert.match(result.stdout, /cache_record in libpyleak\.so/);
+});
+
+test('RSS that grows while live native allocations stay flat is fragmentation, not a leak', async () => {
+  const { result, verdict } = await nativeRun([process.execPath, fixture('native/native-fragmenting.mjs')]);
+  assert.ok(verdict.process.rss.growthBytesPerHour > 0, JSON.stringify(verdict.process.rss));
+  assert.equal(verdict.native?.fragmentation, true, JSON.stringify(verdict.native));
+  assert.notEqual(verdict.verdict, 'leak', verdict.reason);
+  assert.equal(verdict.process.nativeGap.leak, false);
+  assert.deepEqual(verdict.nativeSuspects, []);
+  assert.match(result.stdout, /fragmentation, not a leak/);
+  assert.match(result.stdout, /MALLOC_ARENA_MAX/);
+});
+
+test('a service preloads jemalloc itself and the agent picks up its dumps (HEAPSLEUTH_NATIVE=on)', async () => {
+  const found = findJemalloc();
+  assert.ok(found.ok);
+  const dir = mkdtempSync(join(work, 'service-'));
+  await runChild(process.execPath, ['--import', registerPath, fixture('native/native-addon-leak.mjs'), addon], {
+    env: {
+      LD_PRELOAD: found.library,
+      MALLOC_CONF: `prof:true,lg_prof_sample:19,lg_prof_interval:20,prof_prefix:${join(dir, 'jeprof')}`,
+      HEAPSLEUTH_NATIVE: 'on',
+      HEAPSLEUTH_OUT: dir,
+      HEAPSLEUTH_INTERVAL: '500ms',
+      HEAPSLEUTH_SAMPLER: 'inspector',
+      HEAPSLEUTH_LOG: 'off',
+    },
+    onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 7000),
+  });
+  const analyzed = await runNode([cliPath, 'analyze', dir, '--json']);
+  const verdict = JSON.parse(analyzed.stdout) as Verdict;
+  assert.equal(verdict.nativeSuspects?.[0]?.function, 'remember_request', analyzed.stdout.slice(0, 2000));
+  // Dumps up to the last one picked up are deleted, but for that one (for jeprof).
+  const dumps = readdirSync(dir).filter((name) => name.endsWith('.heap'));
+  const written = Math.max(...dumps.map((name) => Number(/\.(\d+)\.i\d+\.heap$/.exec(name)?.[1] ?? 0))) + 1;
+  assert.ok(dumps.length < written / 2, `old dumps are rotated away: ${dumps.length} of ${written} left`);
+});
+
+test('without jemalloc, --native says so in one line with the install command', async () => {
+  const result = await runNode([cliPath, 'run', '--native', '--out', join(work, 'none'), '--', process.execPath, '-e', '0'], {
+    env: { HEAPSLEUTH_JEMALLOC: join(work, 'no-such-libjemalloc.so.2') },
+  });
+  assert.equal(result.code, 2);
+  assert.equal(result.stdout, '');
+  assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+  assert.match(result.stderr, /apt-get install -y libjemalloc2/);
+});
+
+test('a heap_v2 dump of a C program: stacks innermost first, unbiased sizes near the truth', async () => {
+  const source = join(work, 'many.c');
+  const program = join(work, 'many');
+  writeFileSync(
+    source,
+    '#include <stdlib.h>\nvoid *kept[50000];\n__attribute__((noinline)) void keep(int i) { kept[i] = malloc(2000); }\nint main(void) { for (int i = 0; i < 50000; i++) keep(i); return 0; }\n',
+  );
+  execFileSync('cc', ['-O1', '-o', program, source]);
+  const found = findJemalloc();
+  assert.ok(found.ok);
+  const dir = mkdtempSync(join(work, 'dump-'));
+  execFileSync(program, [], { env: { LD_PRELOAD: found.library, MALLOC_CONF: `prof:true,lg_prof_sample:19,prof_final:true,prof_prefix:${join(dir, 'p')}` } });
+  const [name] = readdirSync(dir);
+  const dump = parseHeapDump(readFileSync(join(dir, name!), 'utf8'));
+  assert.equal(dump.samplePeriod, 524288);
+  assert.ok(dump.maps.some((range) => range.path === program));
+  const symbolizer = new Symbolizer();
+  const ours = dump.stacks.filter((stack) => nativeStack(stack.pcs, dump.maps, symbolizer).frames[0]?.function === 'keep');
+  assert.equal(ours.length, 1);
+  // 50000 objects in jemalloc's 2048-byte class: 102 MB; about 195 samples, so a standard error near 7%.
+  const truth = 50000 * 2048;
+  assert.ok(Math.abs(ours[0]!.bytes - truth) < 0.3 * truth, `estimated ${ours[0]!.bytes} bytes, allocated ${truth}`);
+});
+
+test('a Python service on jemalloc: its agent picks up the dumps too (HEAPSLEUTH_NATIVE=on)', async () => {
+  const found = findJemalloc();
+  assert.ok(found.ok);
+  const dir = mkdtempSync(join(work, 'py-service-'));
+  await runChild('python3', ['-m', 'heapsleuth_agent', fixture('native/py-ctypes-leak.py'), library], {
+    env: {
+      PYTHONPATH: join(repoRoot, 'agents', 'python'),
+      LD_PRELOAD: found.library,
+      MALLOC_CONF: `prof:true,lg_prof_sample:19,lg_prof_interval:20,prof_prefix:${join(dir, 'jeprof')}`,
+      HEAPSLEUTH_NATIVE: 'on',
+      HEAPSLEUTH_OUT: dir,
+      HEAPSLEUTH_INTERVAL: '500ms',
+      HEAPSLEUTH_LOG: 'off',
+    },
+    onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 5000),
+  });
+  const logName = readdirSync(dir).find((name) => /^native-\d+\.jsonl$/.test(name));
+  assert.ok(logName, `no native log in ${readdirSync(dir).join(', ')}`);
+  const log = parseNativeLog(readFileSync(join(dir, logName), 'utf8'));
+  assert.ok(log && log.dumps.length > 0, 'dumps were picked up');
+  const symbolizer = new Symbolizer();
+  const last = log.dumps.at(-1)!;
+  const blamed = last.rows.map((row) => nativeStack(row.pcs, last.maps, symbolizer).frames[0]);
+  assert.ok(
+    blamed.some((frame) => frame?.library === library && frame.function === 'cache_record'),
+    JSON.stringify(blamed.map((frame) => frame?.function)),
+  );
+});
+
+test('a run that allocates less than one dump interval says how to get native samples', async () => {
+  const result = await runNode(
+    [cliPath, 'run', '--native', '--quiet', '--duration', '2s', '--interval', '500ms', '--out', join(work, 'quiet'), '--', process.execPath, '-e', 'setInterval(() => {}, 100)'],
+    { env: { NO_COLOR: '1' } },
+  );
+  assert.match(result.stderr, /too few to judge native sites; for a short run use --native-dump-every 16MiB/);
+});
