@@ -1,7 +1,8 @@
 // Runs every benchmark in turn and prints their tables: `npm run bench` (about 10 minutes on a
 // 2-core machine) or `npm run bench -- --quick` (a short form for CI). `--only a,b` picks
 // benchmarks by name. Benchmarks whose files are missing are skipped; a failed one is
-// reported and the others still run (the exit code is 1 if any failed).
+// reported and the others still run (the exit code is 1 if any failed). Long benchmarks
+// (real-leaks: about 40 minutes) run only with `--long` or when named in `--only`.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ const quick = args.includes('--quick');
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? (args[onlyAt + 1] ?? '').split(',').filter(Boolean) : [];
 const node = process.execPath;
+const long = args.includes('--long');
 const quickFlag = quick ? ['--quick'] : [];
 
 const benches = [
@@ -33,11 +35,18 @@ const benches = [
     file: 'bench/python-overhead/run.py',
     command: ['python3', 'bench/python-overhead/run.py', ...(quick ? ['--rounds', '1', '--seconds', '2'] : ['--rounds', '2'])],
   },
+  // Leaks fixed in published npm packages, each run through `heapsleuth run` (leaky and fixed
+  // version, 80 s each): installs the cases' dependencies from the npm registry on first use.
+  { name: 'real-leaks', long: true, file: 'bench/real-leaks/run.mjs', command: [node, 'bench/real-leaks/run.mjs', ...quickFlag] },
 ];
 
 const outcomes = [];
 for (const bench of benches) {
   if (only.length && !only.includes(bench.name)) continue;
+  if (bench.long && !long && !only.includes(bench.name)) {
+    outcomes.push({ name: bench.name, status: 'skipped (long: --long or --only real-leaks)', seconds: 0 });
+    continue;
+  }
   if (!existsSync(new URL(`../${bench.file}`, import.meta.url))) {
     outcomes.push({ name: bench.name, status: 'skipped (not found)', seconds: 0 });
     continue;

@@ -1,0 +1,47 @@
+// Scoring of one case: detected, rank of the first truth file among the suspects, and the
+// fixed version's verdict (any `leak` there is a false alarm).
+
+/** A suspect or frame file names a truth file when it ends with it (paths may be absolute or relative). */
+export function namesTruth(file, truthFiles) {
+  if (!file) return false;
+  const normalized = file.replace(/\\/g, '/').replace(/^file:\/\//, '');
+  return truthFiles.some((truth) => normalized === truth || normalized.endsWith(`/${truth}`));
+}
+
+/** A native-only case is named when a native/process finding leaks and some finding or suspect names the package. */
+function namesNative(verdict, info) {
+  const nativeFinding = ['nativeGap', 'rss', 'external', 'arrayBuffers'].some((key) => verdict.process?.[key]?.leak);
+  const text = JSON.stringify({ suspects: verdict.suspects ?? [], reason: verdict.reason, native: verdict.native ?? null, handles: verdict.handles ?? [] });
+  return nativeFinding && (info.nativePackages ?? [info.package]).some((pkg) => text.includes(`node_modules/${pkg}/`) || text.includes(`"${pkg}"`));
+}
+
+export function scoreCase(info, leaky, fixed) {
+  const leakyVerdict = leaky?.verdict?.verdict ?? `none (exit ${leaky?.code})`;
+  const fixedVerdict = fixed?.verdict?.verdict ?? `none (exit ${fixed?.code})`;
+  const suspects = leaky?.verdict?.suspects ?? [];
+  const index = suspects.findIndex((suspect) => namesTruth(suspect.file, info.files));
+  const rank = index >= 0 ? index + 1 : null;
+  let namedTop3 = rank !== null && rank <= 3;
+  let rankText = rank === null ? `not named (${suspects.length} suspects${suspects[0] ? `, first ${suspects[0].file}:${suspects[0].line}` : ''})` : String(rank);
+  if (info.native && leaky?.verdict && namesNative(leaky.verdict, info)) {
+    namedTop3 = true;
+    rankText = `native finding names ${info.package}${rank ? `; rank ${rank}` : ''}`;
+  }
+  return {
+    case: info.name,
+    package: info.package,
+    leakyVersion: info.leakyVersion,
+    fixedVersion: info.fixedVersion,
+    kind: info.kind,
+    detected: leakyVerdict === 'leak',
+    leakyVerdict,
+    leakyReason: leaky?.verdict?.reason ?? null,
+    rank,
+    rankText,
+    namedTop3: leakyVerdict === 'leak' && namedTop3,
+    topSuspects: suspects.slice(0, 3).map((suspect) => `${suspect.file}:${suspect.line} ${suspect.function ?? ''}`.trim()),
+    fixedVerdict,
+    fixedReason: fixed?.verdict?.reason ?? null,
+    falseAlarm: fixedVerdict === 'leak',
+  };
+}
