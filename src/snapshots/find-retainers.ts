@@ -1,10 +1,21 @@
 import { stat } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { typeCodes } from './heap-graph.js';
 import { readHeapSnapshot, readMaxNodeId } from './read-snapshot.js';
 import { buildRetainerTree } from './retainer-tree.js';
 import { retainedSizes } from './dominators.js';
 import { ScriptLocations } from './script-locations.js';
 import { groupRetainers, type RetainerGroup } from './retainer-groups.js';
+
+/** Extra groups asked for, so that dropping heapsleuth's own still leaves `limit`. */
+const OWN_GROUPS_MARGIN = 5;
+const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+function isOwnCode(file: string, cwd: string | undefined): boolean {
+  const absolute = resolve(cwd ?? process.cwd(), file);
+  return absolute.startsWith(PACKAGE_ROOT + 'dist' + sep) || absolute.startsWith(PACKAGE_ROOT + 'src' + sep);
+}
 
 export interface RetainerOptions {
   /** The earlier snapshot of the same process: only objects made after it count. */
@@ -37,7 +48,12 @@ export async function findRetainers(snapshot: string, options: RetainerOptions =
   const retained = options.retained || baselineMaxNodeId === undefined ? retainedSizes(graph, codes) : undefined;
   const tree = buildRetainerTree(graph, codes);
   const locations = new ScriptLocations(graph, codes, options.cwd);
-  const result = groupRetainers(graph, codes, tree, { baselineMaxNodeId, retained, locations, limit: options.limit ?? 10 });
+  const limit = options.limit ?? 10;
+  const result = groupRetainers(graph, codes, tree, { baselineMaxNodeId, retained, locations, limit: limit + OWN_GROUPS_MARGIN });
+  // heapsleuth's own agent (its caches, its recorder) is not the program's leak.
+  const groups = result.groups.filter((group) => !group.path.some((step) => step.location && isOwnCode(step.location.file, options.cwd)));
+  result.more += Math.max(0, groups.length - limit);
+  result.groups = groups.slice(0, limit);
   return {
     mode: baselineMaxNodeId === undefined ? 'largest-retained' : 'new-survivors',
     snapshot: { file: snapshot, bytes: (await stat(snapshot)).size, nodes: graph.nodeCount, edges: graph.edgeCount },
