@@ -19,6 +19,7 @@ export const ENV = {
   sampler: 'HEAPSLEUTH_SAMPLER',
   inlining: 'HEAPSLEUTH_INLINING',
   handleSites: 'HEAPSLEUTH_HANDLE_SITES',
+  retainers: 'HEAPSLEUTH_RETAINERS',
 } as const;
 
 export interface EnvConfig {
@@ -101,5 +102,6 @@ export function readEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     if (TRUE.test(handleSites)) options.handleSites = true;
     else if (!/^(off|false|0|no)$/i.test(handleSites)) problems.push(`${ENV.handleSites}=${JSON.stringify(handleSites)} is not on or off; leaving it off`);
   }
+  if (TRUE.test(value(ENV.retainers) ?? '')) options.retainers = true;
   return { disabled: TRUE.test(value(ENV.disable) ?? ''), workers: TRUE.test(value(ENV.workers) ?? ''), options, problems };
 }

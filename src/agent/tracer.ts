@@ -8,6 +8,7 @@ import type { KeyType } from '../model/grouping.js';
 import type { ProcessSample } from '../model/process.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { StatisticDiff } from '../model/statistic.js';
+import { HeapSnapshotCapture } from './heap-snapshots.js';
 import { getTracingOptions, isTracing, readsOnlyLiveObjects, start, stop, takeSnapshot } from './heap-tracing.js';
 import { jsonLineLogger, silentLogger, Warnings, type Logger } from './logger.js';
 import { memoryLimits, ProcessMetrics } from './process-metrics.js';
@@ -59,6 +60,11 @@ export interface TraceLeaksOptions {
    */
   handleSites?: boolean;
   /**
+   * Write heap snapshots next to the recording for retainer paths: one at the second tick,
+   * one when the tracer stops (default false; they pause the process, see docs/retainers.md).
+   */
+  retainers?: boolean;
+  /**
    * A signal that takes an extra tick and flushes, e.g. `SIGUSR2`; off (false) by default,
    * because a listener keeps the signal from ending the process (nodemon restarts apps with
    * SIGUSR2). Left alone when the app listens to it.
@@ -109,6 +115,7 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
   private readonly handleResolver = new LocationResolver();
   private readonly startedTracing: boolean;
   private recorder: Recorder | undefined;
+  private heapSnapshots: HeapSnapshotCapture | undefined;
   private baseline: Snapshot | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** The interval passed and the tick waits for V8's next GC of this kind (native sampler). */
@@ -180,6 +187,9 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
       } catch (error) {
         this.warnings.once('record', `cannot write the recording ${path}: ${describe(error)}; going on without recording`);
       }
+      if (options.retainers) {
+        this.heapSnapshots = new HeapSnapshotCapture(path.replace(/\.ndjson$/, ''), (message) => this.warnings.once(`heap-snapshot-${message}`, message));
+      }
     }
 
     process.on('exit', this.onExit);
@@ -234,6 +244,8 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
       this.record(result);
       this.log(result);
       this.emit('tick', result);
+      // The early heap snapshot: one interval in, once the program has started up.
+      if (result.seq === 1) this.heapSnapshots?.early();
       return result;
     } catch (error) {
       this.warnings.once('tick', `a tick failed: ${describe(error)}`);
@@ -251,6 +263,7 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
   private finish(reason: string): void {
     if (this.stopped) return;
     this.tickNow(readsOnlyLiveObjects(), this.stopping ?? reason);
+    this.heapSnapshots?.final();
     this.stopped = true;
     clearTimeout(this.timer);
     if (this.signal && this.signalHandler) process.removeListener(this.signal, this.signalHandler);

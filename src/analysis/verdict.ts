@@ -68,6 +68,28 @@ export interface Suspect {
   traceback: TracebackEntry[];
   /** Live bytes over time (downsampled for charts). */
   series: SeriesPoint[];
+  /** Who keeps the site's objects alive, from heap snapshots (`run --retainers`); absent without them. */
+  retainers?: RetainerFinding[];
+}
+
+/** A group of new objects that survived, kept alive by one path, matched to a suspect (docs/retainers.md). */
+export interface RetainerFinding {
+  /** The path as one line, from the function whose scope holds its first variable. */
+  path: string;
+  /** Every step from the GC roots. */
+  steps: { edgeType: string; edge: string; nodeType: string; node: string; file?: string; line?: number }[];
+  /** Objects at the path's end, and all new objects they alone lead to. */
+  heads: number;
+  objects: number;
+  selfBytes: number;
+  retainedBytes?: number;
+  /** The group's part of all new surviving objects and of their bytes, 0..1. */
+  objectShare: number;
+  byteShare: number;
+  constructors: { name: string; objects: number; bytes: number }[];
+  locations: { file: string; line: number }[];
+  /** What tied it to the suspect: a closure or constructor at a frame's line, a constructor named like a frame's function, or code in a frame's file. */
+  match: 'line' | 'constructor' | 'file';
 }
 
 /** A native allocation site (library, function) whose live memory grows, from allocator dumps (docs/native.md). */

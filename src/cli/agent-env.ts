@@ -17,6 +17,8 @@ export interface AgentSettings {
   sampler: 'inspector' | 'native' | 'auto';
   /** Let V8 inline functions (faster; a small function's allocations are then charged to its caller). */
   inlining: boolean;
+  /** Heap snapshots for retainer paths (`--retainers`). */
+  retainers?: boolean;
 }
 
 /**
@@ -37,6 +39,8 @@ export function agentEnvironment(settings: AgentSettings, base: NodeJS.ProcessEn
   env['HEAPSLEUTH_INLINING'] = settings.inlining ? 'on' : 'off';
   // a diagnosis run wants to know where growing handles come from; the hook is on only while a type grows
   env['HEAPSLEUTH_HANDLE_SITES'] = 'on';
+  if (settings.retainers) env['HEAPSLEUTH_RETAINERS'] = '1';
+  else delete env['HEAPSLEUTH_RETAINERS'];
   // Every command gets the Python preload too: wrappers (uvicorn, gunicorn, env python3)
   // start Python interpreters whose names we cannot guess, and other programs ignore it.
   if (existsSync(pythonPreload)) env['PYTHONPATH'] = [pythonPreload, pythonAgent, base['PYTHONPATH']].filter(Boolean).join(delimiter);

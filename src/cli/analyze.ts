@@ -4,12 +4,15 @@ import { CliError, EXIT } from './cli-error.js';
 import { parseOptions } from './parse-options.js';
 import { readRecordings, requireSamples } from './read-recordings.js';
 import { judge } from './judge.js';
+import { attachRunRetainers } from './run-retainers.js';
 
 const USAGE = `Usage: heapsleuth analyze <recording|folder...> [options]
 
 Reads recordings (files, or folders: the agent's .heapsleuth/ with its .ndjson files,
 or the newest of the run folders 'heapsleuth run' writes there) and prints the leak verdict: the allocation sites whose live memory grows, native and off-heap growth,
-leaked handles, restarts, and the time until the memory limit.
+leaked handles, restarts, and the time until the memory limit. Heap snapshots that
+'heapsleuth run --retainers' wrote beside a recording add who keeps each suspect's
+objects alive.
 
 Options:
   --json [FILE]      print the JSON verdict (to FILE, or to stdout with --json or --json -)
@@ -61,7 +64,8 @@ export const command: Command = {
     }
     const recordings = readRecordings(positionals, { allRuns: values['all-runs'] });
     requireSamples(recordings);
-    const judged = await judge(recordings, { json: values.json, html: values.html }, positionals);
+    // Heap snapshots written by `run --retainers` beside a recording add its retainer paths.
+    const judged = await judge(recordings, { json: values.json, html: values.html }, positionals, attachRunRetainers);
     return judged.leak && values['fail-on-leak'] ? EXIT.leak : EXIT.ok;
   },
 };

@@ -8,5 +8,6 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   report: { summary: 'write the HTML report of recordings', load: async () => (await import('./report.js')).command },
   top: { summary: 'the biggest groups of live memory at one point of a recording or profile', load: async () => (await import('./top.js')).command },
   diff: { summary: 'what changed between two points of a recording, or two profiles', load: async () => (await import('./diff.js')).command },
+  retainers: { summary: 'why objects are still alive: retainer paths from V8 heap snapshots', load: async () => (await import('./retainers.js')).command },
   export: { summary: 'write a snapshot as pprof or Chrome .heapprofile', load: async () => (await import('./export.js')).command },
 };

@@ -3,7 +3,7 @@ import type { Verdict } from '../analysis/verdict.js';
 import { renderVerdict } from '../report/terminal-verdict.js';
 import { shouldUseColor } from '../report/color.js';
 import { CliError } from './cli-error.js';
-import { serviceVerdicts } from './service-verdicts.js';
+import { serviceVerdicts, type ServiceVerdict } from './service-verdicts.js';
 import { writeOutput } from './write-output.js';
 
 export interface JudgeOutputs {
@@ -24,8 +24,15 @@ export interface Judgement {
  * JSON holds the first verdict, the one with a leak or the most samples, and the
  * others under `otherServices`.
  */
-export async function judge(recordings: Recording[], outputs: JudgeOutputs, sources: string[]): Promise<Judgement> {
+export async function judge(
+  recordings: Recording[],
+  outputs: JudgeOutputs,
+  sources: string[],
+  /** Adds evidence to the verdicts before they are shown (retainer paths from heap snapshots). */
+  enrich?: (judged: ServiceVerdict[]) => Promise<void>,
+): Promise<Judgement> {
   const judged = serviceVerdicts(recordings);
+  await enrich?.(judged);
   const verdicts = judged.map((entry) => entry.verdict);
   const leak = verdicts.some((verdict) => verdict.verdict === 'leak');
   await writeJudgement(verdicts, judged[0]?.recordings ?? [], outputs, sources);

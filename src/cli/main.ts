@@ -4,13 +4,16 @@ import { CliError, EXIT } from './cli-error.js';
 import { VERSION } from '../version.js';
 import { neutralise } from '../report/terminal-text.js';
 
+/** Two spaces at least after the longest command name (`retainers`). */
+const NAME_WIDTH = Math.max(10, ...Object.keys(COMMANDS).map((name) => name.length + 2));
+
 const HELP = `heapsleuth ${VERSION}: finds memory leaks in long-running Node.js and Python services
 
 Usage: heapsleuth <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, command]) => `  ${name.padEnd(10)}${command.summary}`)
+  .map(([name, command]) => `  ${name.padEnd(NAME_WIDTH)}${command.summary}`)
   .join('\n')}
 
 Options:

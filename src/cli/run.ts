@@ -30,6 +30,11 @@ Options:
   --json FILE              write the JSON verdict to FILE ('-' for stdout)
   --html FILE              write the HTML report to FILE
   --fail-on-leak           exit with code 1 when the verdict is 'leak' (for CI)
+  --retainers              also write two heap snapshots in the command (one interval
+                           in, one when it stops) and show who keeps each suspect's
+                           objects alive; each snapshot pauses the command and needs
+                           about 16 times its used heap in free memory (refused when
+                           the container or machine lacks it); see docs/retainers.md
   --native                 also profile native memory: preload jemalloc with heap
                            profiling, so a growing native gap is named by library and
                            function (needs ${'`'}apt-get install -y libjemalloc2${'`'}; see docs/native.md)
@@ -77,6 +82,7 @@ async function run(args: string[]): Promise<number> {
       json: { type: 'string' },
       html: { type: 'string' },
       'fail-on-leak': { type: 'boolean', default: false },
+      retainers: { type: 'boolean', default: false },
       native: { type: 'boolean', default: false },
       'native-sampling': { type: 'string', default: '512KiB' },
       'native-dump-every': { type: 'string', default: '256MiB' },
@@ -119,15 +125,17 @@ async function run(args: string[]): Promise<number> {
     agentLogs: values['agent-logs'],
     sampler,
     inlining: values.inlining,
+    retainers: values.retainers,
   });
   let native: NativeRun | undefined;
   if (nativeSettings) {
     native = nativeRun(outDir, nativeSettings, env);
     Object.assign(env, native.env);
   }
-  // A command that reads the terminal must stay in its foreground process group.
+  // A command that reads the terminal must stay in its foreground process group. A heap
+  // snapshot at the stop blocks the command for seconds to minutes: give it that long before SIGTERM.
   const foreground = process.stdin.isTTY === true;
-  const targetProcess = new TargetProcess(command, env, { foreground });
+  const targetProcess = new TargetProcess(command, env, { foreground, ...(values.retainers ? { graceMs: 120_000 } : {}) });
   const nativeTimer = native && setInterval(() => native.collect(), intervalMs).unref();
   const progress = new RunProgress({ outDir, durationMs, intervalMs, startedAt: startedAt.getTime(), quiet: values.quiet });
   progress.start();
@@ -167,7 +175,7 @@ async function run(args: string[]): Promise<number> {
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
     process.stderr.write(`heapsleuth: the command ${how}; judging what was recorded\n`);
   }
-  const judged = await judgeRun(outDir, { json: values.json, html: values.html });
+  const judged = await judgeRun(outDir, { json: values.json, html: values.html }, { retainers: values.retainers });
   if (judged.leak && values['fail-on-leak']) return EXIT.leak;
   if (judged.nothingRecorded && values['fail-on-leak']) return EXIT.noEvidence;
   return targetFailed ? EXIT.commandFailed : EXIT.ok;

@@ -20,6 +20,8 @@ export interface TargetOptions {
    * A Ctrl-C then reaches the command from the terminal itself. Default: its own group.
    */
   foreground?: boolean;
+  /** How long each stop signal gets before the next, harder one (longer while heap snapshots are written). Default 5 s. */
+  graceMs?: number;
 }
 
 /** Marks the command and everything it starts, to find what it left behind. */
@@ -39,6 +41,7 @@ export class TargetProcess {
   private stoppedByUs = false;
   private escalation: NodeJS.Timeout | undefined;
   private readonly foreground: boolean;
+  private readonly graceMs: number;
   private readonly mark = randomUUID();
   readonly exited: Promise<TargetExit>;
 
@@ -46,6 +49,7 @@ export class TargetProcess {
     const [file, ...args] = command;
     if (!file) throw new CliError("no command given: put it after '--', e.g. heapsleuth run -- node server.js");
     this.foreground = options.foreground === true || process.platform === 'win32';
+    this.graceMs = options.graceMs ?? GRACE_MS;
     this.child = spawn(file, args, { stdio: 'inherit', env: { ...env, [RUN_MARK]: this.mark }, detached: !this.foreground });
     this.exited = new Promise((resolve, reject) => {
       this.child.once('error', (error: NodeJS.ErrnoException) => {
@@ -80,8 +84,8 @@ export class TargetProcess {
     if (!(interrupted && this.foreground)) this.signal('SIGINT');
     this.escalation = setTimeout(() => {
       this.signal('SIGTERM');
-      this.escalation = setTimeout(() => this.signal('SIGKILL'), GRACE_MS).unref();
-    }, GRACE_MS).unref();
+      this.escalation = setTimeout(() => this.signal('SIGKILL'), this.graceMs).unref();
+    }, this.graceMs).unref();
   }
 
   /** Stops it now (a second Ctrl-C). */

@@ -84,6 +84,15 @@ ul.handle-sites .type { font-weight: 600; }
 ul.handle-sites .loc { font-family: var(--mono); }
 .also-at { margin: 0 0 6px; color: var(--muted); font-family: var(--mono); font-size: 12.5px; }
 pre.snippet { margin: 0 0 8px; padding: 6px 8px; border-left: 2px solid var(--border); font-size: 12.5px; overflow-x: auto; }
+.retainers-box { margin-top: 14px; }
+ol.retainer-chain { margin: 0; padding: 0; list-style: none; display: flex; flex-wrap: wrap; gap: 4px 0; font-family: var(--mono); font-size: 12.5px; }
+ol.retainer-chain li { padding: 2px 6px; border: 1px solid var(--border); border-radius: 4px; }
+ol.retainer-chain li + li::before { content: '→'; color: var(--muted); margin: 0 6px 0 -2px; }
+ol.retainer-chain li:last-child { border-color: var(--leak); }
+ol.retainer-chain .edge { color: var(--fg); font-weight: 600; }
+ol.retainer-chain .edge:not(:empty) + .node::before { content: ' '; }
+ol.retainer-chain .node { color: var(--muted); }
+ol.retainer-chain .link-folded { cursor: pointer; color: var(--muted); border-style: dashed; }
 canvas.spark { display: block; }
 .chart { width: 100%; }
 .legend-note { color: var(--muted); font-size: 12px; margin-top: 6px; }

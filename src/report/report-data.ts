@@ -39,6 +39,7 @@ export function buildReportData(verdict: Verdict, recordings: readonly Recording
       ...(suspect.alsoAt === undefined ? {} : { alsoAt: suspect.alsoAt }),
       ...(suspect.snippet === undefined ? {} : { snippet: suspect.snippet }),
       ...(suspect.calledFrom === undefined ? {} : { calledFrom: suspect.calledFrom }),
+      ...(suspect.retainers ? { retainers: suspect.retainers } : {}),
       series: { t: suspect.series.map((point) => point.time / 1000), bytes: suspect.series.map((point) => point.value) },
     })),
     memory: memorySeries(timeline),

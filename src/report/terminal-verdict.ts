@@ -1,5 +1,5 @@
 import { formatSize } from '../model/size-format.js';
-import type { HandleCreation, HandleFinding, Restart, SeriesFinding, Suspect, Teardown, TracebackEntry, Verdict } from '../analysis/verdict.js';
+import type { HandleCreation, HandleFinding, RetainerFinding, Restart, SeriesFinding, Suspect, Teardown, TracebackEntry, Verdict } from '../analysis/verdict.js';
 import { painter, type Paint, type Style } from './color.js';
 import { formatConfidence, formatDuration, formatHours, formatRate, hoursToLimit, limitName, siteLabel } from './finding-format.js';
 import { neutralise, truncate } from './terminal-text.js';
@@ -100,6 +100,7 @@ function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
     if (suspect.snippet) lines.push(...snippetLines(suspect.snippet, suspect.line).map((line) => paint(line, 'dim')));
     if (suspect.calledFrom) lines.push(`called from your code at ${truncate(safe(`${suspect.calledFrom.function || '(anonymous)'} (${suspect.calledFrom.file}:${suspect.calledFrom.line})`), MAX_TRACEBACK_WIDTH)}`);
     if (suspect.traceback.length > 0) lines.push(paint(tracebackLine(suspect.traceback), 'dim'));
+    for (const retainer of suspect.retainers ?? []) lines.push(...retainerLines(retainer, paint));
     const hours = hoursToLimit(verdict, suspect.growthBytesPerHour);
     if (hours !== null) lines.push(`${limitName(verdict)} reached in ${paint(formatHours(hours), 'yellow')} at this rate`);
     return { label: 'LEAK', style: ['red', 'bold'], lines };
@@ -123,6 +124,13 @@ function teardownBlock(teardown: Teardown): Block {
     style: ['dim'],
     lines: [`released ${formatSize(teardown.releasedBytes)} ${safe(when)}; trends are judged on the running phase before it`],
   };
+}
+
+/** Who keeps the suspect's objects alive (heap snapshots), as in the issue's example: the path, then its share. */
+function retainerLines(retainer: RetainerFinding, paint: Paint): string[] {
+  const share = `${Math.round(retainer.objectShare * 100)}% of the new objects, ${formatSize(retainer.selfBytes)}`;
+  const retained = retainer.retainedBytes !== undefined ? ` (${formatSize(retainer.retainedBytes)} retained)` : '';
+  return [`kept alive by: ${safe(retainer.path)}`, paint(`${share}${retained}`, 'dim')];
 }
 
 function tracebackLine(traceback: TracebackEntry[]): string {

@@ -6,6 +6,7 @@ import { alpha, cssVar } from './css-color.js';
 import { h, panel } from './dom.js';
 import { sparkline } from './sparkline.js';
 import { functionName } from './text-format.js';
+import { retainerChain } from './retainer-chain.js';
 
 /** The suspects table; a click (or Enter) on a row opens its traceback and growth chart below it. */
 export function suspectsPanel(data: ReportData): HTMLElement {
@@ -117,6 +118,7 @@ function suspectDetail(suspect: ReportSuspect): { row: HTMLTableRowElement; draw
         ]),
         h('div', null, [h('h3', { text: 'Live bytes at this site' }), chartBox]),
       ]),
+      ...(suspect.retainers ?? []).map(retainerChain),
     ]),
   ]);
   return {

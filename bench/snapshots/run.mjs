@@ -1,0 +1,117 @@
+// Retainer paths of real heap snapshots: heapsleuth against memlab, side by side in one run.
+//
+//   npm run build
+//   npm install --prefix bench/snapshots/rivals --ignore-scripts   # memlab, outside the project
+//   node bench/snapshots/run.mjs [sizes: MB of the second snapshot, default 50,500] [--keep] [--no-memlab]
+//
+// For each size, bench/snapshots/service.mjs grows a session store and writes two snapshots
+// (before and after). Then, one after the other on the same files:
+//   heapsleuth retainers old new --json out.json
+//   memlab find-leaks --baseline old --target new --final new --trace-all-objects
+// each under /usr/bin/time (wall time, CPU time, peak RSS). The table goes to stdout and
+// the raw numbers to bench/snapshots/results.json.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+const memlab = join(here, 'rivals', 'node_modules', 'memlab', 'bin', 'memlab');
+const args = process.argv.slice(2);
+const keep = args.includes('--keep');
+const skipMemlab = args.includes('--no-memlab');
+const sizes = (args.find((arg) => /^\d+(,\d+)*$/.test(arg)) ?? '50,500').split(',').map(Number);
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 30 * 60_000);
+
+if (!existsSync(cli)) throw new Error('run npm run build first');
+if (!existsSync('/usr/bin/time')) throw new Error('needs GNU time at /usr/bin/time (apt-get install time)');
+
+/** Runs a command under GNU time; wall and CPU seconds, peak RSS bytes, exit status, last lines of stderr. */
+function measure(command, commandArgs, options = {}) {
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', command, ...commandArgs], {
+    encoding: 'utf8',
+    timeout: TIMEOUT_MS,
+    maxBuffer: 256 * 1024 * 1024,
+    ...options,
+  });
+  const lines = (result.stderr ?? '').trim().split('\n');
+  const match = /^([\d.]+) ([\d.]+) ([\d.]+) (\d+)$/.exec(lines.at(-1) ?? '');
+  const failed = result.status !== 0 || result.signal !== null || result.error !== undefined;
+  return {
+    wallSeconds: match ? Number(match[1]) : undefined,
+    cpuSeconds: match ? Number(match[2]) + Number(match[3]) : undefined,
+    peakRssBytes: match ? Number(match[4]) * 1024 : undefined,
+    failed,
+    why: failed
+      ? (result.error?.code === 'ETIMEDOUT' ? `timed out after ${TIMEOUT_MS / 60000} min` : `exit ${result.status ?? result.signal}: ${lines.filter((line) => !match || line !== lines.at(-1)).slice(-3).join(' | ').slice(0, 300)}`)
+      : undefined,
+    stdout: result.stdout,
+  };
+}
+
+const work = mkdtempSync(join(tmpdir(), 'heapsleuth-bench-snapshots-'));
+const rows = [];
+for (const size of sizes) {
+  const dir = join(work, `${size}`);
+  mkdirSync(dir, { recursive: true });
+  const made = measure(process.execPath, ['--max-old-space-size=16384', join(here, 'service.mjs'), dir, String(size)]);
+  if (made.failed) {
+    rows.push({ size, made, skipped: `could not write the snapshots: ${made.why}` });
+    continue;
+  }
+  const oldFile = join(dir, `old-${size}.heapsnapshot`);
+  const newFile = join(dir, `new-${size}.heapsnapshot`);
+  const fileBytes = statSync(newFile).size;
+  const oldBytes = statSync(oldFile).size;
+  const ours = measure(process.execPath, [cli, 'retainers', oldFile, newFile, '--json', join(dir, 'heapsleuth.json')]);
+  const oursRetained = measure(process.execPath, [cli, 'retainers', oldFile, newFile, '--retained', '--json', join(dir, 'heapsleuth-retained.json')]);
+  const rival = skipMemlab
+    ? { failed: true, why: 'not run (--no-memlab)' }
+    : existsSync(memlab)
+    ? // With the flags of memlab's own #! line (--expose-gc --max-old-space-size=4096).
+      measure(process.execPath, ['--expose-gc', '--max-old-space-size=4096', memlab, 'find-leaks', '--baseline', oldFile, '--target', newFile, '--final', newFile, '--trace-all-objects', '--work-dir', join(dir, 'memlab')])
+    : { failed: true, why: 'memlab not installed (npm install --prefix bench/snapshots/rivals --ignore-scripts)' };
+  rows.push({ size, fileBytes, oldBytes, snapshotWriteSeconds: made.wallSeconds, ours: strip(ours), oursRetained: strip(oursRetained), memlab: strip(rival) });
+  if (!keep) rmSync(dir, { recursive: true, force: true });
+}
+if (!keep) rmSync(work, { recursive: true, force: true });
+
+function strip(run) {
+  const { stdout, ...rest } = run;
+  return rest;
+}
+
+const MB = 1e6;
+const fmt = (value, digits = 1) => (value === undefined ? '–' : value.toFixed(digits));
+const table = [
+  '| heap snapshot (new / old) | tool | wall s | CPU s | MB/s (new file / wall) | peak RSS | RSS / file |',
+  '|---|---|---|---|---|---|---|',
+];
+for (const row of rows) {
+  if (row.skipped) {
+    table.push(`| ${row.size} MB heap | – | ${row.skipped} | | | | |`);
+    continue;
+  }
+  const label = `${fmt(row.fileBytes / MB, 0)} MB / ${fmt(row.oldBytes / MB, 0)} MB`;
+  for (const [tool, run] of [
+    ['heapsleuth retainers', row.ours],
+    ['heapsleuth retainers --retained', row.oursRetained],
+    ['memlab find-leaks --trace-all-objects', row.memlab],
+  ]) {
+    if (run.failed) {
+      table.push(`| ${label} | ${tool} | failed: ${run.why} | | | ${run.peakRssBytes ? fmt(run.peakRssBytes / MB, 0) + ' MB' : ''} | |`);
+      continue;
+    }
+    table.push(
+      `| ${label} | ${tool} | ${fmt(run.wallSeconds)} | ${fmt(run.cpuSeconds)} | ${fmt(row.fileBytes / MB / run.wallSeconds, 0)} | ${fmt(run.peakRssBytes / MB, 0)} MB | ${fmt(run.peakRssBytes / row.fileBytes, 2)} |`,
+    );
+  }
+  if (!row.memlab.failed && !row.ours.failed) {
+    table.push(`| ${label} | memlab / heapsleuth | ${fmt(row.memlab.wallSeconds / row.ours.wallSeconds)}x | ${fmt(row.memlab.cpuSeconds / row.ours.cpuSeconds)}x | | ${fmt(row.memlab.peakRssBytes / row.ours.peakRssBytes)}x | |`);
+  }
+}
+writeFileSync(join(here, 'results.json'), JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2) + '\n');
+console.log(table.join('\n'));

@@ -1,0 +1,64 @@
+import { formatSize } from '../../model/size-format.js';
+import type { RetainerFinding } from '../../analysis/verdict.js';
+import { h } from './dom.js';
+
+type Step = RetainerFinding['steps'][number];
+
+/**
+ * Who keeps a suspect's objects alive, drawn as a chain of links from the program's own
+ * code to the objects; the steps from the GC roots up to there are folded and open on click.
+ */
+export function retainerChain(retainer: RetainerFinding): HTMLElement {
+  const start = programStart(retainer.steps);
+  const link = (step: Step, i: number) =>
+    h('li', { class: `link link-${step.edgeType}` }, [
+      h('span', { class: 'edge', text: edgeText(step, i) }),
+      nodeText(step) ? h('span', { class: 'node', text: nodeText(step) }) : null,
+    ]);
+  const folded = retainer.steps.slice(0, start).map(link);
+  const shown = retainer.steps.slice(start).map((step, i) => link(step, start + i));
+  const chain = h('ol', { class: 'retainer-chain' }, shown);
+  if (folded.length > 0) {
+    const more = h('li', { class: 'link link-folded', tabindex: 0, role: 'button', title: 'show the path from the GC roots', text: `… ${folded.length} steps from the GC roots` });
+    const open = () => {
+      more.replaceWith(...folded);
+    };
+    more.addEventListener('click', open);
+    more.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' || event.key === ' ') {
+        event.preventDefault();
+        open();
+      }
+    });
+    chain.insertBefore(more, chain.firstChild);
+  }
+  const retained = retainer.retainedBytes !== undefined ? `, ${formatSize(retainer.retainedBytes)} retained` : '';
+  const summary = `${Math.round(retainer.objectShare * 100)}% of the new objects (${retainer.objects}), ${formatSize(retainer.selfBytes)}${retained}`;
+  const made = retainer.constructors.map((c) => `${c.name} ${formatSize(c.bytes)}`).join(', ');
+  return h('div', { class: 'retainers-box' }, [
+    h('h3', { text: 'Kept alive by (heap snapshots)' }),
+    chain,
+    h('p', { class: 'sub', text: made ? `${summary}; made of ${made}` : summary }),
+  ]);
+}
+
+/** Where the program's own code starts: the function whose scope holds the first variable outside node: internals. */
+function programStart(steps: Step[]): number {
+  const owners = steps.flatMap((step, i) => (step.edgeType === 'context' && i >= 2 && steps[i - 1]!.edge === 'context' ? [i - 2] : []));
+  const owner = owners.find((i) => steps[i]!.file !== undefined && !steps[i]!.file!.startsWith('node:')) ?? owners[0];
+  return owner ?? 0;
+}
+
+function edgeText(step: Step, index: number): string {
+  if (index === 0 && step.edgeType !== 'property') return '';
+  if (step.edge === '[]' || step.edge === '[key]') return step.edge;
+  return step.edgeType === 'element' || step.edgeType === 'hidden' ? `[${step.edge}]` : step.edge;
+}
+
+function nodeText(step: Step): string {
+  const at = step.file !== undefined ? ` at ${step.file}:${step.line}` : '';
+  if (step.nodeType === 'closure') return `closure${step.node ? ` ${step.node}` : ''}${at}`;
+  if (step.nodeType.endsWith('string')) return 'string';
+  if (!step.node || step.node.startsWith('system /')) return '';
+  return step.node + (step.node === 'Generator' ? at : '');
+}

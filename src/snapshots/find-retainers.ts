@@ -1,0 +1,66 @@
+import { stat } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { typeCodes } from './heap-graph.js';
+import { readHeapSnapshot, readMaxNodeId } from './read-snapshot.js';
+import { buildRetainerTree } from './retainer-tree.js';
+import { retainedSizes } from './dominators.js';
+import { ScriptLocations } from './script-locations.js';
+import { groupRetainers, type RetainerGroup } from './retainer-groups.js';
+
+/** Extra groups asked for, so that dropping heapsleuth's own still leaves `limit`. */
+const OWN_GROUPS_MARGIN = 5;
+const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+function isOwnCode(file: string, cwd: string | undefined): boolean {
+  const absolute = resolve(cwd ?? process.cwd(), file);
+  return absolute.startsWith(PACKAGE_ROOT + 'dist' + sep) || absolute.startsWith(PACKAGE_ROOT + 'src' + sep);
+}
+
+export interface RetainerOptions {
+  /** The earlier snapshot of the same process: only objects made after it count. */
+  baseline?: string;
+  /** Compute retained sizes (dominator tree) and rank by them. Always on with one snapshot. */
+  retained?: boolean;
+  /** Groups to keep (default 10). */
+  limit?: number;
+  /** Paths inside it are shown relative, packages as node_modules/<pkg>/... */
+  cwd?: string;
+}
+
+export interface RetainerReport {
+  mode: 'new-survivors' | 'largest-retained';
+  snapshot: { file: string; bytes: number; nodes: number; edges: number };
+  baseline?: { file: string; maxNodeId: number };
+  /** New survivors (two snapshots), or all grouped objects (one snapshot). */
+  objects: number;
+  bytes: number;
+  groups: RetainerGroup[];
+  moreGroups: number;
+}
+
+/** Who keeps the objects of `snapshot` alive: the new survivors since `baseline`, or the largest retained groups. */
+export async function findRetainers(snapshot: string, options: RetainerOptions = {}): Promise<RetainerReport> {
+  const baselineMaxNodeId = options.baseline === undefined ? undefined : await readMaxNodeId(options.baseline);
+  const graph = await readHeapSnapshot(snapshot);
+  const codes = typeCodes(graph);
+  // Dominators first: their working arrays are freed before the retainer tree is built.
+  const retained = options.retained || baselineMaxNodeId === undefined ? retainedSizes(graph, codes) : undefined;
+  const tree = buildRetainerTree(graph, codes);
+  const locations = new ScriptLocations(graph, codes, options.cwd);
+  const limit = options.limit ?? 10;
+  const result = groupRetainers(graph, codes, tree, { baselineMaxNodeId, retained, locations, limit: limit + OWN_GROUPS_MARGIN });
+  // heapsleuth's own agent (its caches, its recorder) is not the program's leak.
+  const groups = result.groups.filter((group) => !group.path.some((step) => step.location && isOwnCode(step.location.file, options.cwd)));
+  result.more += Math.max(0, groups.length - limit);
+  result.groups = groups.slice(0, limit);
+  return {
+    mode: baselineMaxNodeId === undefined ? 'largest-retained' : 'new-survivors',
+    snapshot: { file: snapshot, bytes: (await stat(snapshot)).size, nodes: graph.nodeCount, edges: graph.edgeCount },
+    ...(options.baseline !== undefined && baselineMaxNodeId !== undefined ? { baseline: { file: options.baseline, maxNodeId: baselineMaxNodeId } } : {}),
+    objects: result.objects,
+    bytes: result.bytes,
+    groups: result.groups,
+    moreGroups: result.more,
+  };
+}

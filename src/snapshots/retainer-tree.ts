@@ -1,0 +1,67 @@
+import { nodeNameOf, type HeapGraph, type TypeCodes } from './heap-graph.js';
+
+export const NONE = 0xffffffff;
+
+/**
+ * The shortest retainer path of every reachable node, as a breadth-first tree from the
+ * snapshot's root: `parentNode[v]` and `parentEdge[v]` are the last step of v's path,
+ * `order` lists reached nodes in the order they were found (parents before children).
+ * Weak edges do not keep objects alive and are skipped. The user roots (global objects,
+ * the Node environment, C++ roots) are searched before V8's own "(GC roots)", so a path
+ * reads through the program's objects rather than through stack slots and handle scopes
+ * whenever one exists.
+ */
+export interface RetainerTree {
+  parentNode: Uint32Array;
+  parentEdge: Uint32Array;
+  order: Uint32Array;
+  reached: number;
+}
+
+export function buildRetainerTree(graph: HeapGraph, codes: TypeCodes): RetainerTree {
+  const { nodeCount, firstEdge, edgeTo, edgeType } = graph;
+  const parentNode = new Uint32Array(nodeCount).fill(NONE);
+  const parentEdge = new Uint32Array(nodeCount).fill(NONE);
+  const order = new Uint32Array(nodeCount);
+  if (nodeCount === 0) return { parentNode, parentEdge, order, reached: 0 };
+  const weak = codes.weak;
+  let tail = 0;
+  parentNode[0] = 0;
+  order[tail++] = 0;
+  const deferred: number[] = [];
+  for (let e = firstEdge[0]!; e < firstEdge[1]!; e++) {
+    const to = edgeTo[e]!;
+    if (edgeType[e] === weak || parentNode[to] !== NONE) continue;
+    if (nodeNameOf(graph, to) === '(GC roots)') {
+      deferred.push(e);
+      continue;
+    }
+    parentNode[to] = 0;
+    parentEdge[to] = e;
+    order[tail++] = to;
+  }
+  let head = 1;
+  const search = () => {
+    while (head < tail) {
+      const v = order[head++]!;
+      const last = firstEdge[v + 1]!;
+      for (let e = firstEdge[v]!; e < last; e++) {
+        const to = edgeTo[e]!;
+        if (parentNode[to] !== NONE || edgeType[e] === weak) continue;
+        parentNode[to] = v;
+        parentEdge[to] = e;
+        order[tail++] = to;
+      }
+    }
+  };
+  search();
+  for (const e of deferred) {
+    const to = edgeTo[e]!;
+    if (parentNode[to] !== NONE) continue;
+    parentNode[to] = 0;
+    parentEdge[to] = e;
+    order[tail++] = to;
+  }
+  search();
+  return { parentNode, parentEdge, order, reached: tail };
+}

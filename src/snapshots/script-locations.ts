@@ -1,0 +1,82 @@
+import { readableScriptPath } from '../formats/script-paths.js';
+import { edgeLabelOf, nodeNameOf, type HeapGraph, type TypeCodes } from './heap-graph.js';
+
+/** Where a closure or constructor was written: a readable file and a 1-based line. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * Source positions of nodes from the snapshot's `locations`. A location names a script by
+ * id only; its URL is the name of the Script node the closure's SharedFunctionInfo points
+ * to (`shared` -> `script_or_debug_info`, or `script` in older V8).
+ */
+export class ScriptLocations {
+  private readonly urls = new Map<number, string>();
+  private index: Map<number, number> | undefined;
+  private readonly files = new Map<number, string>();
+
+  constructor(
+    private readonly graph: HeapGraph,
+    private readonly codes: TypeCodes,
+    private readonly cwd?: string,
+  ) {
+  }
+
+  of(node: number): SourceLocation | undefined {
+    const index = this.find(node);
+    if (index < 0) return undefined;
+    const { scriptId, line, column } = this.graph.locations;
+    const id = scriptId[index]!;
+    let file = this.files.get(id);
+    if (file === undefined) {
+      const url = this.urlOf(id, node);
+      if (url === undefined) return undefined;
+      this.files.set(id, (file = readableScriptPath(url, this.cwd)));
+    }
+    return { file, line: line[index]! + 1, column: column[index]! + 1 };
+  }
+
+  private find(node: number): number {
+    if (!this.index) {
+      // Built on first use: most runs look up a few hundred nodes among up to millions of locations.
+      this.index = new Map();
+      const { node: nodes, count } = this.graph.locations;
+      for (let i = 0; i < count; i++) this.index.set(nodes[i]!, i);
+    }
+    return this.index.get(node) ?? -1;
+  }
+
+  private urlOf(scriptId: number, node: number): string | undefined {
+    const known = this.urls.get(scriptId);
+    if (known !== undefined) return known;
+    let url = this.urlThrough(node);
+    if (url === undefined) {
+      // Objects carry their constructor's location but no `shared` edge: ask a closure of the same script.
+      const { node: nodes, scriptId: scripts, count } = this.graph.locations;
+      for (let i = 0; i < count && url === undefined; i++) {
+        if (scripts[i] === scriptId && this.graph.nodeType[nodes[i]!] === this.codes.closure) url = this.urlThrough(nodes[i]!);
+      }
+    }
+    if (url !== undefined) this.urls.set(scriptId, url);
+    return url;
+  }
+
+  private urlThrough(node: number): string | undefined {
+    const shared = this.child(node, 'shared');
+    const script = shared === undefined ? undefined : (this.child(shared, 'script_or_debug_info') ?? this.child(shared, 'script'));
+    if (script === undefined) return undefined;
+    const url = nodeNameOf(this.graph, script);
+    return !url || url.startsWith('system /') ? undefined : url;
+  }
+
+  private child(node: number, name: string): number | undefined {
+    const { firstEdge, edgeTo } = this.graph;
+    for (let e = firstEdge[node]!; e < firstEdge[node + 1]!; e++) {
+      if (this.graph.edgeType[e] === this.codes.internal && edgeLabelOf(this.graph, e, this.codes) === name) return edgeTo[e]!;
+    }
+    return undefined;
+  }
+}

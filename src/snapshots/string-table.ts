@@ -1,0 +1,56 @@
+/**
+ * The snapshot's `strings`, kept as their UTF-8 bytes end to end with an offset per string
+ * and decoded when asked: millions of short JS strings would take three to four times the
+ * bytes. Only names on shown paths and a few constructor names are ever decoded.
+ */
+export class StringTable {
+  private bytes = Buffer.allocUnsafe(1 << 20);
+  private used = 0;
+  private offsets = new Uint32Array(1 << 16);
+  private count = 0;
+
+  static from(strings: string[]): StringTable {
+    const table = new StringTable();
+    for (const text of strings) table.pushString(text);
+    return table;
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  get(index: number): string | undefined {
+    if (index >= this.count) return undefined;
+    return this.bytes.toString('utf8', this.offsets[index]!, this.offsets[index + 1]!);
+  }
+
+  /** Appends the string whose UTF-8 bytes are `source[start..end)`. */
+  pushBytes(source: Uint8Array, start: number, end: number): void {
+    const size = end - start;
+    if (this.used + size > this.bytes.length) {
+      let capacity = this.bytes.length * 2;
+      while (capacity < this.used + size) capacity *= 2;
+      const grown = Buffer.allocUnsafe(capacity);
+      this.bytes.copy(grown, 0, 0, this.used);
+      this.bytes = grown;
+    }
+    this.bytes.set(source.subarray(start, end), this.used);
+    this.used += size;
+    if (this.count + 2 > this.offsets.length) {
+      const grown = new Uint32Array(this.offsets.length * 2);
+      grown.set(this.offsets);
+      this.offsets = grown;
+    }
+    this.count++;
+    this.offsets[this.count] = this.used;
+  }
+
+  pushString(text: string): void {
+    const bytes = Buffer.from(text, 'utf8');
+    this.pushBytes(bytes, 0, bytes.length);
+  }
+
+  toArray(): string[] {
+    return Array.from({ length: this.count }, (_, i) => this.get(i)!);
+  }
+}

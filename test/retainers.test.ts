@@ -1,0 +1,237 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliPath, fixture, runNode } from './child-process.js';
+import { pathToFileURL } from 'node:url';
+import { SnapshotParser } from '../src/snapshots/snapshot-parser.js';
+import { launchTestBrowser } from './browser.js';
+
+/**
+ * Real processes leak in five ways (a module-level Map, a listener on a long-lived emitter,
+ * a closure scope, a timer, an array inside a dependency) and write a heap snapshot before
+ * and after; `heapsleuth retainers` must name each by the path that keeps the objects.
+ */
+
+interface Step { edgeType: string; edge: string; nodeType: string; node: string; location?: { file: string; line: number } }
+interface Group { path: Step[]; heads: number; objects: number; selfBytes: number; retainedBytes?: number; constructors: { name: string; objects: number }[]; locations: { file: string; line: number }[] }
+interface Report { mode: string; objects: number; bytes: number; groups: Group[] }
+
+const work = mkdtempSync(join(tmpdir(), 'heapsleuth-retainers-'));
+const LEAKS = 3000;
+
+async function snapshotsOf(kind: string): Promise<{ old: string; new: string }> {
+  const dir = mkdtempSync(join(work, `${kind}-`));
+  const result = await runNode([fixture('retainers/leaks.mjs'), kind, dir], { cwd: fixture('retainers') });
+  assert.equal(result.code, 0, result.stderr);
+  return { old: join(dir, 'old.heapsnapshot'), new: join(dir, 'new.heapsnapshot') };
+}
+
+async function retainers(args: string[]): Promise<{ report: Report; text: string }> {
+  const jsonFile = join(work, `report-${Math.random().toString(36).slice(2)}.json`);
+  const result = await runNode([cliPath, 'retainers', ...args, '--json', jsonFile], { cwd: fixture('retainers') });
+  assert.equal(result.code, 0, result.stderr);
+  return { report: JSON.parse(readFileSync(jsonFile, 'utf8')) as Report, text: result.stdout };
+}
+
+/** The biggest group whose path ends at `constructor`. */
+function groupEndingAt(report: Report, constructor: string): Group {
+  const group = report.groups.find((candidate) => candidate.path.at(-1)?.node === constructor);
+  assert.ok(group, `no group ends at ${constructor}: ${JSON.stringify(report.groups.map((g) => g.path.map((s) => s.edge + ':' + s.node)))}`);
+  return group;
+}
+
+function hasStep(group: Group, edge: string, node?: string): boolean {
+  return group.path.some((step) => step.edge === edge && (node === undefined || step.node === node));
+}
+
+test('a module-level Map: sessions (Map) -> table -> [] (MapLeakSession)', async () => {
+  const files = await snapshotsOf('map');
+  const { report, text } = await retainers([files.old, files.new]);
+  assert.equal(report.mode, 'new-survivors');
+  const group = groupEndingAt(report, 'MapLeakSession');
+  assert.equal(report.groups[0], group, 'the leaked sessions are the biggest group');
+  assert.ok(hasStep(group, 'sessions', 'Map'));
+  assert.equal(group.path.find((step) => step.edge === 'sessions')!.edgeType, 'context');
+  // The Map's keys and values are one group: the entries.
+  assert.equal(group.heads, 2 * LEAKS);
+  assert.equal(group.constructors.find((c) => c.name === 'MapLeakSession')?.objects, LEAKS);
+  assert.match(text, /sessions \(Map\) -> table -> \[\] \(MapLeakSession\)/);
+});
+
+test('a listener on a long-lived emitter: bus (EventEmitter) -> _events -> request-done -> [] (closure onDone)', async () => {
+  const files = await snapshotsOf('listener');
+  const { report, text } = await retainers([files.old, files.new]);
+  const group = report.groups[0]!;
+  const last = group.path.at(-1)!;
+  assert.equal(last.nodeType, 'closure');
+  assert.equal(last.node, 'onDone');
+  assert.match(last.location!.file, /leaks\.mjs$/);
+  assert.ok(hasStep(group, 'bus', 'EventEmitter') && hasStep(group, '_events') && hasStep(group, 'request-done'));
+  assert.equal(group.heads, LEAKS);
+  assert.ok(group.constructors.some((c) => c.name === 'ListenerLeakRequest' && c.objects === LEAKS), 'the requests the listeners close over are in the group');
+  assert.match(text, /bus \(EventEmitter\) -> _events \(Object\) -> request-done \(Array\) -> \[\] \(closure onDone at leaks\.mjs:\d+\)/);
+});
+
+test('a closure scope: record (closure) -> context -> history -> [] (ClosureLeakRecord)', async () => {
+  const files = await snapshotsOf('closure');
+  const { report } = await retainers([files.old, files.new]);
+  const group = groupEndingAt(report, 'ClosureLeakRecord');
+  assert.equal(report.groups[0], group);
+  const record = group.path.findIndex((step) => step.edge === 'record' && step.nodeType === 'closure');
+  assert.ok(record >= 0, 'the path goes through the closure');
+  assert.equal(group.path[record + 1]!.edge, 'context');
+  assert.ok(hasStep(group, 'history'));
+  assert.equal(group.heads, LEAKS);
+});
+
+test('a timer: the payloads are kept by the timer list of their duration', async () => {
+  const files = await snapshotsOf('timer');
+  const { report, text } = await retainers([files.old, files.new]);
+  const group = report.groups[0]!;
+  assert.ok(group.path.some((step) => step.node === 'TimersList' || step.node === 'Timeout'), JSON.stringify(group.path));
+  assert.ok(group.constructors.some((c) => c.name === 'TimerLeakPayload' && c.objects === LEAKS), JSON.stringify(group.constructors));
+  assert.ok(group.constructors.some((c) => c.name === 'Timeout'));
+  assert.match(text, /timerListMap \(Object\) -> \[\] \(TimersList\)/);
+});
+
+test('an array inside a dependency: register (closure at node_modules/fake-registry/index.js) -> context -> registered', async () => {
+  const files = await snapshotsOf('dependency');
+  const { report, text } = await retainers([files.old, files.new]);
+  const group = groupEndingAt(report, 'DependencyLeakItem');
+  assert.equal(report.groups[0], group);
+  const register = group.path.find((step) => step.nodeType === 'closure' && step.node === 'register');
+  assert.equal(register?.location?.file, 'node_modules/fake-registry/index.js');
+  assert.ok(hasStep(group, 'registered'));
+  assert.match(text, /register \(closure register at node_modules\/fake-registry\/index\.js:\d+\) -> context -> registered \(Array\) -> \[\] \(DependencyLeakItem\)/);
+});
+
+test('one snapshot: the largest groups by retained size', async () => {
+  const files = await snapshotsOf('map');
+  const { report, text } = await retainers([files.new]);
+  assert.equal(report.mode, 'largest-retained');
+  const group = groupEndingAt(report, 'MapLeakSession');
+  assert.ok(group.retainedBytes! > group.selfBytes, 'a session retains its tags array too');
+  assert.equal(group.heads, LEAKS);
+  assert.match(text, /retained/);
+});
+
+const UNSAFE_FOR_TERMINAL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+
+test('hostile property names render as text in the terminal and stay exact in JSON', async () => {
+  const files = await snapshotsOf('hostile');
+  const { report, text } = await retainers([files.old, files.new]);
+  assert.doesNotMatch(text, UNSAFE_FOR_TERMINAL);
+  assert.match(text, /evil\\u\{1b\}\[2J\\u\{1b\}\]0;owned\\u\{7\}\\u\{202e\}0 \(Array\) -> \[\] \(HostileLeakValue\)/);
+  const names = report.groups.flatMap((group) => group.path.map((step) => step.edge));
+  assert.ok(names.includes('evil\u001b[2J\u001b]0;owned\u0007\u202e0'), 'JSON keeps the name as it is');
+});
+
+test('a truncated or foreign file: one line, exit 2', async () => {
+  const files = await snapshotsOf('map');
+  const bytes = readFileSync(files.new);
+  const truncated = join(work, 'truncated.heapsnapshot');
+  writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+  const foreign = join(work, 'foreign.heapsnapshot');
+  writeFileSync(foreign, JSON.stringify({ nodes: [1, 2, 3], strings: ['a'] }));
+  const profile = join(work, 'profile.heapsnapshot');
+  writeFileSync(profile, '\u0000\u0001binary');
+  for (const [args, pattern] of [
+    [[files.old, truncated], /truncated heap snapshot/],
+    [[foreign], /not a V8 heap snapshot/],
+    [[profile], /not a V8 heap snapshot/],
+    [[join(work, 'missing.heapsnapshot')], /no such file/],
+    [[truncated, files.new], /truncated heap snapshot/],
+  ] as const) {
+    const result = await runNode([cliPath, 'retainers', ...args]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    assert.match(result.stderr, pattern);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  }
+});
+
+test('the parser reads the same graph whatever the chunk boundaries', async () => {
+  const files = await snapshotsOf('hostile');
+  const bytes = readFileSync(files.new);
+  const expected = JSON.parse(bytes.toString('utf8')) as { snapshot: { meta: { node_fields: string[] } }; nodes: number[]; edges: number[]; strings: string[] };
+  const parser = new SnapshotParser();
+  let seed = 7;
+  for (let at = 0; at < bytes.length; ) {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    const size = 1 + (seed % 9000);
+    parser.push(bytes.subarray(at, at + size));
+    at += size;
+  }
+  const graph = parser.finish();
+  const fields = expected.snapshot.meta.node_fields.length;
+  assert.deepEqual(graph.strings.toArray(), expected.strings);
+  assert.equal(graph.nodeCount * fields, expected.nodes.length);
+  for (let i = 0; i < graph.nodeCount; i++) {
+    assert.equal(graph.nodeId[i], expected.nodes[i * fields + 2]);
+    assert.equal(graph.nodeSelfSize[i], expected.nodes[i * fields + 3]);
+  }
+  for (let e = 0; e < graph.edgeCount; e++) assert.equal(graph.edgeTo[e]! * fields, expected.edges[e * 3 + 2]);
+});
+
+const HOSTILE_KEY = '</script><img src=x onerror=alert(1)>\u001b[2J\u202e';
+
+test('run --retainers: the suspect carries the path that keeps its objects, in the terminal, the JSON and the HTML report', async () => {
+  const out = mkdtempSync(join(work, 'run-'));
+  const jsonFile = join(out, 'verdict.json');
+  const htmlFile = join(out, 'report.html');
+  const result = await runNode(
+    [cliPath, 'run', '--retainers', '-q', '--interval', '300ms', '--duration', '8s', '--out', out, '--json', jsonFile, '--html', htmlFile, '--', process.execPath, fixture('retainers/service.mjs')],
+    { timeoutMs: 120_000 },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const verdict = JSON.parse(readFileSync(jsonFile, 'utf8')) as { verdict: string; suspects: { file: string; retainers?: { path: string; steps: Step[]; match: string; objectShare: number; constructors: { name: string }[] }[] }[] };
+  assert.equal(verdict.verdict, 'leak');
+  const suspect = verdict.suspects.find((candidate) => candidate.file.endsWith('retainers/service.mjs'));
+  assert.ok(suspect?.retainers?.length, JSON.stringify(verdict.suspects));
+  const [first] = suspect.retainers;
+  assert.ok(first!.steps.some((step) => step.edge === 'registry'), first!.path);
+  assert.ok(first!.steps.some((step) => step.edge === HOSTILE_KEY && step.node === 'Map'), 'the JSON keeps the key as it is');
+  assert.ok(first!.constructors.some((c) => c.name === 'Session'));
+  assert.ok(first!.objectShare > 0 && first!.objectShare <= 1);
+  // The terminal: the path, its hostile key as visible escapes.
+  assert.match(result.stdout, /kept alive by: .*registry \(Object\) -> <\/script><img src=x onerror=alert\(1\)>\\u\{1b\}\[2J\\u\{202e\} \(Map\) -> table -> \[\] \(Session\)/);
+  assert.doesNotMatch(result.stdout, UNSAFE_FOR_TERMINAL);
+  assert.match(result.stderr, /heap snapshot \(early\): paused the process \d+ ms/);
+  assert.match(result.stderr, /heap snapshot \(final\): paused the process \d+ ms/);
+  // analyze reads the snapshots beside the recording too.
+  const analyzed = await runNode([cliPath, 'analyze', out, '--json']);
+  assert.equal(analyzed.code, 0, analyzed.stderr);
+  const again = JSON.parse(analyzed.stdout) as typeof verdict;
+  assert.equal(again.suspects.find((candidate) => candidate.file.endsWith('retainers/service.mjs'))?.retainers?.[0]?.path, first!.path);
+  // The HTML report: the data carries the retainer path, never as markup.
+  const html = readFileSync(htmlFile, 'utf8');
+  assert.ok(!html.includes('<img src=x'), 'the key is not markup');
+  assert.ok(html.includes('"retainers":'), 'the report data holds the retainer paths');
+  assert.ok(html.includes('\\u003c/script\\u003e\\u003cimg src=x onerror=alert(1)\\u003e'), 'the key is in the data, escaped for a script element');
+
+  // In a browser: the suspect's detail draws the chain, the key as text; the folded steps open on click.
+  const browser = await launchTestBrowser();
+  try {
+    const page = await browser.newPage();
+    const url = pathToFileURL(htmlFile).href;
+    await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
+    await page.goto(url);
+    await page.waitForSelector('html[data-rendered="true"]', { timeout: 10_000 });
+    await page.locator('#suspects-table tr.suspect').first().click();
+    const chain = page.locator('ol.retainer-chain').first();
+    const links = await chain.locator('li').allTextContents();
+    assert.ok(links.some((text) => text.includes(HOSTILE_KEY) && text.includes('Map')), JSON.stringify(links));
+    assert.ok(links.at(-1)!.includes('Session'), JSON.stringify(links));
+    assert.equal(await page.locator('ol.retainer-chain img').count(), 0, 'no markup from the heap');
+    const folded = chain.locator('li.link-folded');
+    assert.equal(await folded.count(), 1);
+    const before = links.length;
+    await folded.click();
+    assert.ok((await chain.locator('li').count()) > before, 'the steps from the GC roots open');
+    assert.equal(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned), undefined);
+  } finally {
+    await browser.close();
+  }
+});
