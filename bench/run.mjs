@@ -28,6 +28,10 @@ const benches = [
   // rounds on 2026-11-23); run them alone for more rounds.
   { name: 'overhead', file: 'bench/overhead/run.mjs', command: [node, 'bench/overhead/run.mjs', ...(quick ? ['--quick'] : ['--rounds', '3'])] },
   { name: 'detection', file: 'bench/detection/run.mjs', command: [node, 'bench/detection/run.mjs', ...quickFlag] },
+  // Needs Debian's prometheus and promtool. Full: 25-200 instances x 3.5 d (about 25 minutes on a
+  // busy 2-core machine, most of it promtool loading); --quick: 10 instances x 2 d.
+  { name: 'fleet-scale', file: 'bench/fleet/scale.mjs', command: [node, 'bench/fleet/scale.mjs', ...(quick ? ['--quick'] : ['--instances', '25,50,100,200', '--days', '3.5'])] },
+  { name: 'fleet-compare', file: 'bench/fleet/compare.mjs', command: [node, 'bench/fleet/compare.mjs', ...quickFlag] },
   {
     name: 'python-overhead',
     file: 'bench/python-overhead/run.py',

@@ -37,6 +37,7 @@ for (const member of model.members) {
   }, model.job, { warmupMs }));
 }
 const built = performance.now() - t0;
+if (globalThis.gc) { gc(); console.log("heap after building lifetimes MB", Math.round(process.memoryUsage().heapUsed / 1e6)); }
 t0 = performance.now();
 const maxPoints = option("--max-points", undefined);
 const verdict = judgeFleet(lifetimes, { source: "sim", ...(maxPoints ? { analyze: { maxPoints: Number(maxPoints) } } : {}) });

@@ -26,6 +26,7 @@ const option = (name, fallback) => {
 const quick = args.includes('--quick');
 const sizes = option('--instances', quick ? '10' : '25,50,100,200').split(',').map(Number);
 const days = option('--days', quick ? '2' : '14').split(',').map(Number);
+const warmup = option('--warmup', undefined); // passed to analyze --warmup
 const leak = Number(option('--leak', '1')); // MiB/h per instance, in versions deployed after mid-window
 
 if (!existsSync(cli)) fail('dist/ is missing: run `npm run build` first');
@@ -42,11 +43,11 @@ for (const d of days) {
     console.log(JSON.stringify(row));
   }
 }
-console.log('\n| instances | days | samples in Prometheus | OpenMetrics written | write + promtool s | lifetimes | verdict | analyze wall s | analyze peak RSS MB | ms per instance-day |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
+console.log('\n| instances | days | samples in Prometheus | OpenMetrics written | write + promtool s | lifetimes | verdict | analyze wall s | analyze CPU s | analyze peak RSS MB | CPU ms per instance-day |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   console.log(
-    `| ${r.instances} | ${r.days} | ${(r.samples / 1e6).toFixed(1)} M | ${(r.bytes / 1e9).toFixed(2)} GB | ${r.loadSeconds.toFixed(0)} | ${r.lifetimes} | ${r.verdict} | ${r.wallSeconds.toFixed(1)} | ${r.peakRssMB.toFixed(0)} | ${((r.wallSeconds * 1000) / (r.instances * r.days)).toFixed(0)} |`,
+    `| ${r.instances} | ${r.days} | ${(r.samples / 1e6).toFixed(1)} M | ${(r.bytes / 1e9).toFixed(2)} GB | ${r.loadSeconds.toFixed(0)} | ${r.lifetimes} | ${r.verdict} | ${r.wallSeconds.toFixed(1)} | ${r.cpuSeconds.toFixed(1)} | ${r.peakRssMB.toFixed(0)} | ${((r.cpuSeconds * 1000) / (r.instances * r.days)).toFixed(0)} |`,
   );
 }
 
@@ -79,12 +80,13 @@ async function measure(instances, d) {
     await waitReady(url);
 
     const json = join(scratch, 'fleet.json');
-    const analyze = [cli, 'analyze', '--prometheus', url, '--job', model.job, '--since', `${d * 24}h`, '--until', new Date(end).toISOString(), '--json', json];
+    const analyze = [cli, 'analyze', '--prometheus', url, '--job', model.job, '--since', `${d * 24}h`, '--until', new Date(end).toISOString(), '--json', json, ...(warmup ? ['--warmup', warmup] : [])];
     const command = timeBinary ? [timeBinary, '-v', process.execPath, ...analyze] : [process.execPath, ...analyze];
     const started = process.hrtime.bigint();
     const run = spawnSync(command[0], command.slice(1), { encoding: 'utf8', maxBuffer: 1 << 26 });
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (run.status !== 0 && run.status !== 1) throw new Error(`analyze failed (exit ${run.status}): ${run.stderr.slice(-2000)}`);
+    const cpuSeconds = Number(/User time \(seconds\): ([\d.]+)/.exec(run.stderr)?.[1] ?? NaN) + Number(/System time \(seconds\): ([\d.]+)/.exec(run.stderr)?.[1] ?? NaN);
     const peakKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr)?.[1] ?? NaN);
     const verdict = JSON.parse(readFileSync(json, 'utf8'));
     const top = verdict.suspects[0];
@@ -97,6 +99,7 @@ async function measure(instances, d) {
       lifetimes: verdict.fleet.lifetimes,
       verdict: `${verdict.verdict}${top ? ` ${top.file}:${top.line} in ${top.versions.join(',') || '-'}` : ''}`,
       wallSeconds,
+      cpuSeconds,
       peakRssMB: (peakKb * 1024) / 1e6,
     };
   } finally {

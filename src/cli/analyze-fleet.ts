@@ -15,6 +15,7 @@ export interface FleetOptions {
   until?: string | undefined;
   step?: string | undefined;
   by?: string | undefined;
+  warmup?: string | undefined;
   json?: string | undefined;
 }
 
@@ -31,10 +32,11 @@ export async function analyzeFleet(options: FleetOptions): Promise<boolean> {
   const end = options.until ? parseTime(options.until, '--until') : Date.now();
   const start = end - parseDuration(options.since ?? '1d', '--since');
   const stepMs = options.step ? parseDuration(options.step, '--step') : Math.max(1000, Math.ceil((end - start) / DEFAULT_POINTS / 1000) * 1000);
+  const warmupMs = options.warmup ? parseDuration(options.warmup, '--warmup') : 0;
   try {
     const api = new PrometheusApi(options.prometheus);
     const lifetimes: FleetLifetime[] = [];
-    for await (const instance of readFleet(api, { job: options.job, start, end, stepMs })) lifetimes.push(...instanceLifetimes(instance, options.job));
+    for await (const instance of readFleet(api, { job: options.job, start, end, stepMs })) lifetimes.push(...instanceLifetimes(instance, options.job, { warmupMs }));
     if (lifetimes.length === 0) throw new PrometheusError(`job ${JSON.stringify(options.job)}: no process memory samples in this window; widen --since`);
     const source = `${new URL(options.prometheus).origin} job=${options.job}`;
     const verdict = judgeFleet(lifetimes, { source, ...(options.by ? { by: options.by } : {}) });

@@ -25,6 +25,8 @@ A fleet, from Prometheus (the agent's metrics, docs/metrics.md), instead of reco
   --step DURATION    the resolution read (default: the window over 1500 points)
   --by LABEL         the label naming versions (default: version, else a label that
                      changes when processes restart)
+  --warmup DURATION  leave out the first DURATION of every process lifetime (caches
+                     that fill after each deploy; default 0)
 
 Examples:
   heapsleuth analyze .heapsleuth/
@@ -49,6 +51,7 @@ export const command: Command = {
         until: { type: 'string' },
         step: { type: 'string' },
         by: { type: 'string' },
+        warmup: { type: 'string' },
       },
       'analyze',
     );
