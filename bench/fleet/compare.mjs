@@ -32,10 +32,11 @@ const DAYS = 14;
 const LEAK_AFTER_DAYS = 7;
 const CHECK_EVERY = 6 * HOUR; // heapsleuth asked every 6 h
 const SINCE = 7 * DAY; // heapsleuth analyze --since 7d
-const STEP = 5 * 60_000; // heapsleuth analyze --step 5m: bucket medians of 5 one-minute scrapes
+const STEP = Number(option('--step-minutes', '10')) * 60_000; // heapsleuth analyze --step 10m: bucket medians of the one-minute scrapes (the default for --since 7d is 7 min)
 const EVAL_EVERY = 5 * 60_000; // alert rules evaluated every 5 min, `for: 30m`
 const FOR_EVALS = 7;
 const WARMUP = Number(option('--warmup-hours', '3')) * HOUR; // the second heapsleuth column leaves out each lifetime's first hours
+const FIRST_CHECK_DAY = Number(option('--first-check-day', '3')); // heapsleuth's checks (every 6 h) start then
 const START = Date.UTC(2026, 10, 1);
 const END = START + DAYS * DAY;
 
@@ -107,7 +108,7 @@ function judgeOverTime(model, scraped, leakAt, warmupMs) {
   let checksWithoutLeak = 0;
   let missedAfterDetection = 0;
   const wrong = [];
-  for (let t = model.startMs + DAY; t <= model.endMs; t += CHECK_EVERY) {
+  for (let t = model.startMs + FIRST_CHECK_DAY * DAY; t <= model.endMs; t += CHECK_EVERY) {
     const from = Math.max(model.startMs, t - SINCE);
     const lifetimes = scraped.flatMap(({ member, steps }) => instanceLifetimes(instanceSeries(model, member, steps.filter((s) => s.time > from && s.time <= t)), model.job, { warmupMs }));
     const verdict = judgeFleet(lifetimes, { source: 'simulated' });

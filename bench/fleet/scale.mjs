@@ -27,6 +27,7 @@ const quick = args.includes('--quick');
 const sizes = option('--instances', quick ? '10' : '25,50,100,200').split(',').map(Number);
 const days = option('--days', quick ? '2' : '14').split(',').map(Number);
 const warmup = option('--warmup', undefined); // passed to analyze --warmup
+const baselineCli = option('--baseline-cli', undefined); // another build's dist/src/cli/main.js, timed on the same Prometheus
 const leak = Number(option('--leak', '1')); // MiB/h per instance, in versions deployed after mid-window
 
 if (!existsSync(cli)) fail('dist/ is missing: run `npm run build` first');
@@ -43,11 +44,11 @@ for (const d of days) {
     console.log(JSON.stringify(row));
   }
 }
-console.log('\n| instances | days | samples in Prometheus | OpenMetrics written | write + promtool s | lifetimes | verdict | analyze wall s | analyze CPU s | analyze peak RSS MB | CPU ms per instance-day |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('\n| instances | days | samples in Prometheus | OpenMetrics written | write + promtool s | lifetimes | verdict | analyze wall s | analyze CPU s | Prometheus CPU s | analyze peak RSS MB | CPU ms per instance-day |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   console.log(
-    `| ${r.instances} | ${r.days} | ${(r.samples / 1e6).toFixed(1)} M | ${(r.bytes / 1e9).toFixed(2)} GB | ${r.loadSeconds.toFixed(0)} | ${r.lifetimes} | ${r.verdict} | ${r.wallSeconds.toFixed(1)} | ${r.cpuSeconds.toFixed(1)} | ${r.peakRssMB.toFixed(0)} | ${((r.cpuSeconds * 1000) / (r.instances * r.days)).toFixed(0)} |`,
+    `| ${r.instances} | ${r.days} | ${(r.samples / 1e6).toFixed(1)} M | ${(r.bytes / 1e9).toFixed(2)} GB | ${r.loadSeconds.toFixed(0)} | ${r.lifetimes} | ${r.verdict} | ${r.wallSeconds.toFixed(1)} | ${r.cpuSeconds.toFixed(1)} | ${r.prometheusCpuSeconds.toFixed(1)} | ${r.peakRssMB.toFixed(0)} | ${((r.cpuSeconds * 1000) / (r.instances * r.days)).toFixed(0)} |`,
   );
 }
 
@@ -79,35 +80,51 @@ async function measure(instances, d) {
     const url = `http://127.0.0.1:${port}`;
     await waitReady(url);
 
-    const json = join(scratch, 'fleet.json');
-    const analyze = [cli, 'analyze', '--prometheus', url, '--job', model.job, '--since', `${d * 24}h`, '--until', new Date(end).toISOString(), '--json', json, ...(warmup ? ['--warmup', warmup] : [])];
-    const command = timeBinary ? [timeBinary, '-v', process.execPath, ...analyze] : [process.execPath, ...analyze];
-    const started = process.hrtime.bigint();
-    const run = spawnSync(command[0], command.slice(1), { encoding: 'utf8', maxBuffer: 1 << 26 });
-    const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-    if (run.status !== 0 && run.status !== 1) throw new Error(`analyze failed (exit ${run.status}): ${run.stderr.slice(-2000)}`);
-    const cpuSeconds = Number(/User time \(seconds\): ([\d.]+)/.exec(run.stderr)?.[1] ?? NaN) + Number(/System time \(seconds\): ([\d.]+)/.exec(run.stderr)?.[1] ?? NaN);
-    const peakKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr)?.[1] ?? NaN);
-    const verdict = JSON.parse(readFileSync(json, 'utf8'));
-    const top = verdict.suspects[0];
-    return {
-      instances,
-      days: d,
-      samples,
-      bytes,
-      loadSeconds,
-      lifetimes: verdict.fleet.lifetimes,
-      verdict: `${verdict.verdict}${top ? ` ${top.file}:${top.line} in ${top.versions.join(',') || '-'}` : ''}`,
-      wallSeconds,
-      cpuSeconds,
-      peakRssMB: (peakKb * 1024) / 1e6,
-    };
+    // Each CLI in turn on the same Prometheus (the reader under test, then a baseline build if given).
+    const measured = {};
+    for (const [name, path] of [['heapsleuth', cli], ...(baselineCli ? [['baseline', baselineCli]] : [])]) {
+      measured[name] = analyzeOnce(path, url, model.job, d, join(scratch, `${name}.json`), prometheus.pid, name === 'heapsleuth' ? warmup : undefined);
+    }
+    return { instances, days: d, samples, bytes, loadSeconds, ...measured.heapsleuth, ...(measured.baseline ? { baseline: measured.baseline } : {}) };
   } finally {
     if (prometheus) {
       prometheus.kill('SIGTERM');
       await new Promise((resolve) => prometheus.once('exit', resolve));
     }
     rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function analyzeOnce(path, url, job, d, json, prometheusPid, warmup) {
+  const analyze = [path, 'analyze', '--prometheus', url, '--job', job, '--since', `${d * 24}h`, '--until', new Date(end).toISOString(), '--json', json, ...(warmup ? ['--warmup', warmup] : [])];
+  const command = timeBinary ? [timeBinary, '-v', process.execPath, ...analyze] : [process.execPath, ...analyze];
+  const prometheusBefore = cpuOf(prometheusPid);
+  const started = process.hrtime.bigint();
+  const run = spawnSync(command[0], command.slice(1), { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const prometheusCpuSeconds = cpuOf(prometheusPid) - prometheusBefore;
+  if (run.status !== 0 && run.status !== 1) throw new Error(`analyze failed (exit ${run.status}): ${run.stderr.slice(-2000)}`);
+  const cpuSeconds = Number(/User time \(seconds\): ([\d.]+)/.exec(run.stderr)?.[1] ?? NaN) + Number(/System time \(seconds\): ([\d.]+)/.exec(run.stderr)?.[1] ?? NaN);
+  const peakKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr)?.[1] ?? NaN);
+  const verdict = JSON.parse(readFileSync(json, 'utf8'));
+  const top = verdict.suspects[0];
+  return {
+    lifetimes: verdict.fleet.lifetimes,
+    verdict: `${verdict.verdict}${top ? ` ${top.file}:${top.line} in ${top.versions.join(',') || '-'}` : ''}`,
+    wallSeconds,
+    cpuSeconds,
+    prometheusCpuSeconds,
+    peakRssMB: (peakKb * 1024) / 1e6,
+  };
+}
+
+/** User + system CPU seconds of a process so far (Linux /proc), NaN elsewhere. */
+function cpuOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz on Linux)
+  } catch {
+    return NaN;
   }
 }
 
