@@ -19,8 +19,13 @@ export interface FleetOptions {
   json?: string | undefined;
 }
 
-/** Points per instance the window is read at when --step is not given (bucket medians between them). */
-const DEFAULT_POINTS = 1500;
+/**
+ * Points per instance the window is read at when --step is not given (bucket medians between
+ * them). The pooled tests use at most 60 points per lifetime (fleet-verdict.ts) and an
+ * instance lives a few lifetimes in a window: 500 points is enough, and holding the fleet's
+ * rebuilt lifetimes is what bounds memory (bench/fleet/README.md).
+ */
+const DEFAULT_POINTS = 500;
 
 /**
  * `heapsleuth analyze --prometheus URL --job NAME`: reads the agent's metrics of every

@@ -22,7 +22,7 @@ A fleet, from Prometheus (the agent's metrics, docs/metrics.md), instead of reco
   --job NAME         the scrape job of the service (required with --prometheus)
   --since DURATION   how far back to read (default 1d)
   --until TIME       the end of the window (ISO time or epoch seconds; default now)
-  --step DURATION    the resolution read (default: the window over 1500 points)
+  --step DURATION    the resolution read (default: the window over 500 points)
   --by LABEL         the label naming versions (default: version, else a label that
                      changes when processes restart)
   --warmup DURATION  leave out the first DURATION of every process lifetime (caches
