@@ -37,6 +37,7 @@ const EVAL_EVERY = 5 * 60_000; // alert rules evaluated every 5 min, `for: 30m`
 const FOR_EVALS = 7;
 const WARMUP = Number(option('--warmup-hours', '3')) * HOUR; // the second heapsleuth column leaves out each lifetime's first hours
 const FIRST_CHECK_DAY = Number(option('--first-check-day', '3')); // heapsleuth's checks (every 6 h) start then
+const SHARE = Number(option('--warmup-share', '0')); // a third heapsleuth column: also the first share of each lifetime left out
 const START = Date.UTC(2026, 10, 1);
 const END = START + DAYS * DAY;
 
@@ -51,8 +52,9 @@ for (const rate of RATES) {
       rate,
       seed,
       leakAt: leakAt === undefined ? '-' : `day ${((leakAt - START) / DAY).toFixed(1)}`,
-      heapsleuth: judgeOverTime(model, scraped, leakAt, 0),
-      heapsleuthWarmup: judgeOverTime(model, scraped, leakAt, WARMUP),
+      heapsleuth: judgeOverTime(model, scraped, leakAt, {}),
+      heapsleuthWarmup: judgeOverTime(model, scraped, leakAt, { warmupMs: WARMUP }),
+      ...(SHARE > 0 ? { heapsleuthShare: judgeOverTime(model, scraped, leakAt, { warmupMs: WARMUP, warmupShare: SHARE }) } : {}),
       predictLinear: alertOverTime(model, scraped, leakAt, predictLinearRule),
       weekOverWeek: alertOverTime(model, scraped, leakAt, weekOverWeekRule),
       seconds: (Date.now() - started) / 1000,
@@ -102,7 +104,7 @@ function scrape(model) {
 }
 
 /** heapsleuth analyze --since 7d --step 5m, asked every 6 h. */
-function judgeOverTime(model, scraped, leakAt, warmupMs) {
+function judgeOverTime(model, scraped, leakAt, lifetimeOptions) {
   let detectedAfterHours = null;
   let falseAlarms = 0;
   let checksWithoutLeak = 0;
@@ -110,7 +112,7 @@ function judgeOverTime(model, scraped, leakAt, warmupMs) {
   const wrong = [];
   for (let t = model.startMs + FIRST_CHECK_DAY * DAY; t <= model.endMs; t += CHECK_EVERY) {
     const from = Math.max(model.startMs, t - SINCE);
-    const lifetimes = scraped.flatMap(({ member, steps }) => instanceLifetimes(instanceSeries(model, member, steps.filter((s) => s.time > from && s.time <= t)), model.job, { warmupMs }));
+    const lifetimes = scraped.flatMap(({ member, steps }) => instanceLifetimes(instanceSeries(model, member, steps.filter((s) => s.time > from && s.time <= t)), model.job, lifetimeOptions));
     const verdict = judgeFleet(lifetimes, { source: 'simulated' });
     const named = verdict.suspects[0] && `${verdict.suspects[0].file}:${verdict.suspects[0].line} ${verdict.suspects[0].function}`;
     const leakInWindow = leakAt !== undefined && t > leakAt;

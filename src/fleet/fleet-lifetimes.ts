@@ -21,6 +21,11 @@ export interface LifetimeOptions {
    * common rise is significant. Default 0 (keep everything).
    */
   warmupMs?: number;
+  /**
+   * Leave out also this share (0-1) of each lifetime's time in the window, from its start: a
+   * leak rises as fast late in a lifetime as early, a warm-up does not. Default 0.
+   */
+  warmupShare?: number;
   /** Take each series' daily cycle out when the window spans two days or more (daily-cycle.ts). Default true. */
   dailyCycle?: boolean;
 }
@@ -50,13 +55,18 @@ export function instanceLifetimes(series: InstanceSeries, service: string, optio
   const infoAt = infoLookup(series.info);
   const intervalBytes = lastValue(series.samplingInterval[0]) || DEFAULT_INTERVAL_BYTES;
   const limits = memoryLimits(series.limits);
+  const warmupShare = Math.min(1, Math.max(0, options.warmupShare ?? 0));
+  const lastTimeOf = new Map<number, number>();
+  if (warmupShare > 0) for (const time of rss.times) lastTimeOf.set(startOf(time) ?? 0, time);
   const warm = (time: number) => {
     const started = startOf(time) ?? 0;
-    return warmupMs > 0 && started > 0 && time < started * 1000 + warmupMs;
+    if (started <= 0) return false;
+    const share = warmupShare * ((lastTimeOf.get(started) ?? time) - started * 1000);
+    return time < started * 1000 + Math.max(warmupMs, share);
   };
   // Warm-up points are left out before the daily cycle is fitted: their rise is no cycle.
   const settled = (s: RangeSeries): RangeSeries => {
-    if (warmupMs <= 0) return s;
+    if (warmupMs <= 0 && warmupShare <= 0) return s;
     const keep = s.times.map((time) => !warm(time));
     return { labels: s.labels, times: s.times.filter((_, i) => keep[i]), values: s.values.filter((_, i) => keep[i]) };
   };
