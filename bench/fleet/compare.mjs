@@ -5,7 +5,7 @@
 // the series are built in memory as Prometheus would answer them, and the rules are
 // evaluated here with PromQL's semantics (bench/fleet/README.md defines them).
 //
-//   npm run build && node bench/fleet/compare.mjs [--instances 20] [--seeds 2] [--quick]
+//   npm run build && node bench/fleet/compare.mjs [--instances 10] [--seeds 1] [--rates 0,0.2,1,5,20] [--warmup-hours 3] [--warmup-share 0.5] [--quick]
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CONTAINER_LIMIT, HANDLE_TYPES, INTERVAL_BYTES, HEAP_LIMIT, LEAK_SITE, MEMORY_TYPES, SITE_NAMES, fleetModel, lifetimeAt, sampleAt, units } from './fleet-model.mjs';
@@ -25,9 +25,9 @@ const option = (name, fallback) => {
   return at >= 0 ? args[at + 1] : fallback;
 };
 const quick = args.includes('--quick');
-const INSTANCES = Number(option('--instances', quick ? '10' : '20'));
-const SEEDS = Number(option('--seeds', quick ? '1' : '2'));
-const RATES = option('--rates', quick ? '0,1,20' : '0,0.2,0.5,1,2,5,20').split(',').map(Number);
+const INSTANCES = Number(option('--instances', '10'));
+const SEEDS = Number(option('--seeds', '1'));
+const RATES = option('--rates', quick ? '0,1' : '0,0.2,1,5,20').split(',').map(Number);
 const DAYS = 14;
 const LEAK_AFTER_DAYS = 7;
 const CHECK_EVERY = 6 * HOUR; // heapsleuth asked every 6 h
