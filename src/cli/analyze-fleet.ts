@@ -16,6 +16,7 @@ export interface FleetOptions {
   step?: string | undefined;
   by?: string | undefined;
   warmup?: string | undefined;
+  warmupShare?: string | undefined;
   json?: string | undefined;
 }
 
@@ -38,10 +39,12 @@ export async function analyzeFleet(options: FleetOptions): Promise<boolean> {
   const start = end - parseDuration(options.since ?? '1d', '--since');
   const stepMs = options.step ? parseDuration(options.step, '--step') : Math.max(1000, Math.ceil((end - start) / DEFAULT_POINTS / 1000) * 1000);
   const warmupMs = options.warmup ? parseDuration(options.warmup, '--warmup') : 0;
+  const warmupShare = options.warmupShare === undefined ? 0 : Number(options.warmupShare);
+  if (!(warmupShare >= 0 && warmupShare < 1)) throw new CliError(`heapsleuth analyze: --warmup-share ${JSON.stringify(options.warmupShare)}: give a share from 0 to below 1, e.g. 0.5`);
   try {
     const api = new PrometheusApi(options.prometheus);
     const lifetimes: FleetLifetime[] = [];
-    for await (const instance of readFleet(api, { job: options.job, start, end, stepMs })) lifetimes.push(...instanceLifetimes(instance, options.job, { warmupMs }));
+    for await (const instance of readFleet(api, { job: options.job, start, end, stepMs })) lifetimes.push(...instanceLifetimes(instance, options.job, { warmupMs, warmupShare }));
     if (lifetimes.length === 0) throw new PrometheusError(`job ${JSON.stringify(options.job)}: no process memory samples in this window; widen --since`);
     const source = `${new URL(options.prometheus).origin} job=${options.job}`;
     const verdict = judgeFleet(lifetimes, { source, ...(options.by ? { by: options.by } : {}) });

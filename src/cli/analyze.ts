@@ -27,6 +27,8 @@ A fleet, from Prometheus (the agent's metrics, docs/metrics.md), instead of reco
                      changes when processes restart)
   --warmup DURATION  leave out the first DURATION of every process lifetime (caches
                      that fill after each deploy; default 0)
+  --warmup-share F   leave out also the first share F (0-1) of every lifetime: a leak
+                     still rises in the later part, a warm-up does not (default 0)
 
 Examples:
   heapsleuth analyze .heapsleuth/
@@ -52,12 +54,13 @@ export const command: Command = {
         step: { type: 'string' },
         by: { type: 'string' },
         warmup: { type: 'string' },
+        'warmup-share': { type: 'string' },
       },
       'analyze',
     );
     if (values.prometheus !== undefined) {
       if (positionals.length > 0) throw new CliError('heapsleuth analyze: give recordings or --prometheus, not both');
-      const leak = await analyzeFleet({ ...values, prometheus: values.prometheus });
+      const leak = await analyzeFleet({ ...values, warmupShare: values['warmup-share'], prometheus: values.prometheus });
       return leak && values['fail-on-leak'] ? EXIT.leak : EXIT.ok;
     }
     const recordings = readRecordings(positionals);
