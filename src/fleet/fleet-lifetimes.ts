@@ -59,6 +59,7 @@ export function instanceLifetimes(series: InstanceSeries, service: string, optio
   const lastTimeOf = new Map<number, number>();
   if (warmupShare > 0) for (const time of rss.times) lastTimeOf.set(startOf(time) ?? 0, time);
   const warm = (time: number) => {
+    if (warmupMs <= 0 && warmupShare <= 0) return false;
     const started = startOf(time) ?? 0;
     if (started <= 0) return false;
     const share = warmupShare * ((lastTimeOf.get(started) ?? time) - started * 1000);
