@@ -37,7 +37,7 @@ const EVAL_EVERY = 5 * 60_000; // alert rules evaluated every 5 min, `for: 30m`
 const FOR_EVALS = 7;
 const WARMUP = Number(option('--warmup-hours', '3')) * HOUR; // the second heapsleuth column leaves out each lifetime's first hours
 const FIRST_CHECK_DAY = Number(option('--first-check-day', '3')); // heapsleuth's checks (every 6 h) start then
-const SHARE = Number(option('--warmup-share', '0')); // a third heapsleuth column: also the first share of each lifetime left out
+const SHARE = Number(option('--warmup-share', '0.5')); // the third heapsleuth column: also the first share of each lifetime left out (0: no such column)
 const START = Date.UTC(2026, 10, 1);
 const END = START + DAYS * DAY;
 
@@ -65,12 +65,12 @@ for (const rate of RATES) {
 }
 
 console.log(`\n${INSTANCES} instances, ${DAYS} days, leak from the first deploy after day ${LEAK_AFTER_DAYS}; detection = hours after that deploy\n`);
-console.log(`| leak MiB/h per instance | seed | leak deployed | heapsleuth: detected after | its false alarms (checks) | heapsleuth, first ${WARMUP / HOUR} h of each lifetime left out: detected after | its false alarms (checks) | predict_linear > limit: detected after | its false alarms | +20% week over week: detected after | its false alarms |`);
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log(`| leak MiB/h per instance | seed | leak deployed | heapsleuth: detected after | its false alarms (checks) | heapsleuth, first ${WARMUP / HOUR} h of each lifetime left out: detected after | its false alarms (checks) |${SHARE > 0 ? ` heapsleuth, first ${WARMUP / HOUR} h and first ${SHARE * 100}% of each lifetime left out: detected after | its false alarms (checks) |` : ''} predict_linear > limit: detected after | its false alarms | +20% week over week: detected after | its false alarms |`);
+console.log(`|---|---|---|---|---|---|---|---|---|---|---|${SHARE > 0 ? '---|---|' : ''}`);
 const hours = (value) => (value === null ? 'never' : `${value.toFixed(0)} h`);
 for (const r of rows) {
   console.log(
-    `| ${r.rate || 'none'} | ${r.seed} | ${r.leakAt} | ${r.rate ? hours(r.heapsleuth.detectedAfterHours) : '-'} | ${r.heapsleuth.falseAlarms}/${r.heapsleuth.checksWithoutLeak} | ${r.rate ? hours(r.heapsleuthWarmup.detectedAfterHours) : '-'} | ${r.heapsleuthWarmup.falseAlarms}/${r.heapsleuthWarmup.checksWithoutLeak} | ${r.rate ? hours(r.predictLinear.detectedAfterHours) : '-'} | ${r.predictLinear.falseAlarms} | ${r.rate ? hours(r.weekOverWeek.detectedAfterHours) : '-'} | ${r.weekOverWeek.falseAlarms} |`,
+    `| ${r.rate || 'none'} | ${r.seed} | ${r.leakAt} | ${r.rate ? hours(r.heapsleuth.detectedAfterHours) : '-'} | ${r.heapsleuth.falseAlarms}/${r.heapsleuth.checksWithoutLeak} | ${r.rate ? hours(r.heapsleuthWarmup.detectedAfterHours) : '-'} | ${r.heapsleuthWarmup.falseAlarms}/${r.heapsleuthWarmup.checksWithoutLeak} |${r.heapsleuthShare ? ` ${r.rate ? hours(r.heapsleuthShare.detectedAfterHours) : '-'} | ${r.heapsleuthShare.falseAlarms}/${r.heapsleuthShare.checksWithoutLeak} |` : ''} ${r.rate ? hours(r.predictLinear.detectedAfterHours) : '-'} | ${r.predictLinear.falseAlarms} | ${r.rate ? hours(r.weekOverWeek.detectedAfterHours) : '-'} | ${r.weekOverWeek.falseAlarms} |`,
   );
 }
 
