@@ -30,6 +30,11 @@ const benches = [
   // rounds on 2026-11-23); run them alone for more rounds.
   { name: 'overhead', file: 'bench/overhead/run.mjs', command: [node, 'bench/overhead/run.mjs', ...(quick ? ['--quick'] : ['--rounds', '3'])] },
   { name: 'detection', file: 'bench/detection/run.mjs', command: [node, 'bench/detection/run.mjs', ...quickFlag] },
+  // fleet-scale needs Debian's prometheus and promtool. Full: 25-200 instances x 3.5 d (a few
+  // minutes on a quiet 2-core machine, most of it promtool loading); --quick: 10 instances x 2 d.
+  // fleet-compare: about 3 CPU-minutes per leak rate (5 rates; --quick: 2).
+  { name: 'fleet-scale', file: 'bench/fleet/scale.mjs', command: [node, 'bench/fleet/scale.mjs', ...(quick ? ['--quick'] : ['--instances', '25,50,100,200', '--days', '3.5'])] },
+  { name: 'fleet-compare', file: 'bench/fleet/compare.mjs', command: [node, 'bench/fleet/compare.mjs', ...quickFlag] },
   {
     name: 'python-overhead',
     file: 'bench/python-overhead/run.py',

@@ -15,11 +15,18 @@ export interface FleetOptions {
   until?: string | undefined;
   step?: string | undefined;
   by?: string | undefined;
+  warmup?: string | undefined;
+  warmupShare?: string | undefined;
   json?: string | undefined;
 }
 
-/** Points per instance the window is read at when --step is not given (bucket medians between them). */
-const DEFAULT_POINTS = 1500;
+/**
+ * Points per instance the window is read at when --step is not given (bucket medians between
+ * them). The pooled tests use at most 60 points per lifetime (fleet-verdict.ts) and an
+ * instance lives a few lifetimes in a window: 500 points is enough, and holding the fleet's
+ * rebuilt lifetimes is what bounds memory (bench/fleet/README.md).
+ */
+const DEFAULT_POINTS = 500;
 
 /**
  * `heapsleuth analyze --prometheus URL --job NAME`: reads the agent's metrics of every
@@ -31,10 +38,13 @@ export async function analyzeFleet(options: FleetOptions): Promise<boolean> {
   const end = options.until ? parseTime(options.until, '--until') : Date.now();
   const start = end - parseDuration(options.since ?? '1d', '--since');
   const stepMs = options.step ? parseDuration(options.step, '--step') : Math.max(1000, Math.ceil((end - start) / DEFAULT_POINTS / 1000) * 1000);
+  const warmupMs = options.warmup ? parseDuration(options.warmup, '--warmup') : 0;
+  const warmupShare = options.warmupShare === undefined ? 0 : Number(options.warmupShare);
+  if (!(warmupShare >= 0 && warmupShare < 1)) throw new CliError(`heapsleuth analyze: --warmup-share ${JSON.stringify(options.warmupShare)}: give a share from 0 to below 1, e.g. 0.5`);
   try {
     const api = new PrometheusApi(options.prometheus);
     const lifetimes: FleetLifetime[] = [];
-    for await (const instance of readFleet(api, { job: options.job, start, end, stepMs })) lifetimes.push(...instanceLifetimes(instance, options.job));
+    for await (const instance of readFleet(api, { job: options.job, start, end, stepMs })) lifetimes.push(...instanceLifetimes(instance, options.job, { warmupMs, warmupShare }));
     if (lifetimes.length === 0) throw new PrometheusError(`job ${JSON.stringify(options.job)}: no process memory samples in this window; widen --since`);
     const source = `${new URL(options.prometheus).origin} job=${options.job}`;
     const verdict = judgeFleet(lifetimes, { source, ...(options.by ? { by: options.by } : {}) });

@@ -26,9 +26,13 @@ A fleet, from Prometheus (the agent's metrics, docs/metrics.md), instead of reco
   --job NAME         the scrape job of the service (required with --prometheus)
   --since DURATION   how far back to read (default 1d)
   --until TIME       the end of the window (ISO time or epoch seconds; default now)
-  --step DURATION    the resolution read (default: the window over 1500 points)
+  --step DURATION    the resolution read (default: the window over 500 points)
   --by LABEL         the label naming versions (default: version, else a label that
                      changes when processes restart)
+  --warmup DURATION  leave out the first DURATION of every process lifetime (caches
+                     that fill after each deploy; default 0)
+  --warmup-share F   leave out also the first share F (0-1) of every lifetime: a leak
+                     still rises in the later part, a warm-up does not (default 0)
 
 Examples:
   heapsleuth analyze .heapsleuth/
@@ -54,12 +58,14 @@ export const command: Command = {
         until: { type: 'string' },
         step: { type: 'string' },
         by: { type: 'string' },
+        warmup: { type: 'string' },
+        'warmup-share': { type: 'string' },
       },
       'analyze',
     );
     if (values.prometheus !== undefined) {
       if (positionals.length > 0) throw new CliError('analyze: give recordings or --prometheus, not both');
-      const leak = await analyzeFleet({ ...values, prometheus: values.prometheus });
+      const leak = await analyzeFleet({ ...values, warmupShare: values['warmup-share'], prometheus: values.prometheus });
       return leak && values['fail-on-leak'] ? EXIT.leak : EXIT.ok;
     }
     const recordings = readRecordings(positionals, { allRuns: values['all-runs'] });

@@ -3,6 +3,7 @@ import { Frame } from '../model/frame.js';
 import type { MemoryLimits, MemoryUsage } from '../model/process.js';
 import { Traceback } from '../model/traceback.js';
 import type { Labels, RangeSeries } from './prometheus-api.js';
+import { withoutDailyCycle } from './daily-cycle.js';
 import type { InstanceSeries } from './read-fleet.js';
 
 /** One process lifetime of one instance, as the detective reads it: a recording rebuilt from metrics. */
@@ -11,6 +12,22 @@ export interface FleetLifetime {
   /** Target labels and `heapsleuth_info` labels (service, version, ...) of this lifetime. */
   labels: Labels;
   recording: Recording;
+}
+
+export interface LifetimeOptions {
+  /**
+   * Leave out the first milliseconds of each process lifetime: caches and pools that fill
+   * after every start rise in every lifetime, and pooled over a fleet's many restarts that
+   * common rise is significant. Default 0 (keep everything).
+   */
+  warmupMs?: number;
+  /**
+   * Leave out also this share (0-1) of each lifetime's time in the window, from its start: a
+   * leak rises as fast late in a lifetime as early, a warm-up does not. Default 0.
+   */
+  warmupShare?: number;
+  /** Take each series' daily cycle out when the window spans two days or more (daily-cycle.ts). Default true. */
+  dailyCycle?: boolean;
 }
 
 /** The sampling interval assumed when the service did not export it (the agent's default). */
@@ -30,20 +47,39 @@ const MEMORY_TYPES: Record<string, keyof MemoryUsage> = {
  * per step, and each exported site as a stack of one frame. A site missing at a step
  * was not among the growing sites the agent exported then: it counts as 0 there.
  */
-export function instanceLifetimes(series: InstanceSeries, service: string): FleetLifetime[] {
+export function instanceLifetimes(series: InstanceSeries, service: string, options: LifetimeOptions = {}): FleetLifetime[] {
+  const warmupMs = options.warmupMs ?? 0;
   const rss = series.memory.find((s) => s.labels.type === 'rss');
   if (!rss || rss.times.length === 0) return [];
   const startOf = latestAtOrBefore(series.startTime.flatMap((s) => s.times.map((time, i) => ({ time, value: s.values[i]! }))));
   const infoAt = infoLookup(series.info);
   const intervalBytes = lastValue(series.samplingInterval[0]) || DEFAULT_INTERVAL_BYTES;
   const limits = memoryLimits(series.limits);
-  const memoryAt = series.memory.map((s) => ({ field: MEMORY_TYPES[s.labels.type ?? ''], at: stepLookup(s) })).filter((m) => m.field !== undefined);
-  const handlesAt = series.handles.map((s) => ({ type: s.labels.type ?? 'unknown', at: stepLookup(s) }));
-  const sitesAt = series.sites.map((s, index) => ({ id: index + 1, at: stepLookup(s) }));
+  const warmupShare = Math.min(1, Math.max(0, options.warmupShare ?? 0));
+  const lastTimeOf = new Map<number, number>();
+  if (warmupShare > 0) for (const time of rss.times) lastTimeOf.set(startOf(time) ?? 0, time);
+  const warm = (time: number) => {
+    if (warmupMs <= 0 && warmupShare <= 0) return false;
+    const started = startOf(time) ?? 0;
+    if (started <= 0) return false;
+    const share = warmupShare * ((lastTimeOf.get(started) ?? time) - started * 1000);
+    return time < started * 1000 + Math.max(warmupMs, share);
+  };
+  // Warm-up points are left out before the daily cycle is fitted: their rise is no cycle.
+  const settled = (s: RangeSeries): RangeSeries => {
+    if (warmupMs <= 0 && warmupShare <= 0) return s;
+    const keep = s.times.map((time) => !warm(time));
+    return { labels: s.labels, times: s.times.filter((_, i) => keep[i]), values: s.values.filter((_, i) => keep[i]) };
+  };
+  const adjust = options.dailyCycle === false ? settled : (s: RangeSeries) => withoutDailyCycle(settled(s), (time) => startOf(time) ?? 0);
+  const memoryAt = series.memory.map((s) => ({ field: MEMORY_TYPES[s.labels.type ?? ''], at: stepLookup(adjust(s)) })).filter((m) => m.field !== undefined);
+  const handlesAt = series.handles.map((s) => ({ type: s.labels.type ?? 'unknown', at: stepLookup(adjust(s)) }));
+  const sitesAt = series.sites.map((s, index) => ({ id: index + 1, at: stepLookup(adjust(s)) }));
   const stacks = new Map(series.sites.map((s, index) => [index + 1, siteTraceback(s.labels.site ?? '')]));
 
   const lifetimes = new Map<number, { labels: Labels; samples: RecordingSample[] }>();
   for (const time of rss.times) {
+    if (warm(time)) continue;
     const started = startOf(time) ?? 0;
     let lifetime = lifetimes.get(started);
     if (!lifetime) lifetimes.set(started, (lifetime = { labels: { ...series.targetLabels, ...infoAt(time) }, samples: [] }));

@@ -1,0 +1,155 @@
+// Scale of the fleet verdict (issue 16, part 5): N instances x D days at 1-minute
+// resolution of the agent's metrics, written as OpenMetrics, loaded with promtool into a
+// real Prometheus, then `heapsleuth analyze --prometheus ... --since Dd` timed as a child
+// process (wall time and peak RSS from /usr/bin/time -v).
+//
+//   npm run build && node bench/fleet/scale.mjs                    # 25, 50, 100, 200 instances x 14 d
+//   node bench/fleet/scale.mjs --instances 200 --days 14            # one size
+//   node bench/fleet/scale.mjs --instances 25,50 --days 3.5 --quick # --quick: 10 instances x 2 d
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fleetModel, units } from './fleet-model.mjs';
+import { loadFleet } from './write-openmetrics.mjs';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const cli = join(repoRoot, 'dist/src/cli/main.js');
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(name);
+  return at >= 0 ? args[at + 1] : fallback;
+};
+const quick = args.includes('--quick');
+const sizes = option('--instances', quick ? '10' : '25,50,100,200').split(',').map(Number);
+const days = option('--days', quick ? '2' : '14').split(',').map(Number);
+const warmup = option('--warmup', undefined); // passed to analyze --warmup
+const baselineCli = option('--baseline-cli', undefined); // another build's dist/src/cli/main.js, timed on the same Prometheus
+const leak = Number(option('--leak', '1')); // MiB/h per instance, in versions deployed after mid-window
+
+if (!existsSync(cli)) fail('dist/ is missing: run `npm run build` first');
+for (const tool of ['prometheus', 'promtool']) if (spawnSync(tool, ['--version']).error) fail(`${tool} is not installed (apt-get install prometheus)`);
+const timeBinary = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+// Blocks must lie in the past and on whole minutes: the window ends at the last even hour, 2 h ago.
+const end = Math.floor((Date.now() - 2 * units.HOUR) / (2 * units.HOUR)) * 2 * units.HOUR;
+const rows = [];
+for (const d of days) {
+  for (const instances of sizes) {
+    const row = await measure(instances, d);
+    rows.push(row);
+    console.log(JSON.stringify(row));
+  }
+}
+console.log('\n| instances | days | samples in Prometheus | OpenMetrics written | write + promtool s | lifetimes | verdict | analyze wall s | analyze CPU s | Prometheus CPU s | analyze peak RSS MB | CPU ms per instance-day |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(
+    `| ${r.instances} | ${r.days} | ${(r.samples / 1e6).toFixed(1)} M | ${(r.bytes / 1e9).toFixed(2)} GB | ${r.loadSeconds.toFixed(0)} | ${r.lifetimes} | ${r.verdict} | ${r.wallSeconds.toFixed(1)} | ${r.cpuSeconds.toFixed(1)} | ${r.prometheusCpuSeconds.toFixed(1)} | ${r.peakRssMB.toFixed(0)} | ${((r.cpuSeconds * 1000) / (r.instances * r.days)).toFixed(0)} |`,
+  );
+}
+
+async function measure(instances, d) {
+  const scratch = mkdtempSync(join(tmpdir(), 'heapsleuth-fleetbench-'));
+  const dataDir = join(scratch, 'data');
+  let prometheus;
+  try {
+    const startMs = end - d * units.DAY;
+    const model = fleetModel({ instances, startMs, endMs: end, seed: 16, leakMiBPerHour: leak, leakAfterMs: startMs + (d / 2) * units.DAY });
+    const loadStarted = Date.now();
+    const { bytes, samples } = loadFleet(model, dataDir, { scratch });
+    const loadSeconds = (Date.now() - loadStarted) / 1000;
+
+    const port = await freePort();
+    prometheus = spawn(
+      'prometheus',
+      [
+        `--config.file=${join(repoRoot, 'bench/fleet/prometheus.yml')}`,
+        `--storage.tsdb.path=${dataDir}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--storage.tsdb.retention.time=100y',
+        // Keep promtool's 2 h blocks as they are: no compaction competes with the timed run.
+        '--storage.tsdb.min-block-duration=2h',
+        '--storage.tsdb.max-block-duration=2h',
+      ],
+      { stdio: 'ignore' },
+    );
+    const url = `http://127.0.0.1:${port}`;
+    await waitReady(url);
+
+    // Each CLI in turn on the same Prometheus (the reader under test, then a baseline build if given).
+    const measured = {};
+    for (const [name, path] of [['heapsleuth', cli], ...(baselineCli ? [['baseline', baselineCli]] : [])]) {
+      measured[name] = analyzeOnce(path, url, model.job, d, join(scratch, `${name}.json`), prometheus.pid, name === 'heapsleuth' ? warmup : undefined);
+    }
+    return { instances, days: d, samples, bytes, loadSeconds, ...measured.heapsleuth, ...(measured.baseline ? { baseline: measured.baseline } : {}) };
+  } finally {
+    if (prometheus) {
+      prometheus.kill('SIGTERM');
+      await new Promise((resolve) => prometheus.once('exit', resolve));
+    }
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function analyzeOnce(path, url, job, d, json, prometheusPid, warmup) {
+  const analyze = [path, 'analyze', '--prometheus', url, '--job', job, '--since', `${d * 24}h`, '--until', new Date(end).toISOString(), '--json', json, ...(warmup ? ['--warmup', warmup] : [])];
+  const command = timeBinary ? [timeBinary, '-v', process.execPath, ...analyze] : [process.execPath, ...analyze];
+  const prometheusBefore = cpuOf(prometheusPid);
+  const started = process.hrtime.bigint();
+  const run = spawnSync(command[0], command.slice(1), { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const prometheusCpuSeconds = cpuOf(prometheusPid) - prometheusBefore;
+  if (run.status !== 0 && run.status !== 1) throw new Error(`analyze failed (exit ${run.status}): ${run.stderr.slice(-2000)}`);
+  const cpuSeconds = Number(/User time \(seconds\): ([\d.]+)/.exec(run.stderr)?.[1] ?? NaN) + Number(/System time \(seconds\): ([\d.]+)/.exec(run.stderr)?.[1] ?? NaN);
+  const peakKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr)?.[1] ?? NaN);
+  const verdict = JSON.parse(readFileSync(json, 'utf8'));
+  const top = verdict.suspects[0];
+  return {
+    lifetimes: verdict.fleet.lifetimes,
+    verdict: `${verdict.verdict}${top ? ` ${top.file}:${top.line} in ${top.versions.join(',') || '-'}` : ''}`,
+    wallSeconds,
+    cpuSeconds,
+    prometheusCpuSeconds,
+    peakRssMB: (peakKb * 1024) / 1e6,
+  };
+}
+
+/** User + system CPU seconds of a process so far (Linux /proc), NaN elsewhere. */
+function cpuOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz on Linux)
+  } catch {
+    return NaN;
+  }
+}
+
+async function waitReady(url) {
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${url}/-/ready`)).ok) return;
+    } catch {}
+    await sleep(500);
+  }
+  throw new Error(`Prometheus at ${url} did not become ready`);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function fail(message) {
+  console.error(`bench/fleet/scale.mjs: ${message}`);
+  process.exit(2);
+}
