@@ -17,7 +17,9 @@
  *   Ctrl-C does; the block must end by it); stdout=/re/ and stderr=/re/ (must match; the
  *   output of all commands of the block); creates=PATH (exists afterwards; `*` matches within
  *   a name); recordings (the folder also holds the files the examples name:
- *   .heapsleuth/api-4121.ndjson, .heapsleuth/checkout-4242-*.ndjson, heap.pb.gz, ...).
+ *   .heapsleuth/api-4121.ndjson, .heapsleuth/checkout-4242-*.ndjson, heap.pb.gz, ...);
+ *   needs=jemalloc (skipped, with the reason, where no jemalloc with heap profiling is
+ *   installed, unless HEAPSLEUTH_REQUIRE_NATIVE=1, as in CI).
  * - Each block runs in a fresh copy of a small project (test/fixtures/docs-sandbox: server.js,
  *   dist/server.js, test/soak.js, legacy-cjs-app.js, app.py, `npm start`) whose
  *   node_modules/heapsleuth links to this package, so imports go through its exports map,
@@ -41,12 +43,18 @@ import { analyzeRecordings } from '../src/analysis/analyze.js';
 import { snapshotToPprof } from '../src/formats/pprof.js';
 import { fixture, repoRoot } from './child-process.js';
 import { recordingText } from './recording-text.js';
+import { findJemalloc } from '../src/native/jemalloc.js';
 
 const DOC_TEST_DURATION = '10s';
 const MiB = 1024 * 1024;
 
 /** What `--help` examples must do beyond exiting 0 with output (keyed by the example's text), or why one is not run. */
-const HELP_EXPECTATIONS: Record<string, { exit?: number; stdout?: RegExp; creates?: string; skip?: string }> = {
+/** jemalloc with heap profiling, for `run --native` examples: .ci/run installs it, a fresh machine may not have it. */
+const jemallocMissing =
+  !findJemalloc().ok && process.env.HEAPSLEUTH_REQUIRE_NATIVE !== '1' ? 'needs jemalloc with heap profiling (apt-get install libjemalloc2; .ci/run does)' : false;
+
+const HELP_EXPECTATIONS: Record<string, { exit?: number; stdout?: RegExp; creates?: string; skip?: string | false }> = {
+  'heapsleuth run --native --duration 5m -- node server.js': { skip: jemallocMissing },
   'heapsleuth analyze --prometheus http://127.0.0.1:9090 --job checkout --since 7d --json fleet.json': {
     skip: "needs a Prometheus scraping the job's agents at 127.0.0.1:9090; test/fleet-prometheus.test.ts runs this command against a real one",
   },
@@ -84,7 +92,10 @@ interface RunOptions {
   creates: string | undefined;
   recordings: boolean;
   eachLine: boolean;
+  /** Why it cannot run on this machine (a Debian package it needs is missing), if so. */
+  skip: string | false;
 }
+
 
 interface Outcome {
   code: number | null;
@@ -112,7 +123,7 @@ function fencedBlocks(source: string): Block[] {
 }
 
 function runOptions(annotation: string): RunOptions {
-  const options: RunOptions = { exit: 0, stopAfterMs: undefined, stdout: undefined, stderr: undefined, creates: undefined, recordings: false, eachLine: false };
+  const options: RunOptions = { exit: 0, stopAfterMs: undefined, stdout: undefined, stderr: undefined, creates: undefined, recordings: false, eachLine: false, skip: false };
   const words = annotation.replace(/^run\s*/, '');
   for (const [, key, value] of words.matchAll(/([a-z-]+)(?:=(\/(?:\\.|[^/\\])*\/[a-z]*|\S+))?/g)) {
     if (key === 'exit') options.exit = Number(value);
@@ -121,6 +132,7 @@ function runOptions(annotation: string): RunOptions {
     else if (key === 'creates') options.creates = value;
     else if (key === 'recordings') options.recordings = true;
     else if (key === 'each-line') options.eachLine = true;
+    else if (key === 'needs' && value === 'jemalloc') options.skip = jemallocMissing;
     else assert.fail(`unknown doc-test option ${key} in "${annotation}"`);
   }
   return options;
@@ -350,7 +362,8 @@ test('the documented examples run as written', { concurrency: 3 }, async (t) => 
   const running: Promise<void>[] = [];
   for (const block of blocks.filter((candidate) => candidate.annotation?.startsWith('run'))) {
     const first = block.code.split('\n').find((line) => line.trim() !== '') ?? '';
-    running.push(t.test(`${block.source}:${block.line} ${block.lang}: ${first.slice(0, 70)}`, () => runBlock(block, runOptions(block.annotation!))));
+    const options = runOptions(block.annotation!);
+    running.push(t.test(`${block.source}:${block.line} ${block.lang}: ${first.slice(0, 70)}`, { skip: options.skip }, () => runBlock(block, options)));
   }
   await Promise.all(running);
 });
