@@ -62,11 +62,6 @@ const ROWS = Buffer.from('"rows":[');
 /** Lines shorter than this are parsed whole; longer sample lines get their rows read by hand. */
 const LONG_LINE = 512;
 
-export interface DecoderOptions {
-  /** Read the rows of samples (default true); a first pass that only counts samples does without. */
-  rows?: boolean;
-}
-
 /**
  * Reads recording text pushed in chunks of any size, line by line, and tells a sink what
  * it holds; memory stays bounded by the longest line and the stacks defined. The rules
@@ -82,17 +77,13 @@ export class RecordingDecoder {
   private stacks = new StackTable();
   private orphanLines = 0;
   private unknownStackRows = 0;
-  private readonly readRows: boolean;
   private readonly columns: RowColumns = { length: 0, stackIds: new Float64Array(256), bytes: new Float64Array(256), counts: new Float64Array(256), deaths: new Float64Array(256) };
   readonly warnings: string[] = [];
 
   constructor(
     private readonly source: string,
     private readonly sink: RecordingSink,
-    options: DecoderOptions = {},
-  ) {
-    this.readRows = options.rows !== false;
-  }
+  ) {}
 
   /** Bytes that came after the last complete line (a line still being written, or torn). */
   get pendingBytes(): number {
@@ -239,13 +230,8 @@ export class RecordingDecoder {
     if (end - start >= LONG_LINE && this.header) {
       const at = buffer.indexOf(ROWS, start);
       if (at >= 0 && at < end) {
-        if (!this.readRows) {
-          const close = skipRows(buffer, at + ROWS.length, end);
-          if (close >= 0) return parseJSON(buffer.toString('utf8', start, at) + '"rows":' + FAST_ROWS_TEXT + buffer.toString('utf8', close, end), true, this.columns);
-        } else {
-          const close = readRows(buffer, at + ROWS.length, end, this.columns);
-          if (close >= 0) return parseJSON(buffer.toString('utf8', start, at) + '"rows":' + FAST_ROWS_TEXT + buffer.toString('utf8', close, end), true, this.columns);
-        }
+        const close = readRows(buffer, at + ROWS.length, end, this.columns);
+        if (close >= 0) return parseJSON(buffer.toString('utf8', start, at) + '"rows":' + FAST_ROWS_TEXT + buffer.toString('utf8', close, end), true, this.columns);
       }
     }
     return parseJSON(buffer.toString('utf8', start, end), false, this.columns);
@@ -254,7 +240,6 @@ export class RecordingDecoder {
   private columnsOf(rows: RecordingSample['rows']): RowColumns {
     const columns = this.columns;
     columns.length = 0;
-    if (!this.readRows) return columns;
     for (const row of rows) appendRow(columns, row[0], row[1], row[2], row[3] ?? 0);
     return columns;
   }
@@ -484,15 +469,6 @@ function grow(columns: RowColumns): void {
   columns.bytes = bigger(columns.bytes);
   columns.counts = bigger(columns.counts);
   columns.deaths = bigger(columns.deaths);
-}
-
-const ROWS_END = Buffer.from(']]');
-
-/** Finds the end of the rows without reading them. */
-function skipRows(buffer: Buffer, start: number, end: number): number {
-  if (buffer[start] === 0x5d) return start + 1;
-  const close = buffer.indexOf(ROWS_END, start);
-  return close >= 0 && close + 2 <= end ? close + 2 : -1;
 }
 
 /** Epoch milliseconds a Date can hold (a torn or spliced line can join two numbers into one too big). */
