@@ -174,6 +174,7 @@ test('a leak spread over a dozen sites of one file, none significant alone, is b
   // the agent's production sampling interval (256 KiB): each site holds a sample or two, the file a dozen
   const { result, verdict } = await heapsleuthRun('spread-leak.mjs', '12s', ['--sampling-interval', '256KiB'], { RATE: '24' });
   assert.equal(verdict.verdict, 'leak', result.stdout);
+  assert.ok(verdict.suspects.length > 0, `the leak is named, not only seen in the heap: ${result.stdout}`);
   for (const suspect of verdict.suspects) assert.equal(suspect.file, 'test/fixtures/services/spread-leak.mjs');
   const whole = verdict.suspects.find((suspect) => suspect.keyType === 'file');
   const shape = JSON.stringify(verdict.suspects.map((s) => [s.keyType, s.line, s.growthBytesPerHour]));
@@ -182,9 +183,10 @@ test('a leak spread over a dozen sites of one file, none significant alone, is b
     assert.ok(whole.sites! >= 4, `the file sums the sites that leak: ${whole.sites}`);
     assert.match(result.stdout, /spread-leak\.mjs \(whole file, \d+ site/);
   } else {
-    // on a loaded machine more sites hold enough samples to pass alone; then they are the
-    // suspects, and the file is reported only when they explain less than half of its rise
-    assert.ok(verdict.suspects.length >= 3, `no whole-file suspect, so several of its sites pass alone: ${shape}`);
+    // some runs give a few sites enough samples to pass alone; then they are the suspects
+    // (all in the file, asserted above), and the file is reported only when they explain
+    // less than half of its rise (seen: two sites passing, no whole-file suspect)
+    assert.ok(verdict.suspects.every((suspect) => suspect.keyType === 'lineno' || suspect.keyType === 'traceback'), shape);
   }
 });
 

@@ -19,16 +19,11 @@ const defaultWarn = (message: string) => process.stderr.write(`heapsleuth: warni
  * writes `.heapsleuth/run-<time>/`), the newest one unless `allRuns`.
  */
 export function readRecordings(paths: string[], options: ReadRecordingsOptions = {}): Recording[] {
-  return readRecordingFiles(recordingFiles(paths, options), options.warn);
-}
-
-/** Every process lifetime the files hold, whole in memory. */
-export function readRecordingFiles(files: string[], warn: (message: string) => void = defaultWarn): Recording[] {
-  return files.flatMap((file) => readRecordingFileOrFail(file, (path) => readRecordingFile(path), warn));
+  return recordingFiles(paths, options).flatMap((file) => readRecordingFileOrFail(file, options.warn ?? defaultWarn));
 }
 
 /** The recording files that paths name, as readRecordings picks them. */
-export function recordingFiles(paths: string[], options: Pick<ReadRecordingsOptions, 'allRuns'> = {}): string[] {
+function recordingFiles(paths: string[], options: Pick<ReadRecordingsOptions, 'allRuns'> = {}): string[] {
   if (paths.length === 0) throw new CliError('no recording given: name one or more .ndjson files or folders (e.g. .heapsleuth/)');
   const files: string[] = [];
   for (const path of paths) {
@@ -43,13 +38,10 @@ export function recordingFiles(paths: string[], options: Pick<ReadRecordingsOpti
   return files;
 }
 
-/**
- * Reads one file with `read` (every process lifetime it holds, streamed), its problems as
- * one-line CliErrors and its warnings to `warn`.
- */
-export function readRecordingFileOrFail<T extends { warnings: string[] }>(file: string, read: (path: string) => T[], warn: (message: string) => void = defaultWarn): T[] {
+/** Every process lifetime one file holds; its problems as one-line CliErrors, its warnings to `warn`. */
+function readRecordingFileOrFail(file: string, warn: (message: string) => void): Recording[] {
   try {
-    const lifetimes = read(file);
+    const lifetimes = readRecordingFile(file);
     for (const lifetime of lifetimes) for (const warning of lifetime.warnings) warn(warning);
     return lifetimes;
   } catch (error) {
