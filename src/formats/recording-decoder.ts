@@ -299,8 +299,9 @@ export function readRows(buffer: Uint8Array, start: number, end: number, columns
 }
 
 /**
- * The rows as the encoders write them: `[id,bytes,count]` with whole ids and bytes and a
- * count with at most one decimal point; -1 for anything else (readAnyRows then decides).
+ * The rows as the encoders write them: `[id,bytes,count]` or `[id,bytes,count,oldDeaths]`
+ * with whole ids, bytes and deaths and a count with at most one decimal point; -1 for
+ * anything else (readAnyRows then decides).
  */
 function readPlainRows(buffer: Uint8Array, start: number, end: number, columns: RowColumns): number {
   let length = 0;
@@ -349,7 +350,18 @@ function readPlainRows(buffer: Uint8Array, start: number, end: number, columns: 
     } else if (p - from > 15) {
       return -1;
     }
-    if (c !== 0x5d || p >= end) return -1; // a 4th column (old deaths) is read by readAnyRows
+    let died = 0;
+    if (c === 0x2c) {
+      // the 4th column: old samples that died, a whole number
+      c = buffer[++p]!;
+      from = p;
+      while (c >= 0x30 && c <= 0x39) {
+        died = died * 10 + (c - 0x30);
+        c = buffer[++p]!;
+      }
+      if (p === from || p - from > 15) return -1;
+    }
+    if (c !== 0x5d || p >= end) return -1;
     if (length === columns.stackIds.length) {
       columns.length = length;
       grow(columns);
@@ -357,7 +369,7 @@ function readPlainRows(buffer: Uint8Array, start: number, end: number, columns: 
     columns.stackIds[length] = id;
     columns.bytes[length] = bytes;
     columns.counts[length] = count;
-    columns.deaths[length] = 0;
+    columns.deaths[length] = died;
     length++;
     c = buffer[++p]!;
     if (c === 0x2c) {
