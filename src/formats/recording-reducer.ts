@@ -103,10 +103,7 @@ class Point implements PointLike {
       line.time,
       1,
       line.liveOnly !== false,
-      rows.stackIds.slice(0, n),
-      rows.bytes.slice(0, n),
-      rows.counts.slice(0, n),
-      rows.deaths.slice(0, n),
+      ...copyColumns(rows.stackIds, rows.bytes, rows.counts, rows.deaths, n),
     );
   }
 
@@ -306,8 +303,9 @@ class RowSums {
     let sumDeaths = this.deaths;
     for (let i = 0; i < length; i++) {
       const id = ids[i]!;
-      let slot = id >= 0 && id < slotOf.length ? slotOf[id] : undefined;
-      if (slot === undefined || slot < 0) {
+      const index = id | 0;
+      let slot = index === id && index >= 0 && index < slotOf.length ? slotOf[index]! : -1;
+      if (slot < 0) {
         slot = this.slot(id);
         // a new slot can grow the arrays
         slotOf = this.slotOfDense;
@@ -324,7 +322,8 @@ class RowSums {
   /** The means over `ticks` (old deaths summed), and empty sums again. */
   take(ticks: number): { ids: Float64Array; bytes: Float64Array; counts: Float64Array; deaths: Float64Array } {
     const n = this.used;
-    const out = { ids: this.ids.slice(0, n), bytes: this.bytes.slice(0, n), counts: this.counts.slice(0, n), deaths: this.deaths.slice(0, n) };
+    const [ids, bytes, counts, deaths] = copyColumns(this.ids, this.bytes, this.counts, this.deaths, n);
+    const out = { ids, bytes, counts, deaths };
     if (ticks > 0) {
       for (let i = 0; i < n; i++) {
         out.bytes[i]! /= ticks;
@@ -436,6 +435,19 @@ class TickBuffer implements PointLike {
 
   toPoint(): Point {
     const n = this.length;
-    return new Point(this.line, 1, this.line.time, this.line.time, 1, this.rowsLive, this.ids.slice(0, n), this.bytes.slice(0, n), this.counts.slice(0, n), this.deaths.slice(0, n));
+    return new Point(this.line, 1, this.line.time, this.line.time, 1, this.rowsLive, ...copyColumns(this.ids, this.bytes, this.counts, this.deaths, n));
   }
+}
+
+/**
+ * The first `n` entries of four columns, in one allocation: a typed array this size lives
+ * outside the JS heap, and allocating one costs far more than copying it.
+ */
+function copyColumns(ids: Float64Array, bytes: Float64Array, counts: Float64Array, deaths: Float64Array, n: number): [Float64Array, Float64Array, Float64Array, Float64Array] {
+  const all = new Float64Array(4 * n);
+  all.set(ids.subarray(0, n), 0);
+  all.set(bytes.subarray(0, n), n);
+  all.set(counts.subarray(0, n), 2 * n);
+  all.set(deaths.subarray(0, n), 3 * n);
+  return [all.subarray(0, n), all.subarray(n, 2 * n), all.subarray(2 * n, 3 * n), all.subarray(3 * n, 4 * n)];
 }
