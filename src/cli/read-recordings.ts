@@ -2,14 +2,14 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecordingFormatError, type Recording } from '../formats/recording.js';
 import { readRecordingFile } from '../formats/recording-file.js';
-import { DEFAULT_POINTS_PER_LIFETIME } from '../formats/recording-reducer.js';
+import { pointsPerLifetime } from '../formats/recording-reducer.js';
 import { CliError } from './cli-error.js';
 
 export interface ReadRecordingsOptions {
   /** A folder of run folders (`.heapsleuth/`): read every run, not only the newest. */
   allRuns?: boolean;
   warn?: (message: string) => void;
-  /** Points kept per process lifetime (adjacent ticks merged beyond it); default DEFAULT_POINTS_PER_LIFETIME. */
+  /** Points kept per process lifetime (adjacent ticks merged beyond it); default: pointsPerLifetime of the number of files. */
   maxPointsPerLifetime?: number;
 }
 
@@ -22,8 +22,9 @@ const defaultWarn = (message: string) => process.stderr.write(`heapsleuth: warni
  * writes `.heapsleuth/run-<time>/`), the newest one unless `allRuns`.
  */
 export function readRecordings(paths: string[], options: ReadRecordingsOptions = {}): Recording[] {
-  const maxPointsPerLifetime = options.maxPointsPerLifetime ?? DEFAULT_POINTS_PER_LIFETIME;
-  return recordingFiles(paths, options).flatMap((file) => readRecordingFileOrFail(file, options.warn ?? defaultWarn, maxPointsPerLifetime));
+  const files = recordingFiles(paths, options);
+  const maxPointsPerLifetime = options.maxPointsPerLifetime ?? pointsPerLifetime(files.length);
+  return files.flatMap((file) => readRecordingFileOrFail(file, options.warn ?? defaultWarn, maxPointsPerLifetime));
 }
 
 /** The recording files that paths name, as readRecordings picks them. */

@@ -9,6 +9,19 @@ import type { ProcessSample } from '../model/process.js';
 export const DEFAULT_POINTS_PER_LIFETIME = 400;
 
 /**
+ * Points kept over all the recordings read together: a folder of many long recordings
+ * shares them (each lifetime's points cost memory for every site twice, in the reader and
+ * in the analysis), down to a floor per lifetime.
+ */
+export const POINTS_BUDGET = 2000;
+export const MIN_POINTS_PER_LIFETIME = 40;
+
+/** Points to keep per process lifetime when `files` recordings are read together. */
+export function pointsPerLifetime(files: number): number {
+  return Math.max(MIN_POINTS_PER_LIFETIME, Math.min(DEFAULT_POINTS_PER_LIFETIME, Math.floor(POINTS_BUDGET / Math.max(1, files))));
+}
+
+/**
  * Reads a recording into bounded memory while it streams: each process lifetime keeps at
  * most `maxPoints` running points (plus its first and newest running ticks as they were, and
  * its final ticks). Up to that many ticks nothing is merged, so a short recording reads
