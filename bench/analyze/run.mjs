@@ -8,7 +8,7 @@
 // --generate-only: write the recordings, time nothing.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, openSync, writeSync, closeSync, rmSync, statSync, existsSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -145,8 +145,8 @@ for (const count of quick ? [10, 50] : [50]) {
   });
 }
 
-console.log(`| case | size MB | after: wall s | after: CPU s | after: peak MB | before: wall s | before: CPU s | before: peak MB | verdict (after; before) |`);
-console.log(`|---|---|---|---|---|---|---|---|---|`);
+console.log(`| case | size MB | after: wall s | after: CPU s | after: peak MB | before: wall s | before: CPU s | before: peak MB | CPU before / after | load avg | verdict (after; before) |`);
+console.log(`|---|---|---|---|---|---|---|---|---|---|---|`);
 for (const entry of cases) {
   if (only && !entry.name.includes(only)) continue;
   if (!keep || !existsSync(entry.target)) entry.make();
@@ -154,10 +154,12 @@ for (const entry of cases) {
   const size = existsSync(entry.target) && statSync(entry.target).isDirectory()
     ? spawnSync('du', ['-sb', entry.target], { encoding: 'utf8' }).stdout.split('\t')[0]
     : statSync(entry.target).size;
+  const load = loadavg()[0];
   const after = analyze(root, entry.target);
   const was = before ? analyze(before, entry.target) : undefined;
+  const ratio = was ? (was.cpu / after.cpu).toFixed(1) : '-';
   console.log(
-    `| ${entry.name} | ${mb(Number(size))} | ${after.seconds.toFixed(1)} | ${after.cpu.toFixed(1)} | ${after.peakMb} | ${was ? was.seconds.toFixed(1) : '-'} | ${was ? was.cpu.toFixed(1) : '-'} | ${was ? was.peakMb : '-'} | ${after.verdict}${was ? `; ${was.verdict}` : ''} |`,
+    `| ${entry.name} | ${mb(Number(size))} | ${after.seconds.toFixed(1)} | ${after.cpu.toFixed(1)} | ${after.peakMb} | ${was ? was.seconds.toFixed(1) : '-'} | ${was ? was.cpu.toFixed(1) : '-'} | ${was ? was.peakMb : '-'} | ${ratio} | ${load.toFixed(1)}-${loadavg()[0].toFixed(1)} | ${after.verdict}${was ? `; ${was.verdict}` : ''} |`,
   );
   if (!keep) rmSync(entry.target, { recursive: true, force: true });
 }
