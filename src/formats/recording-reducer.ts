@@ -310,25 +310,16 @@ class RowSums {
 
   add(point: PointLike, weight: number): void {
     const { ids, bytes, counts, deaths, length } = point;
-    let slotOf = this.slotOfDense;
-    let sumBytes = this.bytes;
-    let sumCounts = this.counts;
-    let sumDeaths = this.deaths;
-    for (let i = 0; i < length; i++) {
-      const id = ids[i]!;
-      const index = id | 0;
-      let slot = index === id && index >= 0 && index < slotOf.length ? slotOf[index]! : -1;
-      if (slot < 0) {
-        slot = this.slot(id);
-        // a new slot can grow the arrays
-        slotOf = this.slotOfDense;
-        sumBytes = this.bytes;
-        sumCounts = this.counts;
-        sumDeaths = this.deaths;
-      }
-      sumBytes[slot]! += bytes[i]! * weight;
-      sumCounts[slot]! += counts[i]! * weight;
-      sumDeaths[slot]! += deaths[i]!;
+    let from = 0;
+    for (;;) {
+      from = accumulate(ids, bytes, counts, deaths, from, length, weight, this.slotOfDense, this.bytes, this.counts, this.deaths);
+      if (from === length) return;
+      // a stack new to this bucket (a new slot can grow the arrays), or an id that is not dense
+      const slot = this.slot(ids[from]!);
+      this.bytes[slot]! += bytes[from]! * weight;
+      this.counts[slot]! += counts[from]! * weight;
+      this.deaths[slot]! += deaths[from]!;
+      from++;
     }
   }
 
@@ -463,4 +454,35 @@ function copyColumns(ids: Float64Array, bytes: Float64Array, counts: Float64Arra
   all.set(counts.subarray(0, n), 2 * n);
   all.set(deaths.subarray(0, n), 3 * n);
   return [all.subarray(0, n), all.subarray(n, 2 * n), all.subarray(2 * n, 3 * n), all.subarray(3 * n, 4 * n)];
+}
+
+/**
+ * Adds rows `from`..`length` to the sums until a row whose stack has no slot yet; returns
+ * its index (or `length`). A plain function of typed arrays: the loop runs for every row
+ * of every tick of a long recording.
+ */
+function accumulate(
+  ids: Float64Array,
+  bytes: Float64Array,
+  counts: Float64Array,
+  deaths: Float64Array,
+  from: number,
+  length: number,
+  weight: number,
+  slotOf: Int32Array,
+  sumBytes: Float64Array,
+  sumCounts: Float64Array,
+  sumDeaths: Float64Array,
+): number {
+  const slots = slotOf.length;
+  for (let i = from; i < length; i++) {
+    const id = ids[i]!;
+    const index = id | 0;
+    const slot = index === id && index >= 0 && index < slots ? slotOf[index]! : -1;
+    if (slot < 0) return i;
+    sumBytes[slot]! += bytes[i]! * weight;
+    sumCounts[slot]! += counts[i]! * weight;
+    sumDeaths[slot]! += deaths[i]!;
+  }
+  return length;
 }
