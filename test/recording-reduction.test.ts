@@ -173,3 +173,34 @@ test('memory stays bounded: points kept per lifetime stay under the bound howeve
   assert.equal(recording!.samples.at(-1)!.final, 'SIGTERM');
   assert.equal(recording!.samples[0]!.ticks, undefined, 'the first tick is kept as it was');
 });
+
+test('ticks that may count dead objects give a bucket no rows while it holds a live-only tick', () => {
+  const random = mulberry32(6);
+  const encoder = new RecordingEncoder();
+  let text = encoder.encodeHeader({
+    runtime: 'node', runtimeVersion: 'v20.0.0', pid: 7, hostname: 'web', service: 'checkout', argv: [], cwd: '/srv',
+    startTime: new Date(0).toISOString(), sampling: { sampler: 'native', intervalBytes: INTERVAL, stackDepth: 64 }, limits: {}, agent: { name: 'heapsleuth', version: '0' },
+  });
+  const metadata = { runtime: 'node' as const, takenAt: '', samplingIntervalBytes: INTERVAL, stackDepth: 64 };
+  const level = 40 * INTERVAL;
+  for (let t = 0; t < 1000; t++) {
+    // every third tick read without a GC counts ten times the garbage
+    const live = t % 3 !== 0;
+    const traces = [{ traceback: stacks[0]!, size: Math.round((live ? level : 10 * level) + random() * INTERVAL), count: 40 }];
+    const memory = { rss: 2e8, heapTotal: 1e8, heapUsed: 9e7, external: 1e6, arrayBuffers: 1e5 };
+    text += encoder.encodeSample(new Snapshot(traces, metadata), { time: t * MINUTE, memory }, live ? {} : { liveOnly: false });
+    encoder.commit();
+  }
+  const collector = new ReducingCollector('r', 40);
+  const decoder = new RecordingDecoder('r', collector);
+  decoder.push(Buffer.from(text));
+  decoder.finish();
+  const [recording] = collector.recordings(decoder.warnings);
+  const merged = recording!.samples.filter((sample) => (sample.ticks ?? 1) > 1);
+  assert.ok(merged.length > 10);
+  for (const sample of merged) {
+    assert.equal(sample.liveOnly, undefined, 'a bucket with live-only ticks is live-only');
+    const bytes = sample.rows[0]![1];
+    assert.ok(bytes >= level && bytes < level + INTERVAL, `bucket of ${sample.ticks} ticks holds ${bytes} bytes, the live level`);
+  }
+});
