@@ -160,7 +160,7 @@ test('a service preloads jemalloc itself and the agent picks up its dumps (HEAPS
   await runChild(process.execPath, ['--import', registerPath, fixture('native/native-addon-leak.mjs'), addon], {
     env: {
       LD_PRELOAD: found.library,
-      MALLOC_CONF: `prof:true,lg_prof_sample:19,lg_prof_interval:20,prof_prefix:${join(dir, 'jeprof')}`,
+      MALLOC_CONF: `prof:true,lg_prof_sample:19,lg_prof_interval:20,prof_final:true,prof_prefix:${join(dir, 'jeprof')}`,
       HEAPSLEUTH_NATIVE: 'on',
       HEAPSLEUTH_OUT: dir,
       HEAPSLEUTH_INTERVAL: '500ms',
@@ -172,6 +172,10 @@ test('a service preloads jemalloc itself and the agent picks up its dumps (HEAPS
   const analyzed = await runNode([cliPath, 'analyze', dir, '--json']);
   const verdict = JSON.parse(analyzed.stdout) as Verdict;
   assert.equal(verdict.nativeSuspects?.[0]?.function, 'remember_request', analyzed.stdout.slice(0, 2000));
+  // The final dump comes at exit, after the agent's last tick: analysis reads it from the dump folder.
+  const logged = readFileSync(join(dir, readdirSync(dir).find((name) => /^native-\d+\.jsonl$/.test(name))!), 'utf8').split('\n').filter((line) => line.includes('"type":"dump"'));
+  assert.ok(readdirSync(dir).some((name) => /\.f\.heap$/.test(name)), 'jemalloc wrote its final dump on the stop signal');
+  assert.equal(verdict.native?.dumps, logged.length + 1, 'the final dump is one more point');
   // Dumps up to the last one picked up are deleted, but for that one (for jeprof).
   const dumps = readdirSync(dir).filter((name) => name.endsWith('.heap'));
   const written = Math.max(...dumps.map((name) => Number(/\.(\d+)\.i\d+\.heap$/.exec(name)?.[1] ?? 0))) + 1;

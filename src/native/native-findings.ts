@@ -78,18 +78,23 @@ export function nativeRecording(recording: Recording, log: NativeLog, symbolizer
 
 /**
  * The dumps that show the program running. A final dump written after the runtime freed
- * its heap on the way out (Node's environment teardown at a normal exit) holds less than
+ * its heap on the way out (Node's environment teardown at a normal exit) holds far less than
  * the dump before it: like the JS side's final tick, a release at exit is no evidence
  * against a leak, so that dump is left out of the trends. A final dump written right after
  * the final tick (a stop signal: the agent exits without teardown) is the last point.
  */
+/** A final dump under this share of the dump before it was written after the runtime's teardown. */
+const TEARDOWN_SHARE = 0.5;
+
 export function runningDumps(log: NativeLog): NativeLog['dumps'] {
   const dumps = log.dumps;
   const last = dumps.at(-1);
   const before = dumps.at(-2);
   if (!last?.final || !before) return dumps;
   const total = (dump: NativeLog['dumps'][number]) => dump.rows.reduce((sum, row) => sum + row.bytes, 0);
-  return total(last) < total(before) ? dumps.slice(0, -1) : dumps;
+  // teardown frees most of it (Node's environment: every Buffer and the heap's own memory);
+  // a smaller dip is sampling noise (each sample stands for samplePeriod bytes)
+  return total(last) < TEARDOWN_SHARE * total(before) ? dumps.slice(0, -1) : dumps;
 }
 
 /**
