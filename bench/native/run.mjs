@@ -9,7 +9,7 @@
 // first one rotates every round, so drifting load from other processes hits all alike.
 // Ratios are per round (against glibc, and native against jemalloc of the same round), then
 // the median and range over rounds.
-//   npm run build   (not needed: no heapsleuth code runs here)
+// No build needed (no heapsleuth code runs here):
 //   node bench/native/run.mjs [--rounds 8] [--duration 8] [--warmup 2] [--connections 16] [--json FILE]
 // Needs wrk and Debian's libjemalloc2 (apt-get install -y wrk libjemalloc2).
 import { spawn, spawnSync } from 'node:child_process';
