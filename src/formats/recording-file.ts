@@ -15,20 +15,20 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
 export const WORKER_FROM_BYTES = 32 * 1024 * 1024;
 /** Two workers read alternate segments of this size: together they keep up with this thread's decoding and merging. */
 const WORKERS = 2;
-const SEGMENT_BYTES = 8 * 1024 * 1024;
+export const SEGMENT_BYTES = 8 * 1024 * 1024;
 
 /**
  * Reads a recording file chunk by chunk into a sink: the decoder's memory stays bounded by
  * the longest line (no string of the whole file). Returns the decoder's warnings. Throws
  * RecordingFormatError for a file that is not a recording, and the file system's errors.
  */
-function streamRecordingFile(path: string, sink: RecordingSink, workerFromBytes: number): string[] {
+function streamRecordingFile(path: string, sink: RecordingSink, workerFromBytes: number, segmentBytes: number): string[] {
   const decoder = new RecordingDecoder(path, sink);
   const fd = openSync(path, 'r');
   try {
     const stats = fstatSync(fd);
     if (stats.isFile() && stats.size >= workerFromBytes) {
-      decodeOnWorkers(fd, stats.size, decoder);
+      decodeOnWorkers(fd, stats.size, segmentBytes, decoder);
     } else {
       const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
       for (;;) {
@@ -53,9 +53,10 @@ class HeaderlessSegment extends Error {}
  * order on this thread, which takes batches with receiveMessageOnPort and sleeps on a shared
  * counter between them. Workers are stopped and let go on every way out, errors included.
  */
-function decodeOnWorkers(fd: number, size: number, decoder: RecordingDecoder): void {
-  const segments = Math.max(1, Math.ceil(size / SEGMENT_BYTES));
-  const workers = Array.from({ length: Math.min(WORKERS, segments) }, (_, first, ) => startWorker(fd, first, WORKERS, segments));
+function decodeOnWorkers(fd: number, size: number, segmentBytes: number, decoder: RecordingDecoder): void {
+  const segments = Math.max(1, Math.ceil(size / segmentBytes));
+  const count = Math.min(WORKERS, segments);
+  const workers = Array.from({ length: count }, (_, first) => startWorker(fd, { segmentBytes, segments, first, stride: count }));
   try {
     let base = 0;
     for (let segment = 0; segment < segments; segment++) {
@@ -105,10 +106,10 @@ interface LineWorker {
   stop(): void;
 }
 
-function startWorker(fd: number, first: number, stride: number, segments: number): LineWorker {
+function startWorker(fd: number, part: Pick<WorkerData, 'segmentBytes' | 'segments' | 'first' | 'stride'>): LineWorker {
   const state = new Int32Array(new SharedArrayBuffer(STATE_SLOTS * 4));
   const { port1, port2 } = new MessageChannel();
-  const data: WorkerData = { fd, port: port2, state, chunkBytes: CHUNK_BYTES, segmentBytes: SEGMENT_BYTES, segments, first, stride };
+  const data: WorkerData = { fd, port: port2, state, chunkBytes: CHUNK_BYTES, ...part };
   const worker = new Worker(new URL('./recording-read-worker.js', import.meta.url), { workerData: data, transferList: [port2] });
   worker.unref();
   let received = 0;
@@ -143,15 +144,17 @@ export interface ReadRecordingOptions {
    * beyond it (ReducingCollector); absent: every tick, whole in memory.
    */
   maxPointsPerLifetime?: number;
-  /** Read files of at least this many bytes on a worker thread (default WORKER_FROM_BYTES; tests set 0). */
+  /** Read files of at least this many bytes on worker threads (default WORKER_FROM_BYTES; tests set 0). */
   workerFromBytes?: number;
+  /** The workers' segment size (default SEGMENT_BYTES; tests cut small files into many). */
+  segmentBytes?: number;
 }
 
 /** Every process lifetime a recording file holds (see parseRecordings), whole or reduced to bounded memory. */
 export function readRecordingFile(path: string, options: ReadRecordingOptions = {}): Recording[] {
   const read = (workerFromBytes: number) => {
     const collector = options.maxPointsPerLifetime === undefined ? new RecordingCollector(path) : new ReducingCollector(path, options.maxPointsPerLifetime);
-    return collector.recordings(streamRecordingFile(path, collector, workerFromBytes));
+    return collector.recordings(streamRecordingFile(path, collector, workerFromBytes, options.segmentBytes ?? SEGMENT_BYTES));
   };
   try {
     return read(options.workerFromBytes ?? WORKER_FROM_BYTES);

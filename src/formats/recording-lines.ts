@@ -27,6 +27,8 @@ export interface LineHandler {
 }
 
 const NEWLINE = 0x0a;
+/** Put after a last line without a newline: a byte past every line that is no digit. */
+const END_OF_TEXT = Buffer.from('\n');
 const ROWS = Buffer.from('"rows":[');
 /** Lines shorter than this are parsed whole; longer sample lines get their rows read by hand. */
 const LONG_LINE = 512;
@@ -69,9 +71,10 @@ export class RecordingLineReader {
       const newline = chunk.indexOf(NEWLINE, start);
       if (newline < 0) break;
       if (this.carry.length > 0) {
-        const line = Buffer.concat([...this.carry, chunk.subarray(start, newline)]);
+        // the newline is kept after the line: the row reader's digit loops stop at it
+        const line = Buffer.concat([...this.carry, chunk.subarray(start, newline + 1)]);
         this.carry = [];
-        this.line(line, 0, line.length, false);
+        this.line(line, 0, line.length - 1, false);
       } else {
         this.line(chunk, start, newline, false);
       }
@@ -83,9 +86,9 @@ export class RecordingLineReader {
   /** The end of the text: a last line without a newline is told with `last`. */
   finish(): void {
     if (this.carry.length > 0) {
-      const line = Buffer.concat(this.carry);
+      const line = Buffer.concat([...this.carry, END_OF_TEXT]);
       this.carry = [];
-      this.line(line, 0, line.length, true);
+      this.line(line, 0, line.length - 1, true);
     }
   }
 

@@ -9,6 +9,8 @@ import { BATCH_ROWS, BATCHES_IN_FLIGHT, CLOSED, CONSUMED, FAST, LAST, PADDED, PO
 
 const { fd, port, state, chunkBytes, segmentBytes, segments, first, stride } = workerData as WorkerData;
 const NEWLINE = 0x0a;
+/** Bytes read at a time when looking for the end of a line across a segment's bounds. */
+const SEEK_BYTES = 64 * 1024;
 
 /** Lines gathered for the next batch. */
 class BatchWriter implements LineHandler {
@@ -87,7 +89,7 @@ const chunk = Buffer.allocUnsafe(chunkBytes);
 function lineStartFrom(from: number): number {
   if (from === 0) return 0;
   for (let position = from - 1; ; ) {
-    const got = readSync(fd, chunk, 0, chunk.length, position);
+    const got = readSync(fd, chunk, 0, Math.min(chunk.length, SEEK_BYTES), position);
     if (got === 0) return Infinity;
     const newline = chunk.subarray(0, got).indexOf(NEWLINE);
     if (newline >= 0) return position + newline + 1;
@@ -104,7 +106,8 @@ function readSegment(index: number, writer: BatchWriter): number {
   // no line starts here when the first one after `start` starts at `end` or later
   if (position < end) for (;;) {
     if (stopped()) return 0;
-    const got = readSync(fd, chunk, 0, chunk.length, position);
+    // to the segment's end, then in small steps to the end of its last line
+    const got = readSync(fd, chunk, 0, Math.min(chunk.length, Math.max(end - position, SEEK_BYTES)), position);
     if (got === 0) break;
     let take = got;
     let done = false;
