@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRecordingFile, WORKER_FROM_BYTES, type ReadRecordingOptions } from '../src/formats/recording-file.js';
@@ -103,6 +103,7 @@ test('heapsleuth analyze on big bad files (read on worker threads): one-line err
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, message);
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    rmSync(path);
   }
 });
 
@@ -115,7 +116,7 @@ test('heapsleuth analyze on a big recording (read on worker threads) gives the v
   let written = 0;
   for (const line of text) {
     written += writeSync(fd, line + '\n');
-    for (let i = 0; i < 110 && written < WORKER_FROM_BYTES + 4096; i++) written += writeSync(fd, padding);
+    for (let i = 0; i < 1000 && written < WORKER_FROM_BYTES + 4096; i++) written += writeSync(fd, padding);
   }
   closeSync(fd);
   const onWorkers = await runNode([cliPath, 'analyze', path, '--json', join(dir, 'workers.json')]);
@@ -127,4 +128,6 @@ test('heapsleuth analyze on a big recording (read on worker threads) gives the v
     outcome(path, { maxPointsPerLifetime: 400 }),
     outcome(path, { maxPointsPerLifetime: 400, workerFromBytes: Infinity }),
   );
+  assert.ok(statSync(path).size >= WORKER_FROM_BYTES);
+  rmSync(dir, { recursive: true });
 });

@@ -1,18 +1,20 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { RecordingDecoder, type RecordingSink } from './recording-decoder.js';
-import { CLOSED, CONSUMED, FAST, LAST, PADDED, POSTED, STATE_SLOTS, STOP, type LineBatch, type ReaderMessage, type WorkerData } from './recording-line-batch.js';
+import { BATCH_ROWS, CLOSED, CONSUMED, FAST, LAST, PADDED, POSTED, STATE_SLOTS, STOP, type LineBatch, type ReaderMessage, type WorkerData } from './recording-line-batch.js';
 import type { RowColumns } from './recording-lines.js';
 import { RecordingCollector, type Recording } from './recording.js';
 import { ReducingCollector } from './recording-reducer.js';
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
 /**
- * Files from this size on are cut into lines (rows read) on a worker thread while this
- * thread decodes and merges them: about half the wall time of a big file on two cores.
- * Below it a worker's start (tens of milliseconds) is not worth it.
+ * Files from this size on (a week or more of a big service) are cut into lines and their
+ * rows read on worker threads while this thread decodes and merges them: a fifth less wall
+ * time on two free cores for a fifth more CPU time (bench/README.md, Analyze); on a
+ * machine whose cores are busy it is no faster, so smaller files keep one thread.
  */
-export const WORKER_FROM_BYTES = 32 * 1024 * 1024;
+export const WORKER_FROM_BYTES = 256 * 1024 * 1024;
 /** Two workers read alternate segments of this size: together they keep up with this thread's decoding and merging. */
 const WORKERS = 2;
 export const SEGMENT_BYTES = 8 * 1024 * 1024;
@@ -27,7 +29,7 @@ function streamRecordingFile(path: string, sink: RecordingSink, workerFromBytes:
   const fd = openSync(path, 'r');
   try {
     const stats = fstatSync(fd);
-    if (stats.isFile() && stats.size >= workerFromBytes) {
+    if (stats.isFile() && stats.size >= workerFromBytes && (availableParallelism() > 1 || workerFromBytes === 0)) {
       decodeOnWorkers(fd, stats.size, segmentBytes, decoder);
     } else {
       const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -70,6 +72,7 @@ function decodeOnWorkers(fd: number, size: number, segmentBytes: number, decoder
         if (message.kind === 'end') throw new Error(`a line-reading worker ended before segment ${segment}`);
         if (message.kind === 'error') throw Object.assign(new Error(message.message), message.code === undefined ? {} : { code: message.code });
         decodeBatch(message, base, decoder);
+        worker.giveBack(message);
       }
     }
     decoder.close();
@@ -102,6 +105,8 @@ function decodeBatch(batch: LineBatch, base: number, decoder: RecordingDecoder):
 interface LineWorker {
   /** The worker's next message (waits for it). */
   next(): ReaderMessage;
+  /** Hands a batch's columns back for the next batch once its lines were decoded (sinks copy what they keep). */
+  giveBack(batch: LineBatch): void;
   /** Stops it once it is past its last read of the file (at most one chunk), and lets it go. */
   stop(): void;
 }
@@ -127,6 +132,9 @@ function startWorker(fd: number, part: Pick<WorkerData, 'segmentBytes' | 'segmen
         }
         Atomics.wait(state, POSTED, received, 1000);
       }
+    },
+    giveBack(batch: LineBatch): void {
+      if (batch.capacity === BATCH_ROWS) port1.postMessage(batch.columns, [batch.columns.buffer as ArrayBuffer]);
     },
     stop(): void {
       Atomics.store(state, STOP, 1);

@@ -3,7 +3,7 @@
 // decodes the lines and merges their rows (recording-file.ts). Lines go over in batches,
 // rows as columns in one transferred Float64Array (no copy, no structured clone of rows).
 import { readSync } from 'node:fs';
-import { workerData } from 'node:worker_threads';
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { RecordingLineReader, type LineHandler, type RowColumns } from './recording-lines.js';
 import { BATCH_ROWS, BATCHES_IN_FLIGHT, CLOSED, CONSUMED, FAST, LAST, PADDED, POSTED, STOP, type LineBatch, type ReaderMessage, type WorkerData } from './recording-line-batch.js';
 
@@ -65,12 +65,18 @@ class BatchWriter implements LineHandler {
     this.rowEnds = [];
     this.rows = 0;
     this.capacity = BATCH_ROWS;
-    this.columns = new Float64Array(4 * BATCH_ROWS);
+    this.columns = spareColumns();
     // wait while the decoding thread is behind: memory stays bounded by a few batches
     for (let consumed = Atomics.load(state, CONSUMED); this.posted - consumed >= BATCHES_IN_FLIGHT && !stopped(); consumed = Atomics.load(state, CONSUMED)) {
       Atomics.wait(state, CONSUMED, consumed, 1000);
     }
   }
+}
+
+/** Columns the decoding thread gave back once it had read them (a fresh allocation each time costs more than the reading). */
+function spareColumns(): Float64Array<ArrayBuffer> {
+  const spare = receiveMessageOnPort(port)?.message as Float64Array<ArrayBuffer> | undefined;
+  return spare ?? new Float64Array(4 * BATCH_ROWS);
 }
 
 function send(message: ReaderMessage, transfer: ArrayBuffer[] = []): void {
