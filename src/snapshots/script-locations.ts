@@ -1,4 +1,5 @@
 import { readableScriptPath } from '../formats/script-paths.js';
+import { LocationResolver } from '../agent/locations.js';
 import { edgeLabelOf, nodeNameOf, type HeapGraph, type TypeCodes } from './heap-graph.js';
 
 /** Where a closure or constructor was written: a readable file and a 1-based line. */
@@ -6,37 +7,57 @@ export interface SourceLocation {
   file: string;
   line: number;
   column: number;
+  /** The compiled file and line (or the original one that is not on disk), when a source map moved `file`. */
+  alsoAt?: string;
 }
 
 /**
  * Source positions of nodes from the snapshot's `locations`. A location names a script by
  * id only; its URL is the name of the Script node the closure's SharedFunctionInfo points
- * to (`shared` -> `script_or_debug_info`, or `script` in older V8).
+ * to (`shared` -> `script_or_debug_info`, or `script` in older V8). Positions are
+ * source-mapped the way the agent maps suspects' frames (TypeScript lines where a map
+ * exists and its source is on disk, the compiled line otherwise), when `cwd` is known:
+ * the files are read where the service ran.
  */
 export class ScriptLocations {
   private readonly urls = new Map<number, string>();
   private index: Map<number, number> | undefined;
-  private readonly files = new Map<number, string>();
+  private readonly files = new Map<number, { url: string; file: string }>();
+  private readonly resolver: LocationResolver | undefined;
+  /** By index into `locations`: objects of one constructor share one. */
+  private readonly resolved = new Map<number, SourceLocation | null>();
 
   constructor(
     private readonly graph: HeapGraph,
     private readonly codes: TypeCodes,
     private readonly cwd?: string,
+    sourceMaps = true,
   ) {
+    this.resolver = cwd !== undefined && sourceMaps ? new LocationResolver(cwd, true) : undefined;
   }
 
   of(node: number): SourceLocation | undefined {
     const index = this.find(node);
     if (index < 0) return undefined;
+    let known = this.resolved.get(index);
+    if (known === undefined) this.resolved.set(index, (known = this.resolve(index, node) ?? null));
+    return known ?? undefined;
+  }
+
+  private resolve(index: number, node: number): SourceLocation | undefined {
     const { scriptId, line, column } = this.graph.locations;
     const id = scriptId[index]!;
-    let file = this.files.get(id);
-    if (file === undefined) {
+    let script = this.files.get(id);
+    if (script === undefined) {
       const url = this.urlOf(id, node);
       if (url === undefined) return undefined;
-      this.files.set(id, (file = readableScriptPath(url, this.cwd)));
+      this.files.set(id, (script = { url, file: readableScriptPath(url, this.cwd) }));
     }
-    return { file, line: line[index]! + 1, column: column[index]! + 1 };
+    if (this.resolver && LocationResolver.pathOf(script.url) !== undefined) {
+      const frame = this.resolver.frameOf({ url: script.url, lineNumber: line[index]!, columnNumber: column[index]!, functionName: '' });
+      return { file: frame.file, line: frame.line, column: frame.column + 1, ...(frame.alsoAt ? { alsoAt: frame.alsoAt } : {}) };
+    }
+    return { file: script.file, line: line[index]! + 1, column: column[index]! + 1 };
   }
 
   private find(node: number): number {
