@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliPath, fixture, runNode } from './child-process.js';
+import { cliPath, compiledFixture, fixture, runNode } from './child-process.js';
 import { pathToFileURL } from 'node:url';
 import { SnapshotParser } from '../src/snapshots/snapshot-parser.js';
 import { launchTestBrowser } from './browser.js';
@@ -236,4 +236,28 @@ test('run --retainers: the suspect carries the path that keeps its objects, in t
   } finally {
     await browser.close();
   }
+});
+
+test('run --retainers on a TypeScript service: the closures on the path are shown at their .ts lines', async () => {
+  const out = mkdtempSync(join(work, 'run-ts-'));
+  const jsonFile = join(out, 'verdict.json');
+  const source = fixture('ts-app/retained-service.ts');
+  const keeperLine = readFileSync(source, 'utf8').split('\n').findIndex((line) => line.includes('the listener that keeps the order')) + 1;
+  const result = await runNode(
+    [cliPath, 'run', '--retainers', '-q', '--interval', '300ms', '--duration', '8s', '--out', out, '--json', jsonFile, '--', process.execPath, compiledFixture('ts-app/retained-service.js')],
+    { timeoutMs: 120_000 },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  const verdict = JSON.parse(readFileSync(jsonFile, 'utf8')) as { suspects: { file: string; retainers?: { path: string; keptBy?: { file: string; line?: number }; steps: (Step & { file?: string; line?: number })[] }[] }[] };
+  const withPath = verdict.suspects.flatMap((suspect) => suspect.retainers ?? []);
+  assert.ok(withPath.length > 0, JSON.stringify(verdict.suspects.map((s) => s.file)));
+  const retainer = withPath.find((candidate) => candidate.keptBy?.file === 'test/fixtures/ts-app/retained-service.ts');
+  assert.ok(retainer, JSON.stringify(withPath.map((candidate) => candidate.path)));
+  // The closure at the end of the path: the listener, at its TypeScript line, not the compiled one.
+  assert.equal(retainer.keptBy!.line, keeperLine);
+  const closure = retainer.steps.at(-1)!;
+  assert.equal(closure.nodeType, 'closure');
+  assert.equal(closure.file, 'test/fixtures/ts-app/retained-service.ts');
+  assert.match(retainer.path, new RegExp(`close \\(Array\\) -> \\[\\] \\(closure at test/fixtures/ts-app/retained-service\\.ts:${keeperLine}\\)$`));
+  assert.doesNotMatch(retainer.path, /retained-service\.js/);
 });
