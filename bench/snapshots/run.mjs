@@ -49,7 +49,10 @@ function measure(command, commandArgs, options = {}) {
     peakRssBytes: match ? Number(match[4]) * 1024 : undefined,
     failed,
     why: failed
-      ? (result.error?.code === 'ETIMEDOUT' ? `timed out after ${TIMEOUT_MS / 60000} min` : `exit ${result.status ?? result.signal}: ${lines.filter((line) => !match || line !== lines.at(-1)).slice(-3).join(' | ').slice(0, 300)}`)
+      ? result.error?.code === 'ETIMEDOUT'
+        ? `timed out after ${TIMEOUT_MS / 60000} min`
+        : // V8's own fatal error line (e.g. "Reached heap limit Allocation failed - JavaScript heap out of memory") says how; the native stack after it does not.
+          `exit ${result.status ?? result.signal}: ${(lines.find((line) => /FATAL ERROR|out of memory|heap limit/i.test(line)) ?? lines.filter((line) => !match || line !== lines.at(-1)).slice(-3).join(' | ')).slice(0, 300)}`
       : undefined,
     stdout: result.stdout,
   };
