@@ -261,3 +261,27 @@ test('run --retainers on a TypeScript service: the closures on the path are show
   assert.match(retainer.path, new RegExp(`close \\(Array\\) -> \\[\\] \\(closure at test/fixtures/ts-app/retained-service\\.ts:${keeperLine}\\)$`));
   assert.doesNotMatch(retainer.path, /retained-service\.js/);
 });
+
+test('run --retainers on a script that frees its leak before it exits: the paths come from the last snapshot while it ran, and name the holder in another file', async () => {
+  const out = mkdtempSync(join(work, 'run-teardown-'));
+  const jsonFile = join(out, 'verdict.json');
+  const result = await runNode(
+    [cliPath, 'run', '--retainers', '-q', '--interval', '500ms', '--out', out, '--json', jsonFile, '--', process.execPath, fixture('retainers/teardown-app.cjs')],
+    { timeoutMs: 120_000, env: { ...process.env, DURATION_MS: '15000' } },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /heap snapshot \(late\): paused the process \d+ ms/);
+  assert.match(result.stderr, /the heap shrank from .* at the end \(teardown\): retainer paths from the last snapshot while it ran/);
+  const verdict = JSON.parse(readFileSync(jsonFile, 'utf8')) as { verdict: string; suspects: { file: string; retainers?: { path: string; match: string; keptBy?: { file: string; line?: number; what: string } }[] }[] };
+  assert.equal(verdict.verdict, 'leak');
+  // The orders are made in teardown-app.cjs, whose frames never touch the keeper: the group is
+  // attached because it holds most of what the program kept.
+  const suspect = verdict.suspects.find((candidate) => candidate.file.endsWith('teardown-app.cjs'));
+  assert.ok(suspect?.retainers?.length, JSON.stringify(verdict.suspects.map((s) => [s.file, s.retainers?.map((r) => r.path)])));
+  const [first] = suspect.retainers;
+  assert.equal(first!.match, 'share');
+  assert.match(first!.path, /\(module [^)]*teardown-keeper\.cjs\) -> held \(Map\) -> table -> \[\] \(Object\)$/);
+  assert.match(first!.keptBy!.file, /teardown-keeper\.cjs$/);
+  assert.equal(first!.keptBy!.what, 'module variable held');
+  assert.match(result.stdout, /held by module variable held in \S*teardown-keeper\.cjs, not by the code that allocated them/);
+});

@@ -40,8 +40,8 @@ export interface SnapshotRefusal {
   refused: string;
 }
 
-/** Late snapshots stop being taken once their pauses would exceed this share of the run since the one before. */
-const LATE_PAUSE_SHARE = 0.1;
+/** A late snapshot is skipped while the last pause exceeds this share of the time since it. */
+const LATE_PAUSE_SHARE = 0.25;
 
 export class HeapSnapshotCapture {
   private readonly log: (SnapshotCost | SnapshotRefusal)[] = [];
@@ -65,8 +65,8 @@ export class HeapSnapshotCapture {
 
   /**
    * A late snapshot at ticks 4, 8, 16, ... (so their number grows with the log of the run's
-   * length), replacing the previous one, while its pause stays under a tenth of the time
-   * since the last snapshot.
+   * length), replacing the previous one, while the last pause stays under a quarter of the time
+   * since it was taken.
    */
   late(tick: number): void {
     if (!this.earlyTaken || this.finalTaken || tick < 4 || (tick & (tick - 1)) !== 0) return;

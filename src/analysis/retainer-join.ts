@@ -9,7 +9,9 @@ export interface SurvivorGroups {
   groups: RetainerGroup[];
 }
 
-const SCORE = { line: 4, function: 3, constructor: 2, file: 1 } as const;
+const SCORE = { line: 4, function: 3, constructor: 2, file: 1, share: 0 } as const;
+/** A group holding at least this share of all new surviving bytes is most of what the program kept. */
+const DOMINANT_SHARE = 0.5;
 const PER_SUSPECT = 2;
 /** A second group is shown only when it holds at least this share of the first one's bytes. */
 const SECOND_GROUP_SHARE = 0.1;
@@ -35,7 +37,16 @@ export function attachRetainers(verdict: Verdict, survivors: SurvivorGroups): Ve
       .sort((a, b) => SCORE[b.match] - SCORE[a.match] || b.group.selfBytes - a.group.selfBytes)
       .slice(0, PER_SUSPECT)
       .filter((entry, i, all) => i === 0 || entry.group.selfBytes >= all[0]!.group.selfBytes * SECOND_GROUP_SHARE);
-    if (matches.length === 0) return suspect;
+    if (matches.length === 0) {
+      // Allocated by code that never touches the holder (made here, handed to a cache or a
+      // listener there): no frame meets the group. When one group holds most of what the
+      // program kept, it is shown, matched by its share.
+      const dominant = survivors.groups[0];
+      if (dominant && survivors.bytes > 0 && dominant.selfBytes >= survivors.bytes * DOMINANT_SHARE && dominant.selfBytes >= suspect.liveBytes * MIN_SHARE_OF_SUSPECT) {
+        return { ...suspect, retainers: [finding(dominant, 'share', survivors)] };
+      }
+      return suspect;
+    }
     return { ...suspect, retainers: matches.map(({ group, match }) => finding(group, match, survivors)) };
   });
   return { ...verdict, suspects };

@@ -100,9 +100,10 @@ export interface RetainerFinding {
   /**
    * What tied it to the suspect: a closure or constructor at a frame's line, a closure on the
    * path named like a frame's function in its file, a constructor named like a frame's
-   * function, or code in a frame's file.
+   * function, code in a frame's file, or (`share`) none of these but the group holds at least
+   * half of all new surviving bytes.
    */
-  match: 'line' | 'function' | 'constructor' | 'file';
+  match: 'line' | 'function' | 'constructor' | 'file' | 'share';
 }
 
 /** A native allocation site (library, function) whose live memory grows, from allocator dumps (docs/native.md). */
