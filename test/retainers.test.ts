@@ -266,7 +266,7 @@ test('run --retainers on a script that frees its leak before it exits: the paths
   const out = mkdtempSync(join(work, 'run-teardown-'));
   const jsonFile = join(out, 'verdict.json');
   const result = await runNode(
-    [cliPath, 'run', '--retainers', '-q', '--interval', '500ms', '--out', out, '--json', jsonFile, '--', process.execPath, fixture('retainers/teardown-app.cjs')],
+    [cliPath, 'run', '--retainers', '-q', '--interval', '500ms', '--out', out, '--json', jsonFile, '--html', join(out, 'report.html'), '--', process.execPath, fixture('retainers/teardown-app.cjs')],
     { timeoutMs: 120_000, env: { ...process.env, DURATION_MS: '15000' } },
   );
   assert.equal(result.code, 0, result.stderr);
@@ -284,4 +284,20 @@ test('run --retainers on a script that frees its leak before it exits: the paths
   assert.match(first!.keptBy!.file, /teardown-keeper\.cjs$/);
   assert.equal(first!.keptBy!.what, 'module variable held');
   assert.match(result.stdout, /held by module variable held in \S*teardown-keeper\.cjs, not by the code that allocated them/);
+  // The HTML report says the same under the suspect's chain.
+  const browser = await launchTestBrowser();
+  try {
+    const page = await browser.newPage();
+    const url = pathToFileURL(join(out, 'report.html')).href;
+    await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
+    await page.goto(url);
+    await page.waitForSelector('html[data-rendered="true"]', { timeout: 10_000 });
+    const rows = page.locator('#suspects-table tr.suspect');
+    const index = verdict.suspects.indexOf(suspect);
+    await rows.nth(index).click();
+    const keeper = await page.locator('.retainers-box p.keeper').first().textContent();
+    assert.match(keeper ?? '', /^Held by module variable held in \S*teardown-keeper\.cjs, not by the code that allocated them\.$/);
+  } finally {
+    await browser.close();
+  }
 });
