@@ -22,10 +22,11 @@ export interface SourceLocation {
 export class ScriptLocations {
   private readonly urls = new Map<number, string>();
   private index: Map<number, number> | undefined;
+  private sorted: boolean | undefined;
   private readonly files = new Map<number, { url: string; file: string }>();
   private readonly resolver: LocationResolver | undefined;
-  /** By index into `locations`: objects of one constructor share one. */
-  private readonly resolved = new Map<number, SourceLocation | null>();
+  /** By script, then line and column: every object of one constructor has the same position. */
+  private readonly resolved = new Map<number, Map<number, SourceLocation | null>>();
 
   constructor(
     private readonly graph: HeapGraph,
@@ -39,8 +40,12 @@ export class ScriptLocations {
   of(node: number): SourceLocation | undefined {
     const index = this.find(node);
     if (index < 0) return undefined;
-    let known = this.resolved.get(index);
-    if (known === undefined) this.resolved.set(index, (known = this.resolve(index, node) ?? null));
+    const { scriptId, line, column } = this.graph.locations;
+    let inScript = this.resolved.get(scriptId[index]!);
+    if (!inScript) this.resolved.set(scriptId[index]!, (inScript = new Map()));
+    const position = line[index]! * 2 ** 24 + column[index]!;
+    let known = inScript.get(position);
+    if (known === undefined) inScript.set(position, (known = this.resolve(index, node) ?? null));
     return known ?? undefined;
   }
 
@@ -61,6 +66,24 @@ export class ScriptLocations {
   }
 
   private find(node: number): number {
+    const { node: nodes, count } = this.graph.locations;
+    // V8 writes locations in node order: a binary search needs no index. Checked once.
+    if (this.sorted === undefined) {
+      this.sorted = true;
+      for (let i = 1; i < count && this.sorted; i++) if (nodes[i]! <= nodes[i - 1]!) this.sorted = false;
+    }
+    if (this.sorted) {
+      let low = 0;
+      let high = count - 1;
+      while (low <= high) {
+        const mid = (low + high) >>> 1;
+        const at = nodes[mid]!;
+        if (at === node) return mid;
+        if (at < node) low = mid + 1;
+        else high = mid - 1;
+      }
+      return -1;
+    }
     if (!this.index) {
       // Built on first use: most runs look up a few hundred nodes among up to millions of locations.
       this.index = new Map();
