@@ -46,7 +46,9 @@ function stepText(step: RetainerStep): string {
       ? step.edge
       : step.edgeType === 'element' || step.edgeType === 'hidden'
         ? `[${step.edge}]`
-        : step.edgeType === 'property' && !IDENTIFIER.test(step.edge)
+        : step.edgeType === 'property' && /^<symbol .*>$/.test(step.edge)
+          ? `[Symbol(${step.edge.slice(8, -1)})]`
+          : step.edgeType === 'property' && !IDENTIFIER.test(step.edge)
           ? `[${/^\d+$/.test(step.edge) ? step.edge : `"${step.edge}"`}]`
           : step.edge;
   const node = nodeText(step, false);
