@@ -57,7 +57,7 @@ test('a module-level Map: sessions (Map) -> table -> [] (MapLeakSession)', async
   // The Map's keys and values are one group: the entries.
   assert.equal(group.heads, 2 * LEAKS);
   assert.equal(group.constructors.find((c) => c.name === 'MapLeakSession')?.objects, LEAKS);
-  assert.match(text, /sessions \(Map\) -> table -> \[\] \(MapLeakSession\)/);
+  assert.match(text, /sessions \(Map\) -> table -> \[\] \(MapLeakSession at leaks\.mjs:\d+\)/);
 });
 
 test('a listener on a long-lived emitter: bus (EventEmitter) -> _events -> request-done -> [] (closure onDone)', async () => {
@@ -106,7 +106,7 @@ test('an array inside a dependency: register (closure at node_modules/fake-regis
   const register = group.path.find((step) => step.nodeType === 'closure' && step.node === 'register');
   assert.equal(register?.location?.file, 'node_modules/fake-registry/index.js');
   assert.ok(hasStep(group, 'registered'));
-  assert.match(text, /register \(closure register at node_modules\/fake-registry\/index\.js:\d+\) -> context -> registered \(Array\) -> \[\] \(DependencyLeakItem\)/);
+  assert.match(text, /register \(closure register at node_modules\/fake-registry\/index\.js:\d+\) -> context -> registered \(Array\) -> \[\] \(DependencyLeakItem at leaks\.mjs:\d+\)/);
 });
 
 test('one snapshot: the largest groups by retained size', async () => {
@@ -125,7 +125,7 @@ test('hostile property names render as text in the terminal and stay exact in JS
   const files = await snapshotsOf('hostile');
   const { report, text } = await retainers([files.old, files.new]);
   assert.doesNotMatch(text, UNSAFE_FOR_TERMINAL);
-  assert.match(text, /\["evil\\u\{1b\}\[2J\\u\{1b\}\]0;owned\\u\{7\}\\u\{202e\}0"\] \(Array\) -> \[\] \(HostileLeakValue\)/);
+  assert.match(text, /\["evil\\u\{1b\}\[2J\\u\{1b\}\]0;owned\\u\{7\}\\u\{202e\}0"\] \(Array\) -> \[\] \(HostileLeakValue at leaks\.mjs:\d+\)/);
   const names = report.groups.flatMap((group) => group.path.map((step) => step.edge));
   assert.ok(names.includes('evil\u001b[2J\u001b]0;owned\u0007\u202e0'), 'JSON keeps the name as it is');
 });
@@ -198,7 +198,7 @@ test('run --retainers: the suspect carries the path that keeps its objects, in t
   assert.ok(first!.constructors.some((c) => c.name === 'Session'));
   assert.ok(first!.objectShare > 0 && first!.objectShare <= 1);
   // The terminal: the path, its hostile key as visible escapes.
-  assert.match(result.stdout, /kept alive by: .*registry \(Object\) -> \["<\/script><img src=x onerror=alert\(1\)>\\u\{1b\}\[2J\\u\{202e\}"\] \(Map\) -> table -> \[\] \(Session\)/);
+  assert.match(result.stdout, /kept alive by: .*registry \(Object\) -> \["<\/script><img src=x onerror=alert\(1\)>\\u\{1b\}\[2J\\u\{202e\}"\] \(Map\) -> table -> \[\] \(Session at test\/fixtures\/retainers\/service\.mjs:\d+\)/);
   assert.doesNotMatch(result.stdout, UNSAFE_FOR_TERMINAL);
   assert.match(result.stderr, /heap snapshot \(early\): paused the process \d+ ms/);
   assert.match(result.stderr, /heap snapshot \(final\): paused the process \d+ ms/);

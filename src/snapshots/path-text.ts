@@ -56,7 +56,10 @@ function stepText(step: RetainerStep): string {
 }
 
 function nodeText(step: RetainerStep, withLocation: boolean): string {
-  const at = step.location && (withLocation || step.nodeType === 'closure') ? ` at ${formatLocation(step.location)}` : '';
+  // Closures and the program's own classes show where they were written; Node's internal
+  // classes (EventEmitter, Socket: `node:` files) do not, they are known by name.
+  const written = step.location && (withLocation || step.nodeType === 'closure' || !step.location.file.startsWith('node:'));
+  const at = written ? ` at ${formatLocation(step.location!)}` : '';
   if (step.nodeType === 'closure') return `${step.node ? `closure ${step.node}` : 'closure'}${at}`;
   if (step.nodeType === 'string' || step.nodeType === 'concatenated string' || step.nodeType === 'sliced string') return 'string';
   if (!step.node || step.node.startsWith('system /')) return '';
