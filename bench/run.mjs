@@ -29,6 +29,8 @@ const benches = [
   // 175 s at 3 rounds, python about 65 s at 2 rounds; measured 608 s in all with 4 overhead
   // rounds on 2026-11-23); run them alone for more rounds.
   { name: 'overhead', file: 'bench/overhead/run.mjs', command: [node, 'bench/overhead/run.mjs', ...(quick ? ['--quick'] : ['--rounds', '3'])] },
+  // --native's cost under wrk (glibc, jemalloc, jemalloc profiling; about 90 s at 3 rounds); needs libjemalloc2.
+  { name: 'native', file: 'bench/native/run.mjs', command: [node, 'bench/native/run.mjs', ...(quick ? ['--rounds', '1', '--duration', '3'] : ['--rounds', '3'])] },
   { name: 'detection', file: 'bench/detection/run.mjs', command: [node, 'bench/detection/run.mjs', ...quickFlag] },
   // fleet-scale needs Debian's prometheus and promtool. Full: 25-200 instances x 3.5 d (a few
   // minutes on a quiet 2-core machine, most of it promtool loading); --quick: 10 instances x 2 d.

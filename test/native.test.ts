@@ -34,12 +34,12 @@ before(() => {
 });
 
 /** `heapsleuth run --native` with dumps every MiB allocated (the default, 256 MiB, is for services). */
-async function nativeRun(command: string[], duration = '7s'): Promise<{ result: ChildResult; verdict: Verdict; out: string }> {
+async function nativeRun(command: string[], duration = '7s', options: string[] = []): Promise<{ result: ChildResult; verdict: Verdict; out: string }> {
   const dir = mkdtempSync(join(work, 'run-'));
   const json = join(dir, 'verdict.json');
   const out = join(dir, 'rec');
   const result = await runNode(
-    [cliPath, 'run', '--native', '--native-dump-every', '1MiB', '--quiet', '--duration', duration, '--interval', '500ms', '--out', out, '--json', json, '--', ...command],
+    [cliPath, 'run', '--native', '--native-dump-every', '1MiB', ...options, '--quiet', '--duration', duration, '--interval', '500ms', '--out', out, '--json', json, '--', ...command],
     { env: { NO_COLOR: '1' } },
   );
   let verdict: Verdict;
@@ -74,6 +74,20 @@ test('a native addon that leaks with malloc is named by library and function', {
   assert.match(result.stdout, /JavaScript called in/);
   assert.ok(readdirSync(out).some((name) => /^native-\d+\.jsonl$/.test(name)), 'the native side file sits beside the recording');
 
+  // --duration stopped it with a signal: the agent ended it with exit(128 + n) after its final
+  // tick, so jemalloc wrote its final dump (at exit only), and run took that for the signal it was.
+  assert.equal(result.code, 0, result.stderr);
+  assert.doesNotMatch(result.stderr, /exited with code/);
+  const logName = readdirSync(out).find((name) => /^native-\d+\.jsonl$/.test(name))!;
+  const log = parseNativeLog(readFileSync(join(out, logName), 'utf8'));
+  const lastDump = log?.dumps.at(-1);
+  assert.equal(lastDump?.final, true, 'the last dump is the final one');
+  const recordingName = readdirSync(out).find((name) => name.endsWith('.ndjson'))!;
+  const end = readFileSync(join(out, recordingName), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; time: number; reason?: string }).find((line) => line.type === 'end');
+  assert.match(end?.reason ?? '', /^SIG(INT|TERM)$/);
+  assert.ok(lastDump!.time >= end!.time, `final dump at ${lastDump!.time}, final tick at ${end!.time}`);
+  assert.ok(readdirSync(join(out, 'native')).some((name) => /\.f\.heap$/.test(name)), 'the final dump stays for jeprof');
+
   // The HTML report shows it too, rendered in a real browser.
   const html = join(work, 'native-report.html');
   const report = await runNode([cliPath, 'report', out, '-o', html]);
@@ -89,6 +103,30 @@ test('a native addon that leaks with malloc is named by library and function', {
   } finally {
     await browser.close();
   }
+});
+
+test('an addon that keeps references to Buffers: the addon is blamed, not N-API, and the JS side is tied to the native stack', { skip: needsNative }, async () => {
+  // Small allocations (a reference each), so sample finely.
+  const { result, verdict } = await nativeRun([process.execPath, fixture('native/native-reference-leak.mjs'), addon], '7s', ['--native-sampling', '4KiB']);
+  assert.equal(verdict.verdict, 'leak', result.stdout);
+  const suspects = verdict.nativeSuspects ?? [];
+  // Node allocated each reference for the addon (napi_create_reference): blame goes to the addon's function.
+  const reference = suspects.find((suspect) => suspect.library === addon);
+  assert.ok(reference, `the addon is not a native suspect\n${result.stdout}`);
+  assert.equal(reference.function, 'hold_reference');
+  assert.ok(reference.via?.some((frame) => frame.function === 'napi_create_reference'), JSON.stringify(reference.via));
+  assert.match(result.stdout, /hold_reference in leaky\.node/);
+  assert.match(result.stdout, /allocates through napi_create_reference \(node\)/);
+  // The Buffers' memory: allocated by Node for JavaScript, the native stack ends in JIT code;
+  // the JS suspect that grows in step is the line that makes the Buffers.
+  const buffers = suspects.find((suspect) => suspect.calledFromJavaScript && suspect.library !== addon && suspect.javascript?.length);
+  assert.ok(buffers, JSON.stringify(suspects.map((suspect) => [suspect.function, suspect.javascript])));
+  const tie = buffers.javascript![0]!;
+  assert.match(tie.file, /native-reference-leak\.mjs$/);
+  assert.equal(tie.function, 'packBatch');
+  assert.ok(tie.correlation >= 0.8, JSON.stringify(tie));
+  assert.ok(verdict.suspects.some((suspect) => suspect.file === tie.file && suspect.line === tie.line), 'the tie is one of the JS suspects');
+  assert.match(result.stdout, /JavaScript side, growing in step: native-reference-leak\.mjs:\d+ packBatch\(\)/);
 });
 
 test('a leak in a C library called from Python through ctypes is named by library and function', { skip: needsNative }, async () => {
@@ -122,7 +160,7 @@ test('a service preloads jemalloc itself and the agent picks up its dumps (HEAPS
   await runChild(process.execPath, ['--import', registerPath, fixture('native/native-addon-leak.mjs'), addon], {
     env: {
       LD_PRELOAD: found.library,
-      MALLOC_CONF: `prof:true,lg_prof_sample:19,lg_prof_interval:20,prof_prefix:${join(dir, 'jeprof')}`,
+      MALLOC_CONF: `prof:true,lg_prof_sample:19,lg_prof_interval:20,prof_final:true,prof_prefix:${join(dir, 'jeprof')}`,
       HEAPSLEUTH_NATIVE: 'on',
       HEAPSLEUTH_OUT: dir,
       HEAPSLEUTH_INTERVAL: '500ms',
@@ -134,6 +172,10 @@ test('a service preloads jemalloc itself and the agent picks up its dumps (HEAPS
   const analyzed = await runNode([cliPath, 'analyze', dir, '--json']);
   const verdict = JSON.parse(analyzed.stdout) as Verdict;
   assert.equal(verdict.nativeSuspects?.[0]?.function, 'remember_request', analyzed.stdout.slice(0, 2000));
+  // The final dump comes at exit, after the agent's last tick: analysis reads it from the dump folder.
+  const logged = readFileSync(join(dir, readdirSync(dir).find((name) => /^native-\d+\.jsonl$/.test(name))!), 'utf8').split('\n').filter((line) => line.includes('"type":"dump"'));
+  assert.ok(readdirSync(dir).some((name) => /\.f\.heap$/.test(name)), 'jemalloc wrote its final dump on the stop signal');
+  assert.equal(verdict.native?.dumps, logged.length + 1, 'the final dump is one more point');
   // Dumps up to the last one picked up are deleted, but for that one (for jeprof).
   const dumps = readdirSync(dir).filter((name) => name.endsWith('.heap'));
   const written = Math.max(...dumps.map((name) => Number(/\.(\d+)\.i\d+\.heap$/.exec(name)?.[1] ?? 0))) + 1;

@@ -4,11 +4,12 @@
 //   node bench/real-leaks/run.mjs [--cases a,b] [--heapsleuth dist/src/cli/main.js]
 //                                 [--duration 80] [--parallel 1] [--quick] [--retainers] [--out DIR]
 //
-// Per case and version: `heapsleuth run --interval 3s --duration 80s --json v.json -q --out DIR
-// -- node workload.js` in the case folder (the workload stops on its own before that). Scores:
+// Per case and version: `heapsleuth run --interval 3s --duration 80s --json v.json -q [truth.json's
+// run options] --out DIR -- node workload.js` in the case folder (the workload stops on its own
+// before that). Scores:
 // detected (verdict `leak` on the leaky version), the rank of the first suspect whose file is
-// one of the files the fix changed (truth.json; a native-only case counts when a process or
-// handle finding names native memory and the package is named), and false alarms (`leak` on
+// one of the files the fix changed (truth.json; a native case counts when one of the first
+// three native suspects is in its addon, `nativeLibraries`), and false alarms (`leak` on
 // the fixed version). Writes results/<stamp>/summary.{json,md} and prints the table.
 // `--quick` runs each workload 25 s with heapsleuth's --duration 30s (a smoke test, not a score).
 // `--retainers` passes --retainers to `heapsleuth run` (two heap snapshots per run) and scores,
@@ -60,6 +61,7 @@ function runOne(name, version) {
   const command = [
     heapsleuth, 'run', '--interval', '3s', '--duration', `${durationS}s`, '--json', verdictFile, '-q',
     ...(retainers ? ['--retainers'] : []),
+    ...(readCase(name).run ?? []), // the case's own run options (native cases: --native ...)
     '--out', join(runDir, 'recording'), '--', 'node', 'workload.js',
   ];
   return new Promise((resolvePromise) => {

@@ -1,4 +1,5 @@
 import { onDemandSignalProblem } from './on-demand-signal.js';
+import { signalExitCode, wantsFinalDump } from '../native/final-dump-exit.js';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { basename, extname, join } from 'node:path';
@@ -288,6 +289,8 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
       return;
     }
     this.finish(signal);
+    // jemalloc's final heap dump (run --native) is written only on a normal exit
+    if (wantsFinalDump()) process.exit(signalExitCode(signal));
     process.kill(process.pid, signal);
   }
 

@@ -120,6 +120,21 @@ export interface NativeSuspect {
   stack: { library: string; function: string }[];
   /** The native stack ends in JIT code: the caller is JavaScript, which native unwinding cannot see. */
   calledFromJavaScript: boolean;
+  /** The library has no symbol there (a stripped addon): `function` is an offset, the library is still named. */
+  stripped?: boolean;
+  /** The runtime's frames the addon allocated through (`napi_create_reference` in node), innermost first. */
+  via?: { library: string; function: string }[];
+  /** When `calledFromJavaScript`: the JS suspects whose live bytes grow in step with this site's (best first). */
+  javascript?: NativeJsSide[];
+}
+
+/** A JS suspect tied to a native site by growing at the same time (correlation at the allocator dumps). */
+export interface NativeJsSide {
+  file: string;
+  line: number;
+  function: string;
+  /** Pearson correlation of the two live-bytes series at the dump times. */
+  correlation: number;
 }
 
 /** What the allocator's dumps said about native memory as a whole. */

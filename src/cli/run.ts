@@ -9,6 +9,7 @@ import { judgeRun } from './judge-run.js';
 import { RunProgress } from './run-progress.js';
 import { writeOutput } from './write-output.js';
 import { nativeRun, type NativeRun } from '../native/native-run.js';
+import { signalOfExitCode } from '../native/final-dump-exit.js';
 
 const USAGE = `Usage: heapsleuth run [options] -- <command...>
 
@@ -172,6 +173,10 @@ async function run(args: string[]): Promise<number> {
     process.removeListener('SIGHUP', onTerminate);
   }
 
+  // Under --native the agent ends a stopped Node command with exit(128 + n) instead of
+  // re-raising the signal, so that jemalloc writes its final dump: the same as a signal death.
+  const stopSignal = native ? signalOfExitCode(exit.code) : null;
+  if (stopSignal) exit = { ...exit, code: null, signal: stopSignal };
   const targetFailed = !exit.stoppedByUs && (exit.signal !== null || (exit.code ?? 0) !== 0);
   if (targetFailed) {
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;

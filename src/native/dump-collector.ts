@@ -1,10 +1,10 @@
 import { appendFileSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseHeapDump } from './heap-dump.js';
 import { NativeLogEncoder, nativeLogName } from './native-log.js';
 
 /** `<prefix>.<pid>.<seq>.<kind><iseq>.heap`, as jemalloc names its dumps (i: interval, f: final, m: manual, u: high-water). */
-const DUMP_NAME = /^(.*)\.(\d+)\.(\d+)\.([a-z])(\d*)\.heap$/;
+export const DUMP_NAME = /^(.*)\.(\d+)\.(\d+)\.([a-z])(\d*)\.heap$/;
 
 export interface CollectorOptions {
   /** jemalloc's `prof_prefix`: a path whose folder holds the dumps. */
@@ -69,7 +69,7 @@ export class DumpCollector {
           if (!text.includes('\nMAPPED_LIBRARIES:') || !text.endsWith('\n')) continue; // still being written
           const parsed = parseHeapDump(text, path);
           let encoder = this.encoders.get(pid);
-          if (!encoder) this.encoders.set(pid, (encoder = new NativeLogEncoder(pid)));
+          if (!encoder) this.encoders.set(pid, (encoder = new NativeLogEncoder(pid, resolve(this.options.prefix))));
           appendFileSync(join(this.options.outDir, nativeLogName(pid)), encoder.encode(parsed, statSync(path).mtimeMs, dump.final));
           this.lastSeq.set(pid, dump.seq);
           this.collected.set(pid, (this.collected.get(pid) ?? 0) + 1);

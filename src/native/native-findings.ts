@@ -2,7 +2,7 @@ import type { Recording, RecordingSample, SampleRow } from '../formats/recording
 import { allocationCriteria, processMemoryCriteria, resolveOptions, type AnalyzeOptions } from '../analysis/analyze-options.js';
 import { lastValue, toSegments } from '../analysis/group-segments.js';
 import { examineSeries, isLeak } from '../analysis/leak-test.js';
-import { allocationSeries } from '../analysis/series.js';
+import { allocationSeries, type AllocationSeries } from '../analysis/series.js';
 import { findSuspects } from '../analysis/suspects.js';
 import type { NativeSuspect, NativeSummary, SeriesFinding, Verdict } from '../analysis/verdict.js';
 
@@ -10,32 +10,46 @@ export type { NativeSuspect, NativeSummary } from '../analysis/verdict.js';
 import { Frame } from '../model/frame.js';
 import { Traceback } from '../model/traceback.js';
 import type { NativeLog } from './native-log.js';
+import { jsSideOf } from './js-side.js';
 import { nativeStack } from './native-stack.js';
 import { Symbolizer } from './symbolizer.js';
 
 const MS_PER_HOUR = 3_600_000;
 /** Marks where the native stack ends because JavaScript called in (unwinding stops at JIT code). */
 export const JIT_FILE = '<jit>';
+/** A function name that is only an offset in its library: the library has no symbol there. */
+const STRIPPED = /^\+0x[0-9a-f]+$/;
 
 export const FRAGMENTATION_ADVICE =
   'on glibc malloc, MALLOC_ARENA_MAX=2 (fewer per-thread arenas) or jemalloc (LD_PRELOAD=libjemalloc.so.2, returns freed pages); on jemalloc, MALLOC_CONF=dirty_decay_ms:1000,muzzy_decay_ms:1000 returns them sooner';
 
-/** Native series of one process lifetime, as a recording the detective reads like any other. */
-export function nativeRecording(recording: Recording, log: NativeLog, symbolizer: Symbolizer): Recording {
+/** The key of a native stack as frames (library, function), to find what was cut off it. */
+export function nativeStackKey(frames: readonly { library: string; function: string }[]): string {
+  return frames.map((frame) => `${frame.library}\0${frame.function}`).join('\n');
+}
+
+/**
+ * Native series of one process lifetime, as a recording the detective reads like any other.
+ * `via` collects, per stack key, the runtime frames an addon allocated through.
+ */
+export function nativeRecording(recording: Recording, log: NativeLog, symbolizer: Symbolizer, via?: Map<string, { library: string; function: string }[]>): Recording {
   const stacks = new Map<number, Traceback>();
   const ids = new Map<string, number>();
   const byTraceback = new Map<string, number>();
   const samples: RecordingSample[] = [];
   const firstProcess = recording.samples[0]?.process ?? { time: 0, memory: { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 } };
-  log.dumps.forEach((dump, seq) => {
+  runningDumps(log).forEach((dump, seq) => {
     const rows = new Map<number, SampleRow>();
     for (const row of dump.rows) {
       const key = `${row.pcs.join(' ')}|${dump.maps.length}`;
       let id = ids.get(key);
       if (id === undefined) {
-        const { frames, endsInJit } = nativeStack(row.pcs, dump.maps, symbolizer);
-        const modelFrames = frames.map((frame) => new Frame(frame.library, 0, frame.function));
-        if (endsInJit) modelFrames.push(new Frame(JIT_FILE, 0, '(JavaScript)'));
+        const stack = nativeStack(row.pcs, dump.maps, symbolizer);
+        const modelFrames = stack.frames.map((frame) => new Frame(frame.library, 0, frame.function));
+        if (stack.endsInJit) modelFrames.push(new Frame(JIT_FILE, 0, '(JavaScript)'));
+        if (via && stack.via.length > 0) {
+          via.set(nativeStackKey(modelFrames.map((frame) => ({ library: frame.file, function: frame.functionName }))), stack.via);
+        }
         if (modelFrames.length === 0) modelFrames.push(new Frame('<allocator>', 0, '(allocator only)'));
         const traceback = new Traceback(modelFrames);
         id = byTraceback.get(traceback.key) ?? stacks.size;
@@ -63,6 +77,27 @@ export function nativeRecording(recording: Recording, log: NativeLog, symbolizer
 }
 
 /**
+ * The dumps that show the program running. A final dump written after the runtime freed
+ * its heap on the way out (Node's environment teardown at a normal exit) holds far less than
+ * the dump before it: like the JS side's final tick, a release at exit is no evidence
+ * against a leak, so that dump is left out of the trends. A final dump written right after
+ * the final tick (a stop signal: the agent exits without teardown) is the last point.
+ */
+/** A final dump under this share of the dump before it was written after the runtime's teardown. */
+const TEARDOWN_SHARE = 0.5;
+
+export function runningDumps(log: NativeLog): NativeLog['dumps'] {
+  const dumps = log.dumps;
+  const last = dumps.at(-1);
+  const before = dumps.at(-2);
+  if (!last?.final || !before) return dumps;
+  const total = (dump: NativeLog['dumps'][number]) => dump.rows.reduce((sum, row) => sum + row.bytes, 0);
+  // teardown frees most of it (Node's environment: every Buffer and the heap's own memory);
+  // a smaller dip is sampling noise (each sample stands for samplePeriod bytes)
+  return total(last) < TEARDOWN_SHARE * total(before) ? dumps.slice(0, -1) : dumps;
+}
+
+/**
  * Adds what the allocator's dumps say to a verdict: native suspects (library and
  * function) through the same trend tests and ranking as JS sites, the live native bytes
  * as a series, and fragmentation (RSS grows, live native bytes do not) instead of a
@@ -73,7 +108,11 @@ export function withNativeFindings(verdict: Verdict, recordings: readonly Record
   if (withLogs.length === 0) return verdict;
   const settings = resolveOptions(options);
   const symbolizer = new Symbolizer();
-  const natives = withLogs.map((recording) => nativeRecording(recording, logs.get(recording)!, symbolizer)).filter((native) => native.samples.length > 0);
+  const via = new Map<string, { library: string; function: string }[]>();
+  const paired = withLogs
+    .map((recording) => ({ recording, native: nativeRecording(recording, logs.get(recording)!, symbolizer, via) }))
+    .filter(({ native }) => native.samples.length > 0);
+  const natives = paired.map(({ native }) => native);
   const dumps = natives.reduce((sum, native) => sum + native.samples.length, 0);
   const judging = verdict.verdict !== 'inconclusive' && dumps >= Math.min(settings.minSamples, 5) && natives.some((native) => native.samples.length >= 3);
 
@@ -87,10 +126,12 @@ export function withNativeFindings(verdict: Verdict, recordings: readonly Record
     confidence: 1 - totalExamination.pValue,
     lastBytes: lastValue(totals),
   };
-  const found = judging && natives.length > 0 ? findSuspects(allocationSeries(natives), allocationCriteria(settings, period), settings.fdr, settings.maxPoints).suspects : [];
+  const nativeSeries = judging && natives.length > 0 ? allocationSeries(natives) : undefined;
+  const found = nativeSeries ? findSuspects(nativeSeries, allocationCriteria(settings, period), settings.fdr, settings.maxPoints).suspects : [];
+  let jsSeries: AllocationSeries | undefined;
   const nativeSuspects: NativeSuspect[] = found.slice(0, settings.topSuspects).map((suspect, i) => {
     const stack = suspect.traceback.map((entry) => ({ library: entry.file, function: entry.function }));
-    return {
+    const result: NativeSuspect = {
       rank: i + 1,
       library: suspect.file,
       function: suspect.function,
@@ -100,6 +141,16 @@ export function withNativeFindings(verdict: Verdict, recordings: readonly Record
       stack,
       calledFromJavaScript: stack.at(-1)?.library === JIT_FILE,
     };
+    if (STRIPPED.test(suspect.function)) result.stripped = true;
+    const through = via.get(nativeStackKey(stack));
+    if (through) result.via = through;
+    const group = nativeSeries?.lineno.find((candidate) => candidate.site.file === suspect.file && candidate.site.functionName === suspect.function);
+    if (result.calledFromJavaScript && group && verdict.suspects.length > 0) {
+      jsSeries ??= allocationSeries(paired.map(({ recording }) => recording));
+      const ties = jsSideOf({ times: nativeSeries!.times, bytes: group.bytes }, jsSeries, verdict.suspects);
+      if (ties.length > 0) result.javascript = ties;
+    }
+    return result;
   });
 
   const nativeGap = verdict.process.nativeGap;

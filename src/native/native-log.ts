@@ -6,7 +6,7 @@ import type { HeapDump, MappedRange } from './heap-dump.js';
  * allocator's dumps said, unsymbolised (symbols are read when the recording is analysed,
  * on a machine with the same binaries). Documented in docs/recording-format.md.
  *
- *   {"type":"native-header","format":"heapsleuth-native","version":1,"pid":123,"samplePeriod":524288}
+ *   {"type":"native-header","format":"heapsleuth-native","version":1,"pid":123,"samplePeriod":524288,"prefix":"/srv/app/.heapsleuth/jeprof"}
  *   {"type":"maps","id":0,"maps":[["7f01..","7f02..","1000","/usr/lib/x86_64-linux-gnu/libc.so.6"]]}
  *   {"type":"stack","id":0,"pcs":["7f0102..","55aa.."]}
  *   {"type":"dump","time":1764390000000,"maps":0,"final":false,"rows":[[0,1048576,2.5]]}
@@ -27,6 +27,8 @@ export interface NativeDumpRecord {
 export interface NativeLog {
   pid: number;
   samplePeriod: number;
+  /** jemalloc's `prof_prefix` (absolute) the dumps came from, when the writer said: where a final dump written after the last pickup is. */
+  prefix?: string;
   dumps: NativeDumpRecord[];
 }
 
@@ -41,12 +43,16 @@ export class NativeLogEncoder {
   private mapsId = -1;
   private started = false;
 
-  constructor(private readonly pid: number) {}
+  constructor(
+    private readonly pid: number,
+    private readonly prefix?: string,
+  ) {}
 
   encode(dump: HeapDump, time: number, final: boolean): string {
     let text = '';
     if (!this.started) {
-      text += JSON.stringify({ type: 'native-header', format: NATIVE_FORMAT, version: NATIVE_VERSION, pid: this.pid, samplePeriod: dump.samplePeriod }) + '\n';
+      const header = { type: 'native-header', format: NATIVE_FORMAT, version: NATIVE_VERSION, pid: this.pid, samplePeriod: dump.samplePeriod, ...(this.prefix ? { prefix: this.prefix } : {}) };
+      text += JSON.stringify(header) + '\n';
       this.started = true;
     }
     const maps = dump.maps.map((range) => [hex(range.start), hex(range.end), hex(range.offset), range.path]);
@@ -91,6 +97,7 @@ export function parseNativeLog(text: string): NativeLog | undefined {
         case 'native-header':
           if (value['format'] !== NATIVE_FORMAT || value['version'] !== NATIVE_VERSION) return undefined;
           log = { pid: Number(value['pid']), samplePeriod: Number(value['samplePeriod']), dumps: [] };
+          if (typeof value['prefix'] === 'string') log.prefix = value['prefix'];
           break;
         case 'maps':
           maps.set(

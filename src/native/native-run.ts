@@ -1,5 +1,5 @@
 import { closeSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CliError } from '../cli/cli-error.js';
 import { formatSize } from '../model/size-format.js';
 import { DumpCollector } from './dump-collector.js';
@@ -22,7 +22,8 @@ export interface NativeRun {
 export function nativeRun(outDir: string, settings: { samplingBytes: number; dumpEveryBytes: number }, base: NodeJS.ProcessEnv): NativeRun {
   const found = findJemalloc(base);
   if (!found.ok) throw new CliError(found.message);
-  const dumpDir = join(outDir, 'native');
+  // absolute: processes the command starts may run in another folder
+  const dumpDir = resolve(outDir, 'native');
   mkdirSync(dumpDir, { recursive: true, mode: 0o700 });
   const prefix = join(dumpDir, 'jeprof');
   const collector = new DumpCollector({ prefix, outDir });

@@ -209,9 +209,16 @@ function nativeBlocks(verdict: Verdict, paint: Paint): Block[] {
       `${truncate(safe(suspect.function), MAX_SITE_WIDTH)} in ${safe(library)}  ${paint(formatRate(suspect.growthBytesPerHour), 'red', 'bold')}  ` +
         paint(`(confidence ${formatConfidence(suspect.confidence)}, ${formatSize(suspect.liveBytes)} live)`, 'dim'),
     ];
-    const callers = suspect.stack.slice(1).map((frame) => `${frame.function} (${frame.library.slice(frame.library.lastIndexOf('/') + 1)})`);
+    const short = (frame: { library: string; function: string }) => `${frame.function} (${frame.library.slice(frame.library.lastIndexOf('/') + 1)})`;
+    if (suspect.via?.length) lines.push(paint(truncate(safe(`allocates through ${suspect.via.map(short).join(' <- ')}`), MAX_TRACEBACK_WIDTH), 'dim'));
+    if (suspect.stripped) lines.push(paint(`${safe(library)} is stripped: only offsets, no function names; the library is what to look at`, 'dim'));
+    const callers = suspect.stack.slice(1).filter((frame) => frame.library !== '<jit>').map(short);
     if (callers.length > 0) lines.push(paint(truncate(safe(`called from ${callers.join(' <- ')}`), MAX_TRACEBACK_WIDTH), 'dim'));
-    if (suspect.calledFromJavaScript) lines.push(paint('the native stack ends where JavaScript called in (unwinding stops at JIT code)', 'dim'));
+    if (suspect.calledFromJavaScript) {
+      lines.push(paint('the native stack ends where JavaScript called in (unwinding stops at JIT code)', 'dim'));
+      const ties = (suspect.javascript ?? []).map((tie) => `${tie.file.slice(tie.file.lastIndexOf('/') + 1)}:${tie.line} ${tie.function || '(anonymous)'}() r=${tie.correlation.toFixed(2)}`);
+      lines.push(ties.length > 0 ? truncate(safe(`JavaScript side, growing in step: ${ties.join(', ')}`), MAX_TRACEBACK_WIDTH) : paint('no JS suspect grows in step with it', 'dim'));
+    }
     blocks.push({ label: 'NATIVE', style: ['magenta', 'bold'], lines });
   }
   return blocks;

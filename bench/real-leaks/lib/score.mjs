@@ -8,6 +8,12 @@ export function namesTruth(file, truthFiles) {
   return truthFiles.some((truth) => normalized === truth || normalized.endsWith(`/${truth}`));
 }
 
+/** The first of the three top native suspects (run --native) in one of the case's addons, with its rank. */
+function nativeRank(verdict, info) {
+  const index = (verdict.nativeSuspects ?? []).slice(0, 3).findIndex((suspect) => info.nativeLibraries.some((library) => suspect.library.endsWith(`/${library}`)));
+  return index < 0 ? null : { rank: index + 1, suspect: verdict.nativeSuspects[index] };
+}
+
 /** A native-only case is named when a native/process finding leaks and some finding or suspect names the package. */
 function namesNative(verdict, info) {
   const nativeFinding = ['nativeGap', 'rss', 'external', 'arrayBuffers'].some((key) => verdict.process?.[key]?.leak);
@@ -42,7 +48,16 @@ export function scoreCase(info, leaky, fixed) {
   const rank = index >= 0 ? index + 1 : null;
   let namedTop3 = rank !== null && rank <= 3;
   let rankText = rank === null ? `not named (${suspects.length} suspects${suspects[0] ? `, first ${suspects[0].file}:${suspects[0].line}` : ''})` : String(rank);
-  if (info.native && leaky?.verdict && namesNative(leaky.verdict, info)) {
+  if (info.native && info.nativeLibraries && leaky?.verdict) {
+    const native = nativeRank(leaky.verdict, info);
+    const fn = native && info.nativeFunctions?.includes(native.suspect.function.replace(/\(.*$/, '')) ? ` ${native.suspect.function.replace(/\(.*$/, '')}()` : '';
+    if (native) {
+      namedTop3 = true;
+      rankText = `native ${native.rank}: ${native.suspect.library.split('/').pop()}${fn}${native.suspect.stripped ? ' (stripped: offsets only)' : ''}${rank ? `; rank ${rank}` : ''}`;
+    } else {
+      rankText = `addon not among the first 3 native suspects (${(leaky.verdict.nativeSuspects ?? []).length} native suspects); ${rankText}`;
+    }
+  } else if (info.native && leaky?.verdict && namesNative(leaky.verdict, info)) {
     namedTop3 = true;
     rankText = `native finding names ${info.package}${rank ? `; rank ${rank}` : ''}`;
   }
@@ -64,6 +79,7 @@ export function scoreCase(info, leaky, fixed) {
     keptByText,
     keptByTruth: leakyVerdict === 'leak' && keptByRank !== null && keptByRank <= 3,
     topSuspects: suspects.slice(0, 3).map((suspect) => `${suspect.file}:${suspect.line} ${suspect.function ?? ''}`.trim()),
+    ...(leaky?.verdict?.nativeSuspects ? { topNativeSuspects: leaky.verdict.nativeSuspects.slice(0, 3).map((suspect) => `${suspect.function} in ${suspect.library.split('/').pop()}`) } : {}),
     fixedVerdict,
     fixedReason: fixed?.verdict?.reason ?? null,
     falseAlarm: fixedVerdict === 'leak',
