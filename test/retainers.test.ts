@@ -224,7 +224,8 @@ test('run --retainers: the suspect carries the path that keeps its objects, in t
     await page.locator('#suspects-table tr.suspect').first().click();
     const chain = page.locator('ol.retainer-chain').first();
     const links = await chain.locator('li').allTextContents();
-    assert.ok(links.some((text) => text.includes(HOSTILE_KEY) && text.includes('Map')), JSON.stringify(links));
+    // The key reads as in the terminal: quoted, as text.
+    assert.ok(links.some((text) => text.includes(`["${HOSTILE_KEY}"]`) && text.includes('Map')), JSON.stringify(links));
     assert.ok(links.at(-1)!.includes('Session'), JSON.stringify(links));
     assert.equal(await page.locator('ol.retainer-chain img').count(), 0, 'no markup from the heap');
     const folded = chain.locator('li.link-folded');

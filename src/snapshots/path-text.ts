@@ -1,5 +1,6 @@
 import type { RetainerStep } from './retainer-groups.js';
 import type { SourceLocation } from './script-locations.js';
+import { edgeLabel } from './edge-label.js';
 
 /**
  * A retainer path as one line a person reads. The full path starts at a root
@@ -33,24 +34,12 @@ export function formatRetainerPath(path: RetainerStep[], short = true): string {
 
 const GLOBAL_OBJECTS = /^(?:process|global|globalThis|Window(?: \/.*)?)$/;
 
-/** Property names shown bare; any other key (a file path, a URL, a key with spaces) is quoted. */
-const IDENTIFIER = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
-
 export function formatLocation(location: SourceLocation): string {
   return `${location.file}:${location.line}`;
 }
 
 function stepText(step: RetainerStep): string {
-  const edge =
-    step.edge === '[]' || step.edge === '[key]'
-      ? step.edge
-      : step.edgeType === 'element' || step.edgeType === 'hidden'
-        ? `[${step.edge}]`
-        : step.edgeType === 'property' && /^<symbol .*>$/.test(step.edge)
-          ? `[Symbol(${step.edge.slice(8, -1)})]`
-          : step.edgeType === 'property' && !IDENTIFIER.test(step.edge)
-          ? `[${/^\d+$/.test(step.edge) ? step.edge : `"${step.edge}"`}]`
-          : step.edge;
+  const edge = edgeLabel(step.edgeType, step.edge);
   const node = nodeText(step, false);
   return node ? `${edge} (${node})` : edge;
 }

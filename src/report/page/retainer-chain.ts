@@ -1,6 +1,7 @@
 import { formatSize } from '../../model/size-format.js';
 import type { RetainerFinding } from '../../analysis/verdict.js';
 import { h } from './dom.js';
+import { edgeLabel } from '../../snapshots/edge-label.js';
 
 type Step = RetainerFinding['steps'][number];
 
@@ -59,8 +60,7 @@ function programStart(steps: Step[]): number {
 
 function edgeText(step: Step, index: number): string {
   if (index === 0 && step.edgeType !== 'property') return '';
-  if (step.edge === '[]' || step.edge === '[key]') return step.edge;
-  return step.edgeType === 'element' || step.edgeType === 'hidden' ? `[${step.edge}]` : step.edge;
+  return edgeLabel(step.edgeType, step.edge);
 }
 
 function nodeText(step: Step, next: Step | undefined): string {
@@ -70,5 +70,6 @@ function nodeText(step: Step, next: Step | undefined): string {
   if (step.nodeType === 'closure') return `closure${step.node ? ` ${step.node}` : ''}${at}`;
   if (step.nodeType.endsWith('string')) return 'string';
   if (!step.node || step.node.startsWith('system /')) return '';
-  return step.node + (step.node === 'Generator' ? at : '');
+  // The program's own classes show where they were written, as in the terminal; Node's internals do not.
+  return step.node + (step.file !== undefined && !step.file.startsWith('node:') ? at : '');
 }
