@@ -65,10 +65,12 @@ function laterSnapshot(base: string, costs: CostEntry[]): { file: string; why?: 
   const heapOf = (label: string) => costs.filter((cost) => cost.label === label && cost.heapUsedBytes !== undefined).at(-1)?.heapUsedBytes;
   const finalHeap = heapOf('final');
   const lateHeap = heapOf('late');
-  if (existsSync(late) && (!existsSync(final) || (finalHeap !== undefined && lateHeap !== undefined && finalHeap < lateHeap * TEARDOWN_SHRINK))) {
-    const why = existsSync(final)
-      ? `the heap shrank from ${formatSize(lateHeap ?? 0)} to ${formatSize(finalHeap ?? 0)} at the end (teardown): retainer paths from the last snapshot while it ran`
-      : 'no final heap snapshot: retainer paths from the last one while it ran';
+  // A final snapshot without its entry in the cost log was cut short (the process was killed while writing it).
+  const finalDone = finalHeap !== undefined && existsSync(final);
+  if (existsSync(late) && (!finalDone || (lateHeap !== undefined && finalHeap < lateHeap * TEARDOWN_SHRINK))) {
+    const why = finalDone
+      ? `the heap shrank from ${formatSize(lateHeap ?? 0)} to ${formatSize(finalHeap)} at the end (teardown): retainer paths from the last snapshot while it ran`
+      : 'no complete final heap snapshot: retainer paths from the last one while it ran';
     return { file: late, why };
   }
   return existsSync(final) ? { file: final } : undefined;
