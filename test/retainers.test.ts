@@ -268,7 +268,7 @@ test('run --retainers on a script that frees its leak before it exits: the paths
   const jsonFile = join(out, 'verdict.json');
   const result = await runNode(
     [cliPath, 'run', '--retainers', '-q', '--interval', '500ms', '--out', out, '--json', jsonFile, '--html', join(out, 'report.html'), '--', process.execPath, fixture('retainers/teardown-app.cjs')],
-    { timeoutMs: 120_000, env: { ...process.env, DURATION_MS: '15000' } },
+    { timeoutMs: 120_000, env: { ...process.env, DURATION_MS: '20000' } },
   );
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, /heap snapshot \(late\): paused the process \d+ ms/);

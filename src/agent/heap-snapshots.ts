@@ -49,6 +49,7 @@ export class HeapSnapshotCapture {
   private finalTaken = false;
   private lastPauseMs = 0;
   private lastTakenAt = 0;
+  private lastHeapUsed = 0;
 
   constructor(
     /** The recording path without `.ndjson`. */
@@ -65,12 +66,14 @@ export class HeapSnapshotCapture {
 
   /**
    * A late snapshot at ticks 4, 8, 16, ... (so their number grows with the log of the run's
-   * length), replacing the previous one, while the last pause stays under a quarter of the time
-   * since it was taken.
+   * length), replacing the previous one, while the expected pause (the last one, scaled by the
+   * heap's growth since) stays under a quarter of the time since the last snapshot.
    */
   late(tick: number): void {
     if (!this.earlyTaken || this.finalTaken || tick < 4 || (tick & (tick - 1)) !== 0) return;
-    if (this.lastPauseMs > LATE_PAUSE_SHARE * (performance.now() - this.lastTakenAt)) return;
+    // The pause grows with the heap: expect the last one scaled by how much the heap grew since.
+    const growth = this.lastHeapUsed > 0 ? Math.max(1, getHeapStatistics().used_heap_size / this.lastHeapUsed) : 1;
+    if (this.lastPauseMs * growth > LATE_PAUSE_SHARE * (performance.now() - this.lastTakenAt)) return;
     this.take('late');
   }
 
@@ -104,6 +107,7 @@ export class HeapSnapshotCapture {
       const pauseMs = performance.now() - started;
       this.lastPauseMs = pauseMs;
       this.lastTakenAt = performance.now();
+      this.lastHeapUsed = heapUsedBytes;
       const peakRssBytes = process.resourceUsage().maxRSS * 1024;
       this.log.push({ label, file, time, pauseMs: Math.round(pauseMs), heapUsedBytes, rssBeforeBytes, peakRssBytes, fileBytes: statSync(file).size });
     } catch (error) {
