@@ -50,6 +50,7 @@ export class HeapSnapshotCapture {
   private lastPauseMs = 0;
   private lastTakenAt = 0;
   private lastHeapUsed = 0;
+  private lateTaken = false;
 
   constructor(
     /** The recording path without `.ndjson`. */
@@ -66,14 +67,18 @@ export class HeapSnapshotCapture {
 
   /**
    * A late snapshot at ticks 4, 8, 16, ... (so their number grows with the log of the run's
-   * length), replacing the previous one, while the expected pause (the last one, scaled by the
-   * heap's growth since) stays under a quarter of the time since the last snapshot.
+   * length), replacing the previous one: the first always, later ones while the expected pause
+   * (the last one, scaled by the heap's growth since) stays under a quarter of the time since
+   * the last snapshot.
    */
   late(tick: number): void {
     if (!this.earlyTaken || this.finalTaken || tick < 4 || (tick & (tick - 1)) !== 0) return;
-    // The pause grows with the heap: expect the last one scaled by how much the heap grew since.
+    // The first late one is always taken (memory allowing): a program that tears down before it
+    // exits has no other snapshot of its leak. Later ones only while their pause stays small:
+    // it grows with the heap, so the last one is scaled by how much the heap grew since.
     const growth = this.lastHeapUsed > 0 ? Math.max(1, getHeapStatistics().used_heap_size / this.lastHeapUsed) : 1;
-    if (this.lastPauseMs * growth > LATE_PAUSE_SHARE * (performance.now() - this.lastTakenAt)) return;
+    if (this.lateTaken && this.lastPauseMs * growth > LATE_PAUSE_SHARE * (performance.now() - this.lastTakenAt)) return;
+    this.lateTaken = true;
     this.take('late');
   }
 

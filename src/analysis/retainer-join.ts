@@ -12,6 +12,8 @@ export interface SurvivorGroups {
 const SCORE = { line: 4, function: 3, constructor: 2, file: 1, share: 0 } as const;
 /** A group holding at least this share of all new surviving bytes is most of what the program kept. */
 const DOMINANT_SHARE = 0.5;
+/** ... and is comparable to the suspect's own live bytes (not the biggest of the crumbs a teardown left). */
+const DOMINANT_SHARE_OF_SUSPECT = 0.25;
 const PER_SUSPECT = 2;
 /** A second group is shown only when it holds at least this share of the first one's bytes. */
 const SECOND_GROUP_SHARE = 0.1;
@@ -42,7 +44,7 @@ export function attachRetainers(verdict: Verdict, survivors: SurvivorGroups): Ve
       // listener there): no frame meets the group. When one group holds most of what the
       // program kept, it is shown, matched by its share.
       const dominant = survivors.groups[0];
-      if (dominant && survivors.bytes > 0 && dominant.selfBytes >= survivors.bytes * DOMINANT_SHARE && dominant.selfBytes >= suspect.liveBytes * MIN_SHARE_OF_SUSPECT) {
+      if (dominant && survivors.bytes > 0 && dominant.selfBytes >= survivors.bytes * DOMINANT_SHARE && dominant.selfBytes >= suspect.liveBytes * DOMINANT_SHARE_OF_SUSPECT) {
         return { ...suspect, retainers: [finding(dominant, 'share', survivors)] };
       }
       return suspect;
