@@ -251,7 +251,7 @@ test('run --retainers on a TypeScript service: the closures on the path are show
   assert.equal(result.code, 0, result.stderr);
   const verdict = JSON.parse(readFileSync(jsonFile, 'utf8')) as { suspects: { file: string; retainers?: { path: string; keptBy?: { file: string; line?: number }; steps: (Step & { file?: string; line?: number })[] }[] }[] };
   const withPath = verdict.suspects.flatMap((suspect) => suspect.retainers ?? []);
-  assert.ok(withPath.length > 0, JSON.stringify(verdict.suspects.map((s) => s.file)));
+  assert.ok(withPath.length > 0, `${JSON.stringify(verdict.suspects.map((s) => s.file))}\n${result.stderr}`);
   const retainer = withPath.find((candidate) => candidate.keptBy?.file === 'test/fixtures/ts-app/retained-service.ts');
   assert.ok(retainer, JSON.stringify(withPath.map((candidate) => candidate.path)));
   // The closure at the end of the path: the listener, at its TypeScript line, not the compiled one.
