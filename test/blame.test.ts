@@ -114,3 +114,35 @@ test('a socket leak and a timer leak name the lines that created them (JSON, ter
     await browser.close();
   }
 });
+
+/** The 1-based line of the first line of a fixture file that contains `text`. */
+function lineOf(file: string, text: string): number {
+  const index = readFileSync(file, 'utf8').split('\n').findIndex((line) => line.includes(text));
+  assert.ok(index >= 0, `${text} in ${file}`);
+  return index + 1;
+}
+
+test('a package that keeps what the app makes through it (a memoizer without a sweep) is named by the call, with the line of the app that calls it', async () => {
+  const root = appWithPackages('package-call', ['memo-store', 'each-item'], 'app.mjs');
+  const { result, verdict } = await heapsleuthRun(root, 'app.mjs', '6s', [], { MODE: 'memo' });
+  assert.equal(verdict.verdict, 'leak', result.stdout);
+  const top = verdict.suspects[0]!;
+  // the values are the app's (quote()), the entries that keep them memo-store's: the call into memo-store holds both
+  assert.deepEqual([top.keyType, top.file, top.line, top.function], ['call', 'node_modules/memo-store/index.js', lineOf(join(root, 'node_modules/memo-store/index.js'), 'function memoized'), 'memoized'], result.stdout);
+  assert.ok((top.sites ?? 0) >= 2, `sums several sites: ${top.sites}`);
+  assert.deepEqual(top.calledFrom && [top.calledFrom.file, top.calledFrom.line, top.calledFrom.function], ['app.mjs', lineOf(join(root, 'app.mjs'), 'function handleMemo'), 'handleMemo']);
+  assert.deepEqual(top.traceback.slice(0, 2).map((frame) => frame.origin), ['package', 'app']);
+  // the sites it sums are still reported on their own: the app's quote() and memo-store's entries
+  const files = verdict.suspects.filter((suspect) => suspect.keyType === 'lineno').map((suspect) => suspect.file);
+  assert.ok(files.includes('app.mjs') && files.includes('node_modules/memo-store/index.js'), files.join(', '));
+  assert.match(result.stdout, /node_modules\/memo-store\/index\.js:\d+ memoized\(\) \(\d+ sites\)[^\n]*\n\s+called from your code at handleMemo \(app\.mjs:\d+\)/);
+});
+
+test('a package call that only hands back what the app keeps is not named as a call', async () => {
+  const root = appWithPackages('package-call', ['memo-store', 'each-item'], 'app.mjs');
+  const { result, verdict } = await heapsleuthRun(root, 'app.mjs', '6s', [], { MODE: 'own' });
+  assert.equal(verdict.verdict, 'leak', result.stdout);
+  assert.deepEqual(verdict.suspects.filter((suspect) => suspect.keyType === 'call'), [], result.stdout);
+  assert.equal(verdict.suspects[0]!.file, 'app.mjs', result.stdout);
+});
+

@@ -20,7 +20,8 @@ test('rows read by hand are exactly what JSON.parse reads, and any other form is
   const rows: number[][] = [];
   for (let i = 0; i < 5000; i++) {
     const count = Math.round(random() * 10 ** (1 + Math.floor(random() * 6))) / 1000;
-    rows.push([Math.floor(random() * 1e6), Math.floor(random() * 2 ** 40), i % 7 === 0 ? Math.floor(count) : count]);
+    const row = [Math.floor(random() * 1e6), Math.floor(random() * 2 ** 40), i % 7 === 0 ? Math.floor(count) : count];
+    rows.push(i % 5 === 0 ? [...row, Math.floor(random() * 10 ** (1 + (i % 4)))] : row); // the 4th column, old deaths, as the encoder writes it
   }
   rows.push([3, -5, -0.5], [4, 1.25, 2, 99]);
   const text = Buffer.from(JSON.stringify(rows).slice(1) + '}');

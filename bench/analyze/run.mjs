@@ -1,11 +1,14 @@
 // Times `heapsleuth analyze` on long recordings written by the real encoder, as a child
 // process, and reads its peak RSS. Usage (after `npm run build`):
-//   node bench/analyze/run.mjs [--before DIR] [--quick] [--case TEXT]
+//   node bench/analyze/run.mjs [--before DIR] [--quick] [--case TEXT] [--data DIR] [--generate-only]
 // --before DIR: also time the heapsleuth checkout in DIR (built), side by side.
 // --case TEXT: only the cases whose name holds TEXT (e.g. folder).
+// --data DIR: write the recordings there once and reuse them on later runs (kept);
+//   without it they go to a temp folder that is removed at the end.
+// --generate-only: write the recordings, time nothing.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, openSync, writeSync, closeSync, rmSync, statSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, openSync, writeSync, closeSync, rmSync, statSync, existsSync, renameSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,11 +24,14 @@ const before = beforeAt >= 0 ? resolve(args[beforeAt + 1]) : undefined;
 const quick = args.includes('--quick');
 const caseAt = args.indexOf('--case');
 const only = caseAt >= 0 ? args[caseAt + 1] : undefined;
+const dataAt = args.indexOf('--data');
+const keep = dataAt >= 0;
+const generateOnly = args.includes('--generate-only');
 const SITES = 2000;
 const LEAKING = 5;
 const TICK_MS = 60_000;
 const DAY = 1440;
-const work = join(tmpdir(), `heapsleuth-bench-analyze-${process.pid}`);
+const work = keep ? resolve(args[dataAt + 1], quick ? 'quick' : 'full') : join(tmpdir(), `heapsleuth-bench-analyze-${process.pid}`);
 mkdirSync(work, { recursive: true });
 
 const stacks = Array.from({ length: SITES }, (_, i) =>
@@ -35,13 +41,13 @@ const stacks = Array.from({ length: SITES }, (_, i) =>
 /** A recording of `ticks` one-minute samples, written through the real encoder (one header per lifetime when `lifetimes` > 1 in one file). */
 function writeRecording(path, ticks, { startTick = 0, pid = 4242 } = {}) {
   const encoder = new RecordingEncoder();
-  const fd = openSync(path, 'w');
+  const fd = openSync(`${path}.part`, 'w');
   const start = Date.UTC(2026, 9, 1) + startTick * TICK_MS;
   writeSync(
     fd,
     encoder.encodeHeader({
       runtime: 'node', runtimeVersion: 'v20.20.2', pid, ppid: 1, hostname: 'web-1', service: 'checkout', argv: ['node', 'server.js'], cwd: '/srv',
-      startTime: new Date(start).toISOString(), sampling: { sampler: 'native', intervalBytes: 262144, stackDepth: 64 },
+      startTime: new Date(start).toISOString(), sampling: { sampler: 'inspector', intervalBytes: 262144, stackDepth: 64, generations: true },
       limits: { heapLimitBytes: 4345298944, cgroupLimitBytes: 2147483648 }, agent: { name: 'heapsleuth', version: '0.1.0' },
     }),
   );
@@ -51,8 +57,10 @@ function writeRecording(path, ticks, { startTick = 0, pid = 4242 } = {}) {
     const global = startTick + t;
     const traces = stacks.map((traceback, i) => {
       const base = 262144 * (1 + (i % 40));
-      const size = i < LEAKING ? base + global * 4096 : base + ((global * 7919 + i * 104729) % 9) * 262144;
-      return { traceback, size, count: Math.max(1, Math.round(size / 262144)) };
+      const churn = (global * 7919 + i * 104729) % 9;
+      const size = i < LEAKING ? base + global * 4096 : base + churn * 262144;
+      // churning sites lose old samples now and then (the 4th row column); leaks never do
+      return { traceback, size, count: Math.max(1, Math.round(size / 262144)), ...(i >= LEAKING && churn === 0 ? { oldDeaths: 1 } : {}) };
     });
     const heapUsed = 60e6 + global * 1000 + (global % 17) * 1e5;
     const process = {
@@ -63,7 +71,8 @@ function writeRecording(path, ticks, { startTick = 0, pid = 4242 } = {}) {
       handles: { TCPSocketWrap: 12 + (global % 5), Timeout: 4 },
       openFds: 30,
     };
-    pending += encoder.encodeSample(new Snapshot(traces, metadata), process, { tickMs: 3.5 });
+    // the agent's last tick as the process stops is marked final (judged apart from the running phase)
+    pending += encoder.encodeSample(new Snapshot(traces, metadata), process, { tickMs: 3.5, ...(t === ticks - 1 ? { final: 'exit' } : {}) });
     encoder.commit();
     if (pending.length > 8e6) {
       writeSync(fd, pending);
@@ -72,6 +81,7 @@ function writeRecording(path, ticks, { startTick = 0, pid = 4242 } = {}) {
   }
   writeSync(fd, pending + encoder.encodeEnd({ time: start + ticks * TICK_MS, reason: 'exit' }));
   closeSync(fd);
+  renameSync(`${path}.part`, path); // whole or absent: --data reuses what is there
 }
 
 function mb(bytes) {
@@ -114,9 +124,10 @@ for (const days of [7.5, 30]) {
     name: `30 days (${ticks} ticks) over 11 lifetimes (10 restarts), ${SITES} sites`,
     target: folder,
     make: () => {
-      mkdirSync(folder, { recursive: true });
+      mkdirSync(`${folder}.part`, { recursive: true });
       const per = Math.floor(ticks / 11);
-      for (let i = 0; i < 11; i++) writeRecording(join(folder, `checkout-${5000 + i}.ndjson`), per, { startTick: i * per, pid: 5000 + i });
+      for (let i = 0; i < 11; i++) writeRecording(join(`${folder}.part`, `checkout-${5000 + i}.ndjson`), per, { startTick: i * per, pid: 5000 + i });
+      renameSync(`${folder}.part`, folder);
     },
   });
 }
@@ -127,25 +138,29 @@ for (const count of quick ? [10, 50] : [50]) {
     name: `a folder of ${count} recordings of 12 h (${ticks} ticks) each, ${SITES} sites`,
     target: folder,
     make: () => {
-      mkdirSync(folder, { recursive: true });
-      for (let i = 0; i < count; i++) writeRecording(join(folder, `checkout-${6000 + i}.ndjson`), ticks, { pid: 6000 + i });
+      mkdirSync(`${folder}.part`, { recursive: true });
+      for (let i = 0; i < count; i++) writeRecording(join(`${folder}.part`, `checkout-${6000 + i}.ndjson`), ticks, { pid: 6000 + i });
+      renameSync(`${folder}.part`, folder);
     },
   });
 }
 
-console.log(`| case | size MB | after: wall s | after: CPU s | after: peak MB | before: wall s | before: CPU s | before: peak MB | verdict (after; before) |`);
-console.log(`|---|---|---|---|---|---|---|---|---|`);
+console.log(`| case | size MB | after: wall s | after: CPU s | after: peak MB | before: wall s | before: CPU s | before: peak MB | CPU before / after | load avg | verdict (after; before) |`);
+console.log(`|---|---|---|---|---|---|---|---|---|---|---|`);
 for (const entry of cases) {
   if (only && !entry.name.includes(only)) continue;
-  entry.make();
+  if (!keep || !existsSync(entry.target)) entry.make();
+  if (generateOnly) continue;
   const size = existsSync(entry.target) && statSync(entry.target).isDirectory()
     ? spawnSync('du', ['-sb', entry.target], { encoding: 'utf8' }).stdout.split('\t')[0]
     : statSync(entry.target).size;
+  const load = loadavg()[0];
   const after = analyze(root, entry.target);
   const was = before ? analyze(before, entry.target) : undefined;
+  const ratio = was ? (was.cpu / after.cpu).toFixed(1) : '-';
   console.log(
-    `| ${entry.name} | ${mb(Number(size))} | ${after.seconds.toFixed(1)} | ${after.cpu.toFixed(1)} | ${after.peakMb} | ${was ? was.seconds.toFixed(1) : '-'} | ${was ? was.cpu.toFixed(1) : '-'} | ${was ? was.peakMb : '-'} | ${after.verdict}${was ? `; ${was.verdict}` : ''} |`,
+    `| ${entry.name} | ${mb(Number(size))} | ${after.seconds.toFixed(1)} | ${after.cpu.toFixed(1)} | ${after.peakMb} | ${was ? was.seconds.toFixed(1) : '-'} | ${was ? was.cpu.toFixed(1) : '-'} | ${was ? was.peakMb : '-'} | ${ratio} | ${load.toFixed(1)}-${loadavg()[0].toFixed(1)} | ${after.verdict}${was ? `; ${was.verdict}` : ''} |`,
   );
-  rmSync(entry.target, { recursive: true, force: true });
+  if (!keep) rmSync(entry.target, { recursive: true, force: true });
 }
-rmSync(work, { recursive: true, force: true });
+if (!keep) rmSync(work, { recursive: true, force: true });

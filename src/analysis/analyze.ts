@@ -40,7 +40,8 @@ export function analyzeRecordings(recorded: Recording[], options: AnalyzeOptions
     window: {
       start: new Date(start ?? 0).toISOString(),
       end: new Date(end ?? 0).toISOString(),
-      samples: samples.length,
+      // a long recording read in bounded memory has samples that stand for several ticks
+      samples: samples.reduce((sum, sample) => sum + (sample.ticks ?? 1), 0),
       durationSeconds: start === undefined || end === undefined ? 0 : (end - start) / 1000,
     },
     restarts: lifetimes.restarts,

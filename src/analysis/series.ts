@@ -74,13 +74,28 @@ export function allocationSeries(recordings: readonly Recording[]): AllocationSe
       }
       return group;
     };
+    // each stack's two groups, looked up once per lifetime rather than once per row
+    const resolved = new Map<number, { info: StackInfo; group: ReturnType<typeof seriesIn>; stack: ReturnType<typeof seriesIn> } | null>();
+    const resolve = (stackId: number) => {
+      const info = infos.get(stackId);
+      if (!info) return null;
+      let stacks = stacksOfGroup.get(info.linenoKey);
+      if (!stacks) stacksOfGroup.set(info.linenoKey, (stacks = new Set()));
+      stacks.add(info.tracebackKey);
+      return { info, group: seriesIn(lineno, info.linenoKey, info, 'lineno'), stack: seriesIn(byStack, info.tracebackKey, info, 'traceback') };
+    };
     for (let i = 0; i < length; i++, sampleIndex++) {
-      for (const row of recording.samples[i]!.rows) {
-        const [stackId, bytes, count] = row;
-        const died = row[3] ?? 0;
-        const info = infos.get(stackId);
-        if (!info) continue;
-        const group = seriesIn(lineno, info.linenoKey, info, 'lineno');
+      const rows = recording.samples[i]!.rows;
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r]!;
+        const stackId = row[0];
+        const bytes = row[1];
+        const count = row[2];
+        const died = row.length > 3 ? row[3]! : 0;
+        let found = resolved.get(stackId);
+        if (found === undefined) resolved.set(stackId, (found = resolve(stackId)));
+        if (found === null) continue;
+        const { info, group, stack } = found;
         group.bytes[segment]![i]! += bytes;
         group.counts[segment]![i]! += count;
         group.deaths[segment]![i]! += died;
@@ -89,13 +104,9 @@ export function allocationSeries(recordings: readonly Recording[]): AllocationSe
           group.lastSeenBytes = bytes;
           group.biggestStack = info.traceback;
         }
-        const stack = seriesIn(byStack, info.tracebackKey, info, 'traceback');
         stack.bytes[segment]![i]! += bytes;
         stack.counts[segment]![i]! += count;
         stack.deaths[segment]![i]! += died;
-        let stacks = stacksOfGroup.get(info.linenoKey);
-        if (!stacks) stacksOfGroup.set(info.linenoKey, (stacks = new Set()));
-        stacks.add(info.tracebackKey);
       }
     }
   });

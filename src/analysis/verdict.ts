@@ -30,8 +30,12 @@ export interface Suspect {
    * stack of a site), or, for a leak spread over many sites none of which passes alone,
    * `function`, `file` or `package` (all its sites summed; `line` is then its biggest
    * site's, and for `package` `file` is the package folder, `node_modules/<pkg>`).
+   * `call`: a dependency's function called from the user's code (`calledFrom`), under
+   * which several leaking sites were allocated, one in the dependency itself (a memoizer,
+   * a cache with a loader: the values come from the user's code, the entries that keep
+   * them from the package); its series sums those sites, which are reported too.
    */
-  keyType: 'lineno' | 'traceback' | 'function' | 'file' | 'package' | 'handle';
+  keyType: 'lineno' | 'traceback' | 'function' | 'file' | 'package' | 'call' | 'handle';
   /**
    * For `handle`: the handle type (`Timeout`, `TCPSocketWrap`, ...) that leaks, created at
    * this site. Such a suspect ranks first: what the open handles reference is what the
@@ -39,7 +43,7 @@ export interface Suspect {
    */
   handleType?: string;
   handleGrowthPerHour?: number;
-  /** For `function`, `file` and `package`: how many sites it sums. */
+  /** For `function`, `file`, `package` and `call`: how many sites it sums. */
   sites?: number;
   file: string;
   line: number;

@@ -2,12 +2,15 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecordingFormatError, type Recording } from '../formats/recording.js';
 import { readRecordingFile } from '../formats/recording-file.js';
+import { pointsPerLifetime } from '../formats/recording-reducer.js';
 import { CliError } from './cli-error.js';
 
 export interface ReadRecordingsOptions {
   /** A folder of run folders (`.heapsleuth/`): read every run, not only the newest. */
   allRuns?: boolean;
   warn?: (message: string) => void;
+  /** Points kept per process lifetime (adjacent ticks merged beyond it); default: pointsPerLifetime of the number of files. */
+  maxPointsPerLifetime?: number;
 }
 
 const defaultWarn = (message: string) => process.stderr.write(`heapsleuth: warning: ${message}\n`);
@@ -19,7 +22,9 @@ const defaultWarn = (message: string) => process.stderr.write(`heapsleuth: warni
  * writes `.heapsleuth/run-<time>/`), the newest one unless `allRuns`.
  */
 export function readRecordings(paths: string[], options: ReadRecordingsOptions = {}): Recording[] {
-  return recordingFiles(paths, options).flatMap((file) => readRecordingFileOrFail(file, options.warn ?? defaultWarn));
+  const files = recordingFiles(paths, options);
+  const maxPointsPerLifetime = options.maxPointsPerLifetime ?? pointsPerLifetime(files.length);
+  return files.flatMap((file) => readRecordingFileOrFail(file, options.warn ?? defaultWarn, maxPointsPerLifetime));
 }
 
 /** The recording files that paths name, as readRecordings picks them. */
@@ -39,9 +44,9 @@ function recordingFiles(paths: string[], options: Pick<ReadRecordingsOptions, 'a
 }
 
 /** Every process lifetime one file holds; its problems as one-line CliErrors, its warnings to `warn`. */
-function readRecordingFileOrFail(file: string, warn: (message: string) => void): Recording[] {
+function readRecordingFileOrFail(file: string, warn: (message: string) => void, maxPointsPerLifetime: number): Recording[] {
   try {
-    const lifetimes = readRecordingFile(file);
+    const lifetimes = readRecordingFile(file, { maxPointsPerLifetime });
     for (const lifetime of lifetimes) for (const warning of lifetime.warnings) warn(warning);
     return lifetimes;
   } catch (error) {

@@ -37,6 +37,12 @@ export class StackTable {
     return id >= 0 && id < this.dense.length && Number.isInteger(id) ? this.dense[id] : this.sparse.get(id);
   }
 
+  /** Whether a stack of that id is defined (what every row of every sample asks: kept cheap). */
+  has(id: number): boolean {
+    const dense = this.dense;
+    return (id >= 0 && id < dense.length && dense[id | 0] !== undefined && (id | 0) === id) || (this.sparse.size > 0 && this.sparse.has(id));
+  }
+
   set(id: number, traceback: Traceback): void {
     if (id >= 0 && id < this.dense.length + DENSE_GAP && Number.isInteger(id) && !this.sparse.has(id)) {
       while (this.dense.length < id) this.dense.push(undefined);
@@ -247,8 +253,9 @@ export class RecordingDecoder {
   private dropUnknownStacks(columns: RowColumns): void {
     let kept = 0;
     const { stackIds, bytes, counts, deaths } = columns;
+    const stacks = this.stacks;
     for (let i = 0; i < columns.length; i++) {
-      if (this.stacks.get(stackIds[i]!) === undefined) continue;
+      if (!stacks.has(stackIds[i]!)) continue;
       if (kept !== i) {
         stackIds[kept] = stackIds[i]!;
         bytes[kept] = bytes[i]!;
@@ -299,8 +306,9 @@ export function readRows(buffer: Uint8Array, start: number, end: number, columns
 }
 
 /**
- * The rows as the encoders write them: `[id,bytes,count]` with whole ids and bytes and a
- * count with at most one decimal point; -1 for anything else (readAnyRows then decides).
+ * The rows as the encoders write them: `[id,bytes,count]` or `[id,bytes,count,oldDeaths]`
+ * with whole ids, bytes and deaths and a count with at most one decimal point; -1 for
+ * anything else (readAnyRows then decides).
  */
 function readPlainRows(buffer: Uint8Array, start: number, end: number, columns: RowColumns): number {
   let length = 0;
@@ -309,29 +317,33 @@ function readPlainRows(buffer: Uint8Array, start: number, end: number, columns: 
     columns.length = 0;
     return p + 1;
   }
+  // the columns in locals, and one unsigned comparison per digit (c - 0x30 below 10): the
+  // loop runs for every byte of the file
+  let { stackIds, bytes: sizes, counts, deaths } = columns;
+  let capacity = stackIds.length;
   for (;;) {
     if (buffer[p] !== 0x5b) return -1;
     let c = buffer[++p]!;
     let id = 0;
     let from = p;
-    while (c >= 0x30 && c <= 0x39) {
-      id = id * 10 + (c - 0x30);
+    for (let digit = c - 0x30; digit >>> 0 < 10; digit = c - 0x30) {
+      id = id * 10 + digit;
       c = buffer[++p]!;
     }
     if (c !== 0x2c || p === from || p - from > 15) return -1;
     c = buffer[++p]!;
     let bytes = 0;
     from = p;
-    while (c >= 0x30 && c <= 0x39) {
-      bytes = bytes * 10 + (c - 0x30);
+    for (let digit = c - 0x30; digit >>> 0 < 10; digit = c - 0x30) {
+      bytes = bytes * 10 + digit;
       c = buffer[++p]!;
     }
     if (c !== 0x2c || p === from || p - from > 15) return -1;
     c = buffer[++p]!;
     let count = 0;
     from = p;
-    while (c >= 0x30 && c <= 0x39) {
-      count = count * 10 + (c - 0x30);
+    for (let digit = c - 0x30; digit >>> 0 < 10; digit = c - 0x30) {
+      count = count * 10 + digit;
       c = buffer[++p]!;
     }
     if (p === from) return -1;
@@ -339,8 +351,8 @@ function readPlainRows(buffer: Uint8Array, start: number, end: number, columns: 
       let scale = 1;
       const point = p;
       c = buffer[++p]!;
-      while (c >= 0x30 && c <= 0x39) {
-        count = count * 10 + (c - 0x30);
+      for (let digit = c - 0x30; digit >>> 0 < 10; digit = c - 0x30) {
+        count = count * 10 + digit;
         scale *= 10;
         c = buffer[++p]!;
       }
@@ -349,15 +361,28 @@ function readPlainRows(buffer: Uint8Array, start: number, end: number, columns: 
     } else if (p - from > 15) {
       return -1;
     }
-    if (c !== 0x5d || p >= end) return -1; // a 4th column (old deaths) is read by readAnyRows
-    if (length === columns.stackIds.length) {
+    let died = 0;
+    if (c === 0x2c) {
+      // the 4th column: old samples that died, a whole number
+      c = buffer[++p]!;
+      from = p;
+      for (let digit = c - 0x30; digit >>> 0 < 10; digit = c - 0x30) {
+        died = died * 10 + digit;
+        c = buffer[++p]!;
+      }
+      if (p === from || p - from > 15) return -1;
+    }
+    if (c !== 0x5d || p >= end) return -1;
+    if (length === capacity) {
       columns.length = length;
       grow(columns);
+      ({ stackIds, bytes: sizes, counts, deaths } = columns);
+      capacity = stackIds.length;
     }
-    columns.stackIds[length] = id;
-    columns.bytes[length] = bytes;
-    columns.counts[length] = count;
-    columns.deaths[length] = 0;
+    stackIds[length] = id;
+    sizes[length] = bytes;
+    counts[length] = count;
+    deaths[length] = died;
     length++;
     c = buffer[++p]!;
     if (c === 0x2c) {

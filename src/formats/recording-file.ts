@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { RecordingDecoder, type RecordingSink } from './recording-decoder.js';
 import { RecordingCollector, type Recording } from './recording.js';
+import { ReducingCollector } from './recording-reducer.js';
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
 
@@ -26,8 +27,16 @@ function streamRecordingFile(path: string, sink: RecordingSink): string[] {
   return decoder.warnings;
 }
 
-/** Every process lifetime a recording file holds, whole in memory (see parseRecordings). */
-export function readRecordingFile(path: string): Recording[] {
-  const collector = new RecordingCollector(path);
+export interface ReadRecordingOptions {
+  /**
+   * Keep at most this many running points per process lifetime, merging adjacent ticks
+   * beyond it (ReducingCollector); absent: every tick, whole in memory.
+   */
+  maxPointsPerLifetime?: number;
+}
+
+/** Every process lifetime a recording file holds (see parseRecordings), whole or reduced to bounded memory. */
+export function readRecordingFile(path: string, options: ReadRecordingOptions = {}): Recording[] {
+  const collector = options.maxPointsPerLifetime === undefined ? new RecordingCollector(path) : new ReducingCollector(path, options.maxPointsPerLifetime);
   return collector.recordings(streamRecordingFile(path, collector));
 }

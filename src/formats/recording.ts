@@ -81,6 +81,11 @@ export interface RecordingSample extends Omit<SampleDetails, 'handleSites'> {
   time: number;
   process: ProcessSample;
   rows: SampleRow[];
+  /**
+   * Recorded ticks this sample stands for, when more than one: a long recording read in
+   * bounded memory merges adjacent ticks (src/formats/recording-reducer.ts).
+   */
+  ticks?: number;
 }
 
 export interface RecordingEnd {

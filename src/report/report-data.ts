@@ -54,7 +54,7 @@ export function buildReportData(verdict: Verdict, recordings: readonly Recording
       service: recording.header.service,
       argv: redactArgv(recording.header.argv), // recordings of other agents (Python) and older ones hold argv as it was
       startTime: recording.header.startTime,
-      samples: recording.samples.length,
+      samples: recording.samples.reduce((sum, sample) => sum + (sample.ticks ?? 1), 0), // ticks: a long recording's samples can stand for several
       ended: recording.end ? recording.end.reason : null,
     })),
   };
