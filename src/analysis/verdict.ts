@@ -80,8 +80,17 @@ export interface Suspect {
 export interface RetainerFinding {
   /** The path as one line, from the function whose scope holds its first variable. */
   path: string;
-  /** Every step from the GC roots. */
-  steps: { edgeType: string; edge: string; nodeType: string; node: string; file?: string; line?: number }[];
+  /**
+   * The code that holds the objects: the last closure or constructor with a file on the path
+   * above them (or the closure at its end). Where it is in another file than the suspect,
+   * that file is likely the one to change.
+   */
+  keptBy?: { file: string; line?: number; what: string };
+  /**
+   * Every step from the GC roots; `alsoAt` is the compiled position when a source map moved
+   * `file`; `moduleScope` marks a scope that is a script's top level (a module's variables).
+   */
+  steps: { edgeType: string; edge: string; nodeType: string; node: string; file?: string; line?: number; alsoAt?: string; moduleScope?: true }[];
   /** Objects at the path's end, and all new objects they alone lead to. */
   heads: number;
   objects: number;
@@ -92,8 +101,13 @@ export interface RetainerFinding {
   byteShare: number;
   constructors: { name: string; objects: number; bytes: number }[];
   locations: { file: string; line: number }[];
-  /** What tied it to the suspect: a closure or constructor at a frame's line, a constructor named like a frame's function, or code in a frame's file. */
-  match: 'line' | 'constructor' | 'file';
+  /**
+   * What tied it to the suspect: a closure or constructor at a frame's line, a closure on the
+   * path named like a frame's function in its file, a constructor named like a frame's
+   * function, code in a frame's file, or (`share`) none of these but the group holds at least
+   * half of all new surviving bytes.
+   */
+  match: 'line' | 'function' | 'constructor' | 'file' | 'share';
 }
 
 /** A native allocation site (library, function) whose live memory grows, from allocator dumps (docs/native.md). */

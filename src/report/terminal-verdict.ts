@@ -102,7 +102,7 @@ function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
     if (suspect.keyType === 'call') lines.push(...callLines(suspect, verdict.suspects, paint));
     else if (suspect.calledFrom) lines.push(`called from your code at ${truncate(safe(`${suspect.calledFrom.function || '(anonymous)'} (${suspect.calledFrom.file}:${suspect.calledFrom.line})`), MAX_TRACEBACK_WIDTH)}`);
     if (suspect.traceback.length > 0) lines.push(paint(tracebackLine(suspect.traceback), 'dim'));
-    for (const retainer of suspect.retainers ?? []) lines.push(...retainerLines(retainer, paint));
+    for (const retainer of suspect.retainers ?? []) lines.push(...retainerLines(retainer, suspect, paint));
     const hours = hoursToLimit(verdict, suspect.growthBytesPerHour);
     if (hours !== null) lines.push(`${limitName(verdict)} reached in ${paint(formatHours(hours), 'yellow')} at this rate`);
     return { label: 'LEAK', style: ['red', 'bold'], lines };
@@ -144,10 +144,16 @@ function teardownBlock(teardown: Teardown): Block {
 }
 
 /** Who keeps the suspect's objects alive (heap snapshots), as in the issue's example: the path, then its share. */
-function retainerLines(retainer: RetainerFinding, paint: Paint): string[] {
+function retainerLines(retainer: RetainerFinding, suspect: Suspect, paint: Paint): string[] {
   const share = `${Math.round(retainer.objectShare * 100)}% of the new objects, ${formatSize(retainer.selfBytes)}`;
   const retained = retainer.retainedBytes !== undefined ? ` (${formatSize(retainer.retainedBytes)} retained)` : '';
-  return [`kept alive by: ${safe(retainer.path)}`, paint(`${share}${retained}`, 'dim')];
+  const lines = [`kept alive by: ${safe(retainer.path)}`, paint(`${share}${retained}`, 'dim')];
+  // Allocated in one file, held by code in another: the holder is likely the code to change.
+  const keeper = retainer.keptBy;
+  if (keeper && keeper.file !== suspect.file) {
+    lines.push(`held by ${safe(keeper.what)} ${keeper.line === undefined ? 'in' : 'at'} ${safe(keeper.line === undefined ? keeper.file : `${keeper.file}:${keeper.line}`)}, not by the code that allocated them`);
+  }
+  return lines;
 }
 
 function tracebackLine(traceback: TracebackEntry[]): string {

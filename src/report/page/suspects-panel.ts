@@ -147,7 +147,7 @@ function suspectDetail(suspect: ReportSuspect, suspects: readonly ReportSuspect[
         ]),
         h('div', null, [h('h3', { text: 'Live bytes at this site' }), chartBox]),
       ]),
-      ...(suspect.retainers ?? []).map(retainerChain),
+      ...(suspect.retainers ?? []).map((retainer) => retainerChain(retainer, suspect.file)),
     ]),
   ]);
   return {
