@@ -145,7 +145,7 @@ function suspectDetail(suspect: ReportSuspect, suspects: readonly ReportSuspect[
           h('h3', { text: 'Traceback, most recent call first' }),
           frames.length ? h('ol', { class: 'traceback' }, frames) : h('p', { class: 'empty', text: 'no frames recorded' }),
         ]),
-        h('div', null, [h('h3', { text: 'Live bytes at this site' }), chartBox]),
+        h('div', null, [h('h3', { text: suspect.keyType === 'call' ? 'Live bytes of the sites it holds, summed' : 'Live bytes at this site' }), chartBox]),
       ]),
       ...(suspect.retainers ?? []).map((retainer) => retainerChain(retainer, suspect.file)),
     ]),
