@@ -114,3 +114,69 @@ test('a socket leak and a timer leak name the lines that created them (JSON, ter
     await browser.close();
   }
 });
+
+/** The 1-based line of the first line of a fixture file that contains `text`. */
+function lineOf(file: string, text: string): number {
+  const index = readFileSync(file, 'utf8').split('\n').findIndex((line) => line.includes(text));
+  assert.ok(index >= 0, `${text} in ${file}`);
+  return index + 1;
+}
+
+test('a package that keeps what the app makes through it (a memoizer without a sweep) is named by the call, with the line of the app that calls it', async () => {
+  const root = appWithPackages('package-call', ['memo-store', 'each-item'], 'app.mjs');
+  const html = join(root, 'report.html');
+  const { result, verdict } = await heapsleuthRun(root, 'app.mjs', '6s', ['--html', html], { MODE: 'memo' });
+  assert.equal(verdict.verdict, 'leak', result.stdout);
+  const top = verdict.suspects[0]!;
+  // the values are the app's (quote()), the entries that keep them memo-store's: the call into memo-store holds both
+  assert.deepEqual([top.keyType, top.file, top.line, top.function], ['call', 'node_modules/memo-store/index.js', lineOf(join(root, 'node_modules/memo-store/index.js'), 'function memoized'), 'memoized'], result.stdout);
+  assert.ok((top.sites ?? 0) >= 2, `sums several sites: ${top.sites}`);
+  assert.deepEqual(top.calledFrom && [top.calledFrom.file, top.calledFrom.line, top.calledFrom.function], ['app.mjs', lineOf(join(root, 'app.mjs'), 'function handleMemo'), 'handleMemo']);
+  assert.deepEqual(top.traceback.slice(0, 2).map((frame) => frame.origin), ['package', 'app']);
+  // the sites it sums are still reported on their own: the app's quote() and memo-store's entries
+  const files = verdict.suspects.filter((suspect) => suspect.keyType === 'lineno').map((suspect) => suspect.file);
+  assert.ok(files.includes('app.mjs') && files.includes('node_modules/memo-store/index.js'), files.join(', '));
+  // the sites it holds, as the analysis reads them: their tracebacks enter memoized() from handleMemo()
+  const entered = (suspect: Verdict['suspects'][number]) =>
+    suspect.keyType === 'lineno' &&
+    suspect.traceback.some((frame, i) => frame.file === top.file && frame.line === top.line && suspect.traceback.slice(i + 1).find((below) => below.origin !== 'runtime')?.function === 'handleMemo');
+  const members = verdict.suspects.filter(entered);
+  assert.equal(members.length, top.sites, `every site it sums is reported: ${result.stdout}`);
+
+  // the terminal says plainly what the call is: the app's line, then the sites reached through it, by rank
+  const handleMemoLine = top.calledFrom!.line;
+  assert.match(result.stdout, new RegExp(`node_modules/memo-store/index\\.js:${top.line} memoized\\(\\) \\(call\\)[^\\n]*\\n\\s+${top.sites} leaking sites reached through this call from your code at handleMemo \\(app\\.mjs:${handleMemoLine}\\):`), result.stdout);
+  for (const member of members.slice(0, 4)) {
+    const label = `${member.file}:${member.line}${member.function ? ` ${member.function}()` : ''}`;
+    assert.ok(result.stdout.includes(`#${member.rank} ${label}  `), `${label} listed under the call: ${result.stdout}`);
+  }
+
+  // the HTML report: the label in the suspects table, and the sites listed in its detail, each opening its own row
+  const browser = await launchTestBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(html).href);
+    await page.waitForSelector('html[data-rendered="true"]', { timeout: 10_000 });
+    const row = page.locator(`tr.suspect[data-rank="${top.rank}"]`);
+    assert.equal(await row.locator('.fn').textContent(), `memoized(), a call holding ${top.sites} sites`);
+    assert.equal(await row.locator('.call-label').textContent(), `${top.sites} leaking sites reached through this call from app.mjs:${handleMemoLine}`);
+    await row.click();
+    const detail = page.locator('tr.detail:not([hidden])');
+    const listed = await detail.locator('ul.call-sites button').allTextContents();
+    assert.deepEqual(listed, members.map((member) => `#${member.rank} ${member.function || '(anonymous)'}() ${member.file}:${member.line}`));
+    const first = members[0]!;
+    await detail.locator('ul.call-sites button').first().click();
+    assert.equal(await page.locator(`tr.suspect[data-rank="${first.rank}"]`).getAttribute('aria-expanded'), 'true');
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a package call that only hands back what the app keeps is not named as a call', async () => {
+  const root = appWithPackages('package-call', ['memo-store', 'each-item'], 'app.mjs');
+  const { result, verdict } = await heapsleuthRun(root, 'app.mjs', '6s', [], { MODE: 'own' });
+  assert.equal(verdict.verdict, 'leak', result.stdout);
+  assert.deepEqual(verdict.suspects.filter((suspect) => suspect.keyType === 'call'), [], result.stdout);
+  assert.equal(verdict.suspects[0]!.file, 'app.mjs', result.stdout);
+});
+

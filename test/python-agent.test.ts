@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parseRecording, snapshotOfSample, type Recording } from '../src/formats/recording.js';
-import { fixture, repoRoot, runChild } from './child-process.js';
+import { cliPath, fixture, repoRoot, runChild } from './child-process.js';
 
 // The Python agent (agents/python) run by the machine's python3 on real programs.
 
@@ -205,4 +205,55 @@ test('the sitecustomize preload starts the agent and keeps an existing sitecusto
   assert.equal(disabled.code, 0, disabled.stderr);
   assert.equal(JSON.parse(disabled.stdout).existingSitecustomize, true);
   assert.equal(readdirSync(out).length, 1, 'HEAPSLEUTH_DISABLE=1 records nothing');
+});
+
+/** The fixture under the zero-code preload, sent SIGTERM once it has served for `serveMs`. */
+async function runUntilSigterm(mode: string, serveMs: number): Promise<{ result: Awaited<ReturnType<typeof runPython>>; out: string }> {
+  const out = mkdtempSync(join(tmpdir(), 'hs-py-term-'));
+  const result = await runChild(PYTHON, [shutdownFixture], {
+    env: pythonEnv({ PYTHONPATH: preload, HEAPSLEUTH_OUT: out, HEAPSLEUTH_INTERVAL: '0.1', HEAPSLEUTH_LOG: 'off', MODE: mode }),
+    timeoutMs: 30_000,
+    onSpawn: (child) => {
+      child.stdout!.once('data', () => setTimeout(() => child.kill('SIGTERM'), serveMs));
+    },
+  });
+  return { result, out };
+}
+
+const shutdownFixture = 'test/fixtures/py-graceful-shutdown.py';
+
+test('a Python service that frees its cache on SIGTERM is judged on its running phase: the shutdown ticks are marked', async () => {
+  const { result, out } = await runUntilSigterm('graceful', 6000);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /drained/, 'the app ran its own handler and shut down on its own terms');
+  const files = readdirSync(out);
+  assert.equal(files.length, 1, files.join(', '));
+  const recording = parseRecording(readFileSync(join(out, files[0]!), 'utf8'), files[0]);
+  assert.equal(recording.end?.reason, 'exit');
+  // the ticks of the running phase are unmarked, every tick from the signal on carries it
+  const marks = recording.samples.map((sample) => sample.final ?? '');
+  const firstMarked = marks.indexOf('SIGTERM');
+  assert.ok(firstMarked > 0, marks.join(','));
+  assert.deepEqual(marks.slice(firstMarked), marks.slice(firstMarked).map(() => 'SIGTERM'), marks.join(','));
+  assert.ok(marks.length - firstMarked >= 3, `the slow shutdown spans several ticks: ${marks.join(',')}`);
+
+  const leakLine = lineOf(shutdownFixture, '# LEAK');
+  const analyzed = await runChild(process.execPath, [cliPath, 'analyze', join(out, files[0]!), '--json'], { env: { NO_COLOR: '1' } });
+  const verdict = JSON.parse(analyzed.stdout) as VerdictShape & { teardown?: { reason: string; releasedBytes: number } };
+  assert.equal(verdict.verdict, 'leak', analyzed.stdout);
+  assert.deepEqual([verdict.suspects[0]?.file, verdict.suspects[0]?.line, verdict.suspects[0]?.function], [shutdownFixture, leakLine, 'handle'], analyzed.stdout);
+  // what the shutdown freed is a fact about the teardown, not evidence against the leak
+  assert.equal(verdict.teardown?.reason, 'SIGTERM');
+  assert.ok((verdict.teardown?.releasedBytes ?? 0) > 0, JSON.stringify(verdict.teardown));
+});
+
+test('a Python service without a SIGTERM handler still dies of SIGTERM under the agent', async () => {
+  const { result, out } = await runUntilSigterm('plain', 500);
+  assert.equal(result.signal, 'SIGTERM', `exit ${result.code}: ${result.stderr}`);
+  assert.doesNotMatch(result.stdout, /drained/);
+  const files = readdirSync(out);
+  assert.equal(files.length, 1, files.join(', '));
+  const recording = parseRecording(readFileSync(join(out, files[0]!), 'utf8'), files[0]);
+  assert.ok(recording.samples.length >= 1);
+  assert.ok(recording.samples.every((sample) => sample.final === undefined), 'no tick after the kill');
 });

@@ -2,7 +2,7 @@
 // heapsleuth the way a user runs it, leaky version and first fixed version.
 //
 //   node bench/real-leaks/run.mjs [--cases a,b] [--heapsleuth dist/src/cli/main.js]
-//                                 [--duration 80] [--parallel 1] [--quick] [--out DIR]
+//                                 [--duration 80] [--parallel 1] [--quick] [--retainers] [--out DIR]
 //
 // Per case and version: `heapsleuth run --interval 3s --duration 80s --json v.json -q [truth.json's
 // run options] --out DIR -- node workload.js` in the case folder (the workload stops on its own
@@ -12,6 +12,8 @@
 // three native suspects is in its addon, `nativeLibraries`), and false alarms (`leak` on
 // the fixed version). Writes results/<stamp>/summary.{json,md} and prints the table.
 // `--quick` runs each workload 25 s with heapsleuth's --duration 30s (a smoke test, not a score).
+// `--retainers` passes --retainers to `heapsleuth run` (two heap snapshots per run) and scores,
+// in a column of its own, whether a suspect's retainer path names code in a truth file.
 // `--rescore DIR[,DIR]` only scores the verdicts of earlier runs (e.g. a corpus run in parts)
 // into one summary in --out.
 import { spawn } from 'node:child_process';
@@ -29,6 +31,7 @@ const option = (name) => {
   return at >= 0 ? args[at + 1] : undefined;
 };
 const quick = args.includes('--quick');
+const retainers = args.includes('--retainers');
 const heapsleuth = resolve(option('--heapsleuth') ?? join(repoRoot, 'dist/src/cli/main.js'));
 const durationS = Number(option('--duration') ?? (quick ? 30 : 80));
 const workloadS = quick ? durationS - 5 : Number(option('--workload') ?? 70);
@@ -57,6 +60,7 @@ function runOne(name, version) {
   const verdictFile = join(runDir, 'verdict.json');
   const command = [
     heapsleuth, 'run', '--interval', '3s', '--duration', `${durationS}s`, '--json', verdictFile, '-q',
+    ...(retainers ? ['--retainers'] : []),
     ...(readCase(name).run ?? []), // the case's own run options (native cases: --native ...)
     '--out', join(runDir, 'recording'), '--', 'node', 'workload.js',
   ];
@@ -73,7 +77,7 @@ function runOne(name, version) {
     child.on('exit', (code) => {
       writeFileSync(join(runDir, 'output.txt'), output);
       const verdict = readVerdict(verdictFile);
-      resolvePromise({ code, seconds: Math.round((Date.now() - startedAt) / 1000), verdict });
+      resolvePromise({ code, seconds: Math.round((Date.now() - startedAt) / 1000), verdict, retainers });
     });
   });
 }
@@ -94,7 +98,9 @@ if (rescore) {
       if (!wanted.includes(name)) continue;
       for (const version of ['leaky', 'fixed']) {
         const verdict = readVerdict(join(dir, name, version, 'verdict.json'));
-        if (verdict) runs.set(`${name}/${version}`, { code: 0, verdict, from: dir });
+        const recording = join(dir, name, version, 'recording');
+        const snapshots = existsSync(recording) && readdirSync(recording).some((file) => file.endsWith('.heapsnapshots.json'));
+        if (verdict) runs.set(`${name}/${version}`, { code: 0, verdict, from: dir, retainers: snapshots });
       }
     }
   }
@@ -126,21 +132,22 @@ const totals = {
   detected: rows.filter((row) => row.detected).length,
   namedTop3: rows.filter((row) => row.namedTop3).length,
   falseAlarms: rows.filter((row) => row.falseAlarm).length,
+  keptByTruth: rows.filter((row) => row.keptByTruth).length,
 };
 const summary = rescore
   ? { date: new Date().toISOString(), node: process.version, rescoredFrom: rescore, totals, rows }
-  : { date: new Date().toISOString(), node: process.version, heapsleuth, durationS, workloadS, quick, totals, rows };
+  : { date: new Date().toISOString(), node: process.version, heapsleuth, durationS, workloadS, quick, retainers, totals, rows };
 writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 
 const table = [
-  '| case | package (leaky → fixed) | kind | leaky verdict | rank of first truth file | fixed verdict |',
-  '|---|---|---|---|---|---|',
+  '| case | package (leaky → fixed) | kind | leaky verdict | rank of first truth file | kept alive by a truth file | fixed verdict |',
+  '|---|---|---|---|---|---|---|',
   ...rows.map(
     (row) =>
-      `| ${row.case} | ${row.package} ${row.leakyVersion} → ${row.fixedVersion} | ${row.kind} | ${row.leakyVerdict} | ${row.rankText} | ${row.fixedVerdict}${row.falseAlarm ? ' (false alarm)' : ''} |`,
+      `| ${row.case} | ${row.package} ${row.leakyVersion} → ${row.fixedVersion} | ${row.kind} | ${row.leakyVerdict} | ${row.rankText} | ${row.keptByText} | ${row.fixedVerdict}${row.falseAlarm ? ' (false alarm)' : ''} |`,
   ),
   '',
-  `Detected ${totals.detected}/${totals.cases}; truth file in the top three ${totals.namedTop3}/${totals.cases}; false alarms on fixed versions ${totals.falseAlarms}/${totals.cases}.`,
+  `Detected ${totals.detected}/${totals.cases}; truth file in the top three ${totals.namedTop3}/${totals.cases}; a top-three suspect's retainer path names a truth file ${totals.keptByTruth}/${totals.cases}${rows.some((row) => row.withRetainers) ? '' : ' (runs without --retainers)'}; false alarms on fixed versions ${totals.falseAlarms}/${totals.cases}.`,
 ];
 writeFileSync(join(outDir, 'summary.md'), `${table.join('\n')}\n`);
 console.log(`\n${table.join('\n')}\n\nwritten: ${join(outDir, 'summary.md')} and summary.json`);

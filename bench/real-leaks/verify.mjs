@@ -43,8 +43,8 @@ function runWorkload(dir, env) {
   });
 }
 
-/** Least-squares slope in MB per minute of `key` over samples after warm-up (the last, taken at exit, left out). */
-function slope(samples, key) {
+/** Least-squares slope per minute of `key` over samples after warm-up (the last, taken at exit, left out), in MB (in units for counts). */
+function slope(samples, key, unit = 1048576) {
   const points = samples.slice(0, -1).filter((s) => s.t >= warmupS);
   if (points.length < 3) return NaN;
   const n = points.length;
@@ -56,7 +56,7 @@ function slope(samples, key) {
     num += (p.t - mt) * (p[key] - mv);
     den += (p.t - mt) ** 2;
   }
-  return (num / den) * 60 / 1048576;
+  return (num / den) * 60 / unit;
 }
 
 const mb = (bytes) => (bytes / 1048576).toFixed(1);
@@ -74,20 +74,21 @@ for (const name of wanted) {
   for (const [label, run, version] of [['leaky', leaky, info.leakyVersion], ['fixed', fixed, info.fixedVersion]]) {
     const first = run.samples.find((s) => s.t >= warmupS) ?? run.samples[0];
     const last = run.samples.at(-2) ?? run.samples.at(-1);
+    const fds = first?.fds === undefined ? 'n/a' : `${slope(run.samples, 'fds', 1).toFixed(1)} (${first.fds} → ${last.fds})`;
     rows.push(
-      `| ${label} | ${version} | ${run.code ?? run.signal} | ${keys.map((k) => `${slope(run.samples, k).toFixed(2)} (${mb(first?.[k] ?? 0)} → ${mb(last?.[k] ?? 0)})`).join(' | ')} |`,
+      `| ${label} | ${version} | ${run.code ?? run.signal} | ${keys.map((k) => `${slope(run.samples, k).toFixed(2)} (${mb(first?.[k] ?? 0)} → ${mb(last?.[k] ?? 0)})`).join(' | ')} | ${fds} |`,
     );
   }
-  const raw = (run) => run.samples.map((s) => `${s.t.toFixed(0).padStart(4)} s  heapUsed ${mb(s.heapUsed).padStart(7)}  external ${mb(s.external).padStart(7)}  rss ${mb(s.rss).padStart(7)}`).join('\n');
+  const raw = (run) => run.samples.map((s) => `${s.t.toFixed(0).padStart(4)} s  heapUsed ${mb(s.heapUsed).padStart(7)}  external ${mb(s.external).padStart(7)}  rss ${mb(s.rss).padStart(7)}${s.fds === undefined ? '' : `  fds ${String(s.fds).padStart(4)}`}`).join('\n');
   const text = [
     `# ${name}: verification`,
     '',
     `${info.package} ${info.leakyVersion} (leaky) and ${info.fixedVersion} (fixed), run side by side on Node ${process.version}, ${durationS} s, ` +
       `\`node --expose-gc -r lib/memprint.cjs workload.js\` (full GC before each print). Growth is the least-squares slope in MB/min after ${warmupS} s ` +
-      `(the print at exit left out); in brackets the value at ${warmupS} s and at the last running print.`,
+      `(the print at exit left out), open file descriptors per minute likewise; in brackets the value at ${warmupS} s and at the last running print.`,
     '',
-    '| version | package | exit | heapUsed MB/min | external MB/min | RSS MB/min |',
-    '|---|---|---|---|---|---|',
+    '| version | package | exit | heapUsed MB/min | external MB/min | RSS MB/min | open fds /min |',
+    '|---|---|---|---|---|---|---|',
     ...rows,
     '',
     `Measured ${new Date().toISOString().slice(0, 16)}Z. Reproduce: \`node bench/real-leaks/verify.mjs --cases ${name}\`.`,

@@ -11,8 +11,8 @@
 // each under /usr/bin/time (wall time, CPU time, peak RSS). The table goes to stdout and
 // the raw numbers to bench/snapshots/results.json.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +31,7 @@ if (!existsSync('/usr/bin/time')) throw new Error('needs GNU time at /usr/bin/ti
 
 /** Runs a command under GNU time; wall and CPU seconds, peak RSS bytes, exit status, last lines of stderr. */
 function measure(command, commandArgs, options = {}) {
+  const loadBefore = loadavg()[0];
   const result = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', command, ...commandArgs], {
     encoding: 'utf8',
     timeout: TIMEOUT_MS,
@@ -41,12 +42,17 @@ function measure(command, commandArgs, options = {}) {
   const match = /^([\d.]+) ([\d.]+) ([\d.]+) (\d+)$/.exec(lines.at(-1) ?? '');
   const failed = result.status !== 0 || result.signal !== null || result.error !== undefined;
   return {
+    // The 1-minute load average before and after: wall times on a shared machine mean little without it.
+    load: [Number(loadBefore.toFixed(1)), Number(loadavg()[0].toFixed(1))],
     wallSeconds: match ? Number(match[1]) : undefined,
     cpuSeconds: match ? Number(match[2]) + Number(match[3]) : undefined,
     peakRssBytes: match ? Number(match[4]) * 1024 : undefined,
     failed,
     why: failed
-      ? (result.error?.code === 'ETIMEDOUT' ? `timed out after ${TIMEOUT_MS / 60000} min` : `exit ${result.status ?? result.signal}: ${lines.filter((line) => !match || line !== lines.at(-1)).slice(-3).join(' | ').slice(0, 300)}`)
+      ? result.error?.code === 'ETIMEDOUT'
+        ? `timed out after ${TIMEOUT_MS / 60000} min`
+        : // V8's own fatal error line (e.g. "Reached heap limit Allocation failed - JavaScript heap out of memory") says how; the native stack after it does not.
+          `exit ${result.status ?? result.signal}: ${(lines.find((line) => /FATAL ERROR|out of memory|heap limit/i.test(line)) ?? lines.filter((line) => !match || line !== lines.at(-1)).slice(-3).join(' | ')).slice(0, 300)}`
       : undefined,
     stdout: result.stdout,
   };
@@ -74,7 +80,7 @@ for (const size of sizes) {
     ? // With the flags of memlab's own #! line (--expose-gc --max-old-space-size=4096).
       measure(process.execPath, ['--expose-gc', '--max-old-space-size=4096', memlab, 'find-leaks', '--baseline', oldFile, '--target', newFile, '--final', newFile, '--trace-all-objects', '--work-dir', join(dir, 'memlab')])
     : { failed: true, why: 'memlab not installed (npm install --prefix bench/snapshots/rivals --ignore-scripts)' };
-  rows.push({ size, fileBytes, oldBytes, snapshotWriteSeconds: made.wallSeconds, ours: strip(ours), oursRetained: strip(oursRetained), memlab: strip(rival) });
+  rows.push({ size, fileBytes, oldBytes, snapshotWriteSeconds: made.wallSeconds, snapshotWritePeakRssBytes: made.peakRssBytes, ours: strip(ours), oursRetained: strip(oursRetained), memlab: strip(rival) });
   if (!keep) rmSync(dir, { recursive: true, force: true });
 }
 if (!keep) rmSync(work, { recursive: true, force: true });
@@ -87,12 +93,12 @@ function strip(run) {
 const MB = 1e6;
 const fmt = (value, digits = 1) => (value === undefined ? '–' : value.toFixed(digits));
 const table = [
-  '| heap snapshot (new / old) | tool | wall s | CPU s | MB/s (new file / wall) | peak RSS | RSS / file |',
-  '|---|---|---|---|---|---|---|',
+  '| heap snapshot (new / old) | tool | wall s | CPU s | MB/s (new file / wall) | MB/s (new file / CPU) | peak RSS | RSS / file | load avg before → after |',
+  '|---|---|---|---|---|---|---|---|---|',
 ];
 for (const row of rows) {
   if (row.skipped) {
-    table.push(`| ${row.size} MB heap | – | ${row.skipped} | | | | |`);
+    table.push(`| ${row.size} MB heap | – | ${row.skipped} | | | | | | |`);
     continue;
   }
   const label = `${fmt(row.fileBytes / MB, 0)} MB / ${fmt(row.oldBytes / MB, 0)} MB`;
@@ -102,16 +108,24 @@ for (const row of rows) {
     ['memlab find-leaks --trace-all-objects', row.memlab],
   ]) {
     if (run.failed) {
-      table.push(`| ${label} | ${tool} | failed: ${run.why} | | | ${run.peakRssBytes ? fmt(run.peakRssBytes / MB, 0) + ' MB' : ''} | |`);
+      table.push(`| ${label} | ${tool} | failed: ${run.why} | ${fmt(run.cpuSeconds)} | | | ${run.peakRssBytes ? fmt(run.peakRssBytes / MB, 0) + ' MB' : ''} | | ${run.load?.join(' → ') ?? ''} |`);
       continue;
     }
     table.push(
-      `| ${label} | ${tool} | ${fmt(run.wallSeconds)} | ${fmt(run.cpuSeconds)} | ${fmt(row.fileBytes / MB / run.wallSeconds, 0)} | ${fmt(run.peakRssBytes / MB, 0)} MB | ${fmt(run.peakRssBytes / row.fileBytes, 2)} |`,
+      `| ${label} | ${tool} | ${fmt(run.wallSeconds)} | ${fmt(run.cpuSeconds)} | ${fmt(row.fileBytes / MB / run.wallSeconds, 0)} | ${fmt(row.fileBytes / MB / run.cpuSeconds, 0)} | ${fmt(run.peakRssBytes / MB, 0)} MB | ${fmt(run.peakRssBytes / row.fileBytes, 2)} | ${run.load.join(' → ')} |`,
     );
   }
   if (!row.memlab.failed && !row.ours.failed) {
-    table.push(`| ${label} | memlab / heapsleuth | ${fmt(row.memlab.wallSeconds / row.ours.wallSeconds)}x | ${fmt(row.memlab.cpuSeconds / row.ours.cpuSeconds)}x | | ${fmt(row.memlab.peakRssBytes / row.ours.peakRssBytes)}x | |`);
+    table.push(`| ${label} | memlab / heapsleuth | ${fmt(row.memlab.wallSeconds / row.ours.wallSeconds)}x | ${fmt(row.memlab.cpuSeconds / row.ours.cpuSeconds)}x | | | ${fmt(row.memlab.peakRssBytes / row.ours.peakRssBytes)}x | | |`);
   }
 }
-writeFileSync(join(here, 'results.json'), JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2) + '\n');
+for (const row of rows.filter((row) => !row.skipped)) {
+  table.push(`| ${fmt(row.fileBytes / MB, 0)} MB / ${fmt(row.oldBytes / MB, 0)} MB | (writing both snapshots in the service) | ${fmt(row.snapshotWriteSeconds)} | | | | ${fmt(row.snapshotWritePeakRssBytes / MB, 0)} MB | | |`);
+}
+// Rows of other sizes from earlier runs are kept (each row has its own date).
+const resultsFile = join(here, 'results.json');
+const earlier = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : { rows: [] };
+const dated = rows.map((row) => ({ ...row, date: new Date().toISOString(), node: process.version }));
+const merged = [...earlier.rows.filter((row) => !sizes.includes(row.size)).map((row) => ({ date: earlier.date, node: earlier.node, ...row })), ...dated].sort((a, b) => a.size - b.size);
+writeFileSync(resultsFile, JSON.stringify({ rows: merged }, null, 2) + '\n');
 console.log(table.join('\n'));

@@ -1,11 +1,14 @@
 import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { readCgroupMemoryLimit } from './cgroup.js';
 
 /**
  * Heap snapshots for retainer paths (`heapsleuth run --retainers`, HEAPSLEUTH_RETAINERS=1):
  * one early in the run and one at the end, written next to the recording as
- * `<recording>.early.heapsnapshot` and `<recording>.final.heapsnapshot`. Objects whose node
+ * `<recording>.early.heapsnapshot` and `<recording>.final.heapsnapshot`, and `late` ones
+ * while the program runs (ticks 4, 8, 16, ..., each replacing the one before), because a
+ * program that tears down before it exits has freed its leak by the time the final
+ * snapshot is written (the analysis then uses the last late one). Objects whose node
  * id is above the early snapshot's highest and that are alive at the end are exactly the
  * new survivors (V8 keeps ids stable within a process once a snapshot was taken).
  *
@@ -37,10 +40,17 @@ export interface SnapshotRefusal {
   refused: string;
 }
 
+/** A late snapshot is skipped while the last pause exceeds this share of the time since it. */
+const LATE_PAUSE_SHARE = 0.25;
+
 export class HeapSnapshotCapture {
   private readonly log: (SnapshotCost | SnapshotRefusal)[] = [];
   private earlyTaken = false;
   private finalTaken = false;
+  private lastPauseMs = 0;
+  private lastTakenAt = 0;
+  private lastHeapUsed = 0;
+  private lateTaken = false;
 
   constructor(
     /** The recording path without `.ndjson`. */
@@ -55,6 +65,23 @@ export class HeapSnapshotCapture {
     this.take('early');
   }
 
+  /**
+   * A late snapshot at ticks 4, 8, 16, ... (so their number grows with the log of the run's
+   * length), replacing the previous one: the first always, later ones while the expected pause
+   * (the last one, scaled by the heap's growth since) stays under a quarter of the time since
+   * the last snapshot.
+   */
+  late(tick: number): void {
+    if (!this.earlyTaken || this.finalTaken || tick < 4 || (tick & (tick - 1)) !== 0) return;
+    // The first late one is always taken (memory allowing): a program that tears down before it
+    // exits has no other snapshot of its leak. Later ones only while their pause stays small:
+    // it grows with the heap, so the last one is scaled by how much the heap grew since.
+    const growth = this.lastHeapUsed > 0 ? Math.max(1, getHeapStatistics().used_heap_size / this.lastHeapUsed) : 1;
+    if (this.lateTaken && this.lastPauseMs * growth > LATE_PAUSE_SHARE * (performance.now() - this.lastTakenAt)) return;
+    this.lateTaken = true;
+    this.take('late');
+  }
+
   /** The final snapshot, once, only when an early one exists to compare it with. */
   final(): void {
     if (!this.earlyTaken || this.finalTaken) return;
@@ -62,7 +89,7 @@ export class HeapSnapshotCapture {
     this.take('final');
   }
 
-  private take(label: 'early' | 'final'): void {
+  private take(label: 'early' | 'late' | 'final'): void {
     const time = new Date().toISOString();
     try {
       const refused = noRoomReason();
@@ -70,15 +97,22 @@ export class HeapSnapshotCapture {
         this.log.push({ label, time, refused });
         this.warn(`heap snapshot (${label}) not taken: ${refused}`);
         // Without an early snapshot a final one has nothing to be compared with.
-        this.finalTaken = true;
+        if (label === 'early') this.finalTaken = true;
         this.save();
         return;
       }
       const heapUsedBytes = getHeapStatistics().used_heap_size;
       const rssBeforeBytes = process.memoryUsage.rss();
       const started = performance.now();
-      const file = writeHeapSnapshot(`${this.basePath}.${label}.heapsnapshot`);
+      const target = `${this.basePath}.${label}.heapsnapshot`;
+      // A late snapshot replaces the one before only once it is whole.
+      const written = writeHeapSnapshot(label === 'late' ? `${target}.partial` : target);
+      if (label === 'late') renameSync(written, target);
+      const file = target;
       const pauseMs = performance.now() - started;
+      this.lastPauseMs = pauseMs;
+      this.lastTakenAt = performance.now();
+      this.lastHeapUsed = heapUsedBytes;
       const peakRssBytes = process.resourceUsage().maxRSS * 1024;
       this.log.push({ label, file, time, pauseMs: Math.round(pauseMs), heapUsedBytes, rssBeforeBytes, peakRssBytes, fileBytes: statSync(file).size });
     } catch (error) {

@@ -247,6 +247,7 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
       this.emit('tick', result);
       // The early heap snapshot: one interval in, once the program has started up.
       if (result.seq === 1) this.heapSnapshots?.early();
+      else if (!final) this.heapSnapshots?.late(result.seq);
       return result;
     } catch (error) {
       this.warnings.once('tick', `a tick failed: ${describe(error)}`);

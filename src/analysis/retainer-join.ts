@@ -9,23 +9,46 @@ export interface SurvivorGroups {
   groups: RetainerGroup[];
 }
 
-const SCORE = { line: 3, constructor: 2, file: 1 } as const;
+const SCORE = { line: 4, function: 3, constructor: 2, file: 1, share: 0 } as const;
+/** A group holding at least this share of all new surviving bytes is most of what the program kept. */
+const DOMINANT_SHARE = 0.5;
+/** ... and is comparable to the suspect's own live bytes (not the biggest of the crumbs a teardown left). */
+const DOMINANT_SHARE_OF_SUSPECT = 0.25;
 const PER_SUSPECT = 2;
+/** A second group is shown only when it holds at least this share of the first one's bytes. */
+const SECOND_GROUP_SHARE = 0.1;
+/** A group far smaller than the suspect's live bytes cannot be what keeps them: not shown. */
+const MIN_SHARE_OF_SUSPECT = 0.01;
+/** Code locations of a group listed in the verdict (the join matches against all). */
+const LOCATIONS_SHOWN = 8;
 
 /**
  * The verdict with each suspect's retainer groups: those whose objects' constructors or
  * closure locations meet the suspect's frames. A closure or constructor written at a
- * frame's line ties best, a constructor named like a frame's function next, code in one
- * of the frames' files last. At most two groups per suspect, the best tied and biggest first.
+ * frame's line ties best, then a closure named like a frame's function in that frame's
+ * file, a constructor named like a frame's function, code in one of the frames' files
+ * last. At most two groups per suspect, the best tied and biggest first; a second one
+ * only when it is not a crumb next to the first.
  */
 export function attachRetainers(verdict: Verdict, survivors: SurvivorGroups): Verdict {
   const suspects = verdict.suspects.map((suspect): Suspect => {
     const matches = survivors.groups
       .map((group) => ({ group, match: matchOf(suspect, group) }))
       .filter((entry): entry is { group: RetainerGroup; match: RetainerFinding['match'] } => entry.match !== undefined)
+      .filter((entry) => entry.group.selfBytes >= suspect.liveBytes * MIN_SHARE_OF_SUSPECT)
       .sort((a, b) => SCORE[b.match] - SCORE[a.match] || b.group.selfBytes - a.group.selfBytes)
-      .slice(0, PER_SUSPECT);
-    if (matches.length === 0) return suspect;
+      .slice(0, PER_SUSPECT)
+      .filter((entry, i, all) => i === 0 || entry.group.selfBytes >= all[0]!.group.selfBytes * SECOND_GROUP_SHARE);
+    if (matches.length === 0) {
+      // Allocated by code that never touches the holder (made here, handed to a cache or a
+      // listener there): no frame meets the group. When one group holds most of what the
+      // program kept, it is shown, matched by its share.
+      const dominant = survivors.groups[0];
+      if (dominant && survivors.bytes > 0 && dominant.selfBytes >= survivors.bytes * DOMINANT_SHARE && dominant.selfBytes >= suspect.liveBytes * DOMINANT_SHARE_OF_SUSPECT) {
+        return { ...suspect, retainers: [finding(dominant, 'share', survivors)] };
+      }
+      return suspect;
+    }
     return { ...suspect, retainers: matches.map(({ group, match }) => finding(group, match, survivors)) };
   });
   return { ...verdict, suspects };
@@ -39,6 +62,8 @@ function matchOf(suspect: Suspect, group: RetainerGroup): RetainerFinding['match
   const all = frames(suspect).filter((frame) => frame.file && !frame.file.startsWith('node:'));
   const locations = [...group.locations, ...group.path.flatMap((step) => (step.location ? [step.location] : []))];
   if (locations.some((location) => all.some((frame) => frame.file === location.file && frame.line === location.line))) return 'line';
+  const closures = group.path.filter((step) => step.nodeType === 'closure' && step.node && step.location);
+  if (closures.some((step) => all.some((frame) => frame.file === step.location!.file && frame.function?.split('.').pop() === step.node))) return 'function';
   const names = new Set(group.constructors.map((c) => constructorName(c.name)).concat(constructorName(group.path.at(-1)?.node ?? '')));
   if (all.some((frame) => frame.function && frame.function !== '(anonymous)' && names.has(frame.function.replace(/^new /, '').split('.').pop()!))) return 'constructor';
   if (locations.some((location) => all.some((frame) => frame.file === location.file))) return 'file';
@@ -52,15 +77,37 @@ function constructorName(name: string): string {
   return name.startsWith('(') ? '' : name;
 }
 
+/**
+ * The code that holds the objects: the last closure or constructor with a file on the path
+ * above them, or the path's last object when it is a closure (a closure keeps what it
+ * captured). Runtime internals (`node:`) do not count: they hold what the program gave them.
+ */
+function keeperOf(group: RetainerGroup): RetainerFinding['keptBy'] {
+  const path = group.path;
+  for (let i = path.length - 1; i >= 0; i--) {
+    const step = path[i]!;
+    if (i === path.length - 1 && step.nodeType !== 'closure') continue;
+    if (!step.location || step.location.file.startsWith('node:')) continue;
+    // A closure the search passed on its way into a module's scope: the module's variable holds them.
+    const variable = path[i + 1]?.moduleScope ? path[i + 2] : undefined;
+    if (variable) return { file: step.location.file, what: `module variable ${variable.edge}` };
+    return { file: step.location.file, line: step.location.line, what: step.nodeType === 'closure' ? `closure${step.node ? ` ${step.node}` : ''}` : step.node };
+  }
+  return undefined;
+}
+
 function finding(group: RetainerGroup, match: RetainerFinding['match'], survivors: SurvivorGroups): RetainerFinding {
+  const keptBy = keeperOf(group);
   return {
     path: formatRetainerPath(group.path),
+    ...(keptBy ? { keptBy } : {}),
     steps: group.path.map((step) => ({
       edgeType: step.edgeType,
       edge: step.edge,
       nodeType: step.nodeType,
       node: step.node,
-      ...(step.location ? { file: step.location.file, line: step.location.line } : {}),
+      ...(step.location ? { file: step.location.file, line: step.location.line, ...(step.location.alsoAt ? { alsoAt: step.location.alsoAt } : {}) } : {}),
+      ...(step.moduleScope ? { moduleScope: true as const } : {}),
     })),
     heads: group.heads,
     objects: group.objects,
@@ -69,7 +116,7 @@ function finding(group: RetainerGroup, match: RetainerFinding['match'], survivor
     objectShare: survivors.objects > 0 ? group.objects / survivors.objects : 0,
     byteShare: survivors.bytes > 0 ? group.selfBytes / survivors.bytes : 0,
     constructors: group.constructors,
-    locations: group.locations.map((location) => ({ file: location.file, line: location.line })),
+    locations: group.locations.slice(0, LOCATIONS_SHOWN).map((location) => ({ file: location.file, line: location.line })),
     match,
   };
 }

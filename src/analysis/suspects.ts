@@ -6,6 +6,7 @@ import type { Suspect } from './verdict.js';
 import { calledFrom, frameSource, tracebackEntry } from './traceback-entries.js';
 import { turnsOver } from './turnover.js';
 import { widerGroups, WIDER_LEVELS, type WiderGroup } from './wider-groups.js';
+import { packageCalls, type PackageCall } from './package-calls.js';
 
 const MS_PER_HOUR = 3_600_000;
 
@@ -37,13 +38,14 @@ export function findSuspects(series: AllocationSeries, criteria: LeakCriteria, f
     reported.push(...passed.filter((found) => explainedShare(found, reported) < EXPLAINED_SHARE));
   }
   const widest = reported.slice(sites.length);
+  const calls = judgeCalls(sites, series.times, criteria, fdr, maxPoints, generations);
   // a site that turns over as a whole is a cache at its bound: its stacks are its parts (the
   // entries, the Map's table that steps up once more), not a caller's leak hidden in it
   const turnedOver = new Set(generations ? userSites.filter(turnsOver).map((site) => site.key) : []);
   const stacks = judgeFamily(series.traceback.filter(inUserCode), series.times, criteria, fdr, maxPoints, generations).filter(
     (found) => !siteKeys.has(found.group.linenoKey) && !turnedOver.has(found.group.linenoKey),
   );
-  const suspects = [...sites, ...widest, ...stacks].map(toSuspect).sort(byExpectedGrowth);
+  const suspects = [...sites, ...widest, ...calls, ...stacks].map(toSuspect).sort(byExpectedGrowth);
   suspects.forEach((suspect, i) => (suspect.rank = i + 1));
   return { suspects, tested: series.lineno.length + wider.length + series.traceback.length };
 }
@@ -77,12 +79,32 @@ function rise(examination: SeriesExamination): number {
   return examination.shape ? examination.shape.earlyRise + examination.shape.lateRise : examination.growth;
 }
 
+/**
+ * The calls into dependencies that hold several of the leaking sites (package-calls.ts),
+ * tested on their summed series. They sum sites that already passed, so their confidence
+ * is the weakest member's: a call never adds a finding of its own, it tells which code
+ * was asked to keep what the sites allocate. By their sum they rank above their members.
+ */
+function judgeCalls(sites: readonly Found[], times: readonly Float64Array[], criteria: LeakCriteria, fdr: number, maxPoints: number, generations: boolean): Found[] {
+  const adjustedOf = new Map(sites.map((found) => [found.group.key, found.adjustedPValue]));
+  const found: Found[] = [];
+  for (const call of packageCalls(sites.map((site) => site.group))) {
+    const segments = toSegments(times, call.bytes, maxPoints);
+    const examination = examineSeries(segments, criteria, fdr);
+    const adjustedPValue = Math.max(...call.members.map((member) => adjustedOf.get(member) ?? 1));
+    if (isLeak(examination, adjustedPValue, fdr) && !(generations && turnsOver(call))) {
+      found.push({ group: call, examination, adjustedPValue, points: seriesPoints(segments) });
+    }
+  }
+  return found;
+}
+
 function membersOf(group: GroupSeries): string[] {
   return isWider(group) ? group.members : [group.key];
 }
 
 function isWider(group: GroupSeries): group is WiderGroup {
-  return 'level' in group;
+  return 'level' in group && group.level !== 'call';
 }
 
 /**
@@ -115,12 +137,17 @@ function judgeFamily(groups: readonly GroupSeries[], times: readonly Float64Arra
   return found;
 }
 
+function isCall(group: GroupSeries): group is PackageCall {
+  return 'level' in group && group.level === 'call';
+}
+
 function toSuspect({ group, examination, adjustedPValue, points }: Found): Suspect {
   const blame = group.biggestStack.blameFrame;
+  const summed = isWider(group) || isCall(group);
   return {
     rank: 0,
-    keyType: isWider(group) ? group.level : group.keyType,
-    ...(isWider(group) ? { sites: group.members.length } : {}),
+    keyType: summed ? group.level : group.keyType,
+    ...(summed ? { sites: group.members.length } : {}),
     file: group.site.file,
     line: group.site.line,
     function: group.site.functionName,

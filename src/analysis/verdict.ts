@@ -30,8 +30,12 @@ export interface Suspect {
    * stack of a site), or, for a leak spread over many sites none of which passes alone,
    * `function`, `file` or `package` (all its sites summed; `line` is then its biggest
    * site's, and for `package` `file` is the package folder, `node_modules/<pkg>`).
+   * `call`: a dependency's function called from the user's code (`calledFrom`), under
+   * which several leaking sites were allocated, one in the dependency itself (a memoizer,
+   * a cache with a loader: the values come from the user's code, the entries that keep
+   * them from the package); its series sums those sites, which are reported too.
    */
-  keyType: 'lineno' | 'traceback' | 'function' | 'file' | 'package' | 'handle';
+  keyType: 'lineno' | 'traceback' | 'function' | 'file' | 'package' | 'call' | 'handle';
   /**
    * For `handle`: the handle type (`Timeout`, `TCPSocketWrap`, ...) that leaks, created at
    * this site. Such a suspect ranks first: what the open handles reference is what the
@@ -39,7 +43,7 @@ export interface Suspect {
    */
   handleType?: string;
   handleGrowthPerHour?: number;
-  /** For `function`, `file` and `package`: how many sites it sums. */
+  /** For `function`, `file`, `package` and `call`: how many sites it sums. */
   sites?: number;
   file: string;
   line: number;
@@ -76,8 +80,17 @@ export interface Suspect {
 export interface RetainerFinding {
   /** The path as one line, from the function whose scope holds its first variable. */
   path: string;
-  /** Every step from the GC roots. */
-  steps: { edgeType: string; edge: string; nodeType: string; node: string; file?: string; line?: number }[];
+  /**
+   * The code that holds the objects: the last closure or constructor with a file on the path
+   * above them (or the closure at its end). Where it is in another file than the suspect,
+   * that file is likely the one to change.
+   */
+  keptBy?: { file: string; line?: number; what: string };
+  /**
+   * Every step from the GC roots; `alsoAt` is the compiled position when a source map moved
+   * `file`; `moduleScope` marks a scope that is a script's top level (a module's variables).
+   */
+  steps: { edgeType: string; edge: string; nodeType: string; node: string; file?: string; line?: number; alsoAt?: string; moduleScope?: true }[];
   /** Objects at the path's end, and all new objects they alone lead to. */
   heads: number;
   objects: number;
@@ -88,8 +101,13 @@ export interface RetainerFinding {
   byteShare: number;
   constructors: { name: string; objects: number; bytes: number }[];
   locations: { file: string; line: number }[];
-  /** What tied it to the suspect: a closure or constructor at a frame's line, a constructor named like a frame's function, or code in a frame's file. */
-  match: 'line' | 'constructor' | 'file';
+  /**
+   * What tied it to the suspect: a closure or constructor at a frame's line, a closure on the
+   * path named like a frame's function in its file, a constructor named like a frame's
+   * function, code in a frame's file, or (`share`) none of these but the group holds at least
+   * half of all new surviving bytes.
+   */
+  match: 'line' | 'function' | 'constructor' | 'file' | 'share';
 }
 
 /** A native allocation site (library, function) whose live memory grows, from allocator dumps (docs/native.md). */

@@ -34,8 +34,10 @@ export async function attachRunRetainers(judged: ServiceVerdict[]): Promise<void
         process.stderr.write(`heapsleuth: ${neutralise(line)}\n`);
       }
       const early = `${base}.early.heapsnapshot`;
-      const final = `${base}.final.heapsnapshot`;
-      if (!existsSync(early) || !existsSync(final)) continue;
+      const chosen = laterSnapshot(base, readCosts(`${base}.heapsnapshots.json`));
+      if (!existsSync(early) || !chosen) continue;
+      const final = chosen.file;
+      if (chosen.why) process.stderr.write(`heapsleuth: ${neutralise(chosen.why)}\n`);
       const started = performance.now();
       try {
         const report = await findRetainers(final, { baseline: early, cwd: recording.header.cwd, limit: GROUPS_TO_MATCH });
@@ -47,6 +49,31 @@ export async function attachRunRetainers(judged: ServiceVerdict[]): Promise<void
       }
     }
   }
+}
+
+/** The heap shrank this much from the last late snapshot to the final one: the program tore down. */
+const TEARDOWN_SHRINK = 0.9;
+
+/**
+ * The snapshot to compare with the early one: the final one, unless the program freed
+ * much of its heap on the way out (a command that tears down before it exits), whose
+ * leak is then only in the last snapshot of the running phase.
+ */
+function laterSnapshot(base: string, costs: CostEntry[]): { file: string; why?: string } | undefined {
+  const final = `${base}.final.heapsnapshot`;
+  const late = `${base}.late.heapsnapshot`;
+  const heapOf = (label: string) => costs.filter((cost) => cost.label === label && cost.heapUsedBytes !== undefined).at(-1)?.heapUsedBytes;
+  const finalHeap = heapOf('final');
+  const lateHeap = heapOf('late');
+  // A final snapshot without its entry in the cost log was cut short (the process was killed while writing it).
+  const finalDone = finalHeap !== undefined && existsSync(final);
+  if (existsSync(late) && (!finalDone || (lateHeap !== undefined && finalHeap < lateHeap * TEARDOWN_SHRINK))) {
+    const why = finalDone
+      ? `the heap shrank from ${formatSize(lateHeap ?? 0)} to ${formatSize(finalHeap)} at the end (teardown): retainer paths from the last snapshot while it ran`
+      : 'no complete final heap snapshot: retainer paths from the last one while it ran';
+    return { file: late, why };
+  }
+  return existsSync(final) ? { file: final } : undefined;
 }
 
 function readCosts(path: string): CostEntry[] {

@@ -31,11 +31,13 @@ Options:
   --json FILE              write the JSON verdict to FILE ('-' for stdout)
   --html FILE              write the HTML report to FILE
   --fail-on-leak           exit with code 1 when the verdict is 'leak' (for CI)
-  --retainers              also write two heap snapshots in the command (one interval
-                           in, one when it stops) and show who keeps each suspect's
-                           objects alive; each snapshot pauses the command and needs
-                           about 16 times its used heap in free memory (refused when
-                           the container or machine lacks it); see docs/retainers.md
+  --retainers              also write heap snapshots in the command (one interval in,
+                           late ones while it runs, one when it stops) and show who
+                           keeps each suspect's objects alive; each snapshot pauses the
+                           command and needs about 16 times its used heap in free
+                           memory (refused when the container or machine lacks it),
+                           and after the first one its GCs cost more; opt-in for that
+                           reason, see docs/retainers.md
   --native                 also profile native memory: preload jemalloc with heap
                            profiling, so a growing native gap is named by library and
                            function (needs ${'`'}apt-get install -y libjemalloc2${'`'}; see docs/native.md)

@@ -40,6 +40,7 @@ export function siteLabel(site: { file: string; line: number; function: string; 
   if (site.keyType === 'handle') return `${siteLocation(site)}${site.function ? ` ${site.function}()` : ''} (creates ${site.handleType ?? 'handles'})`;
   if (site.keyType === 'file') return `${site.file} (whole file, ${site.sites ?? 0} sites)`;
   if (site.keyType === 'package') return `${site.file}/ (whole package, ${site.sites ?? 0} sites)`;
+  if (site.keyType === 'call') return `${siteLocation(site)}${site.function ? ` ${site.function}()` : ''} (call)`;
   const spread = site.sites === undefined ? '' : ` (${site.sites} sites)`;
   const where = siteLocation(site);
   return (site.function ? `${where} ${site.function}()` : where) + spread;

@@ -78,6 +78,10 @@ ol.traceback li.origin-package .fn, ol.traceback li.origin-runtime .fn { font-we
 ol.traceback li.origin-app { border-left-color: var(--fg); }
 ol.traceback li.boundary { border-left: none; padding-left: 0; color: var(--muted); font-style: italic; font-family: var(--sans, inherit); }
 .called-from { margin: 0 0 6px; font-weight: 600; }
+.site .call-label { font-size: 12.5px; color: var(--fg); }
+ul.call-sites { margin: 0 0 8px; padding-left: 18px; }
+ul.call-sites button { font: inherit; font-family: var(--mono); font-size: 12.5px; background: none; border: 0; padding: 0; color: var(--fg); text-decoration: underline; cursor: pointer; }
+ul.call-sites .num { color: var(--muted); }
 ul.handle-sites { margin: 8px 0 0; padding: 0; list-style: none; font-size: 13px; }
 ul.handle-sites li { padding: 3px 0; }
 ul.handle-sites .type { font-weight: 600; }

@@ -30,6 +30,8 @@ export interface CompareRow {
 /** A suspect as the page shows it; its series is in chart columns (epoch seconds, bytes). */
 export interface ReportSuspect extends Omit<Suspect, 'series' | 'pValue'> {
   hoursToLimit: number | null;
+  /** For `call`: the ranks of the reported sites reached through the call, best first. */
+  callSites?: number[];
   series: { t: number[]; bytes: number[] };
 }
 

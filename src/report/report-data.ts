@@ -4,6 +4,7 @@ import type { KeyType } from '../model/grouping.js';
 import type { Verdict } from '../analysis/verdict.js';
 import { nativeGap } from '../analysis/process-series.js';
 import { flameTree } from './flame-tree.js';
+import { callMembers } from './call-members.js';
 import { hoursToLimit } from './finding-format.js';
 import type { CompareRow, ReportData } from './report-data-types.js';
 
@@ -39,6 +40,7 @@ export function buildReportData(verdict: Verdict, recordings: readonly Recording
       ...(suspect.alsoAt === undefined ? {} : { alsoAt: suspect.alsoAt }),
       ...(suspect.snippet === undefined ? {} : { snippet: suspect.snippet }),
       ...(suspect.calledFrom === undefined ? {} : { calledFrom: suspect.calledFrom }),
+      ...(suspect.keyType === 'call' ? { callSites: callMembers(suspect, suspects).map((member) => member.rank) } : {}),
       ...(suspect.retainers ? { retainers: suspect.retainers } : {}),
       series: { t: suspect.series.map((point) => point.time / 1000), bytes: suspect.series.map((point) => point.value) },
     })),

@@ -3,6 +3,7 @@ import type { HandleCreation, HandleFinding, RetainerFinding, Restart, SeriesFin
 import { painter, type Paint, type Style } from './color.js';
 import { formatConfidence, formatDuration, formatHours, formatRate, hoursToLimit, limitName, siteLabel } from './finding-format.js';
 import { neutralise, truncate } from './terminal-text.js';
+import { callMembers } from './call-members.js';
 
 export interface VerdictRenderOptions {
   color: boolean;
@@ -98,9 +99,10 @@ function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
     ];
     if (suspect.alsoAt) lines.push(paint(`also at ${truncate(safe(suspect.alsoAt), MAX_SITE_WIDTH)}${suspect.snippet ? ' (the original is not on disk; its text came from the source map)' : ' (the source map names this original, which is not on disk)'}`, 'dim'));
     if (suspect.snippet) lines.push(...snippetLines(suspect.snippet, suspect.line).map((line) => paint(line, 'dim')));
-    if (suspect.calledFrom) lines.push(`called from your code at ${truncate(safe(`${suspect.calledFrom.function || '(anonymous)'} (${suspect.calledFrom.file}:${suspect.calledFrom.line})`), MAX_TRACEBACK_WIDTH)}`);
+    if (suspect.keyType === 'call') lines.push(...callLines(suspect, verdict.suspects, paint));
+    else if (suspect.calledFrom) lines.push(`called from your code at ${truncate(safe(`${suspect.calledFrom.function || '(anonymous)'} (${suspect.calledFrom.file}:${suspect.calledFrom.line})`), MAX_TRACEBACK_WIDTH)}`);
     if (suspect.traceback.length > 0) lines.push(paint(tracebackLine(suspect.traceback), 'dim'));
-    for (const retainer of suspect.retainers ?? []) lines.push(...retainerLines(retainer, paint));
+    for (const retainer of suspect.retainers ?? []) lines.push(...retainerLines(retainer, suspect, paint));
     const hours = hoursToLimit(verdict, suspect.growthBytesPerHour);
     if (hours !== null) lines.push(`${limitName(verdict)} reached in ${paint(formatHours(hours), 'yellow')} at this rate`);
     return { label: 'LEAK', style: ['red', 'bold'], lines };
@@ -108,6 +110,21 @@ function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
   const hidden = verdict.suspects.length - shown.length;
   if (hidden > 0) blocks.push({ label: '', style: [], lines: [paint(`… and ${hidden} more suspect${hidden === 1 ? '' : 's'} in the report`, 'dim')] });
   return blocks;
+}
+
+const MAX_CALL_SITES = 4;
+
+/** A call into a dependency: the app's line that makes it, then the leaking sites reached through it. */
+function callLines(call: Suspect, suspects: readonly Suspect[], paint: Paint): string[] {
+  const count = call.sites ?? 0;
+  const from = call.calledFrom ? ` from your code at ${call.calledFrom.function || '(anonymous)'} (${call.calledFrom.file}:${call.calledFrom.line})` : '';
+  const lines = [truncate(safe(`${count} leaking site${count === 1 ? '' : 's'} reached through this call${from}:`), MAX_TRACEBACK_WIDTH)];
+  const members = callMembers(call, suspects);
+  for (const member of members.slice(0, MAX_CALL_SITES)) {
+    lines.push(`  ${paint(`#${member.rank}`, 'dim')} ${truncate(safe(siteLabel(member)), MAX_SITE_WIDTH)}  ${paint(`${formatRate(member.growthBytesPerHour)}, ${formatSize(member.liveBytes)} live`, 'dim')}`);
+  }
+  if (members.length > MAX_CALL_SITES) lines.push(paint(`  … and ${members.length - MAX_CALL_SITES} more`, 'dim'));
+  return lines;
 }
 
 /** `  12 | const memo = new Map();`: original lines a source map embeds, numbered. */
@@ -127,10 +144,16 @@ function teardownBlock(teardown: Teardown): Block {
 }
 
 /** Who keeps the suspect's objects alive (heap snapshots), as in the issue's example: the path, then its share. */
-function retainerLines(retainer: RetainerFinding, paint: Paint): string[] {
+function retainerLines(retainer: RetainerFinding, suspect: Suspect, paint: Paint): string[] {
   const share = `${Math.round(retainer.objectShare * 100)}% of the new objects, ${formatSize(retainer.selfBytes)}`;
   const retained = retainer.retainedBytes !== undefined ? ` (${formatSize(retainer.retainedBytes)} retained)` : '';
-  return [`kept alive by: ${safe(retainer.path)}`, paint(`${share}${retained}`, 'dim')];
+  const lines = [`kept alive by: ${safe(retainer.path)}`, paint(`${share}${retained}`, 'dim')];
+  // Allocated in one file, held by code in another: the holder is likely the code to change.
+  const keeper = retainer.keptBy;
+  if (keeper && keeper.file !== suspect.file) {
+    lines.push(`held by ${safe(keeper.what)} ${keeper.line === undefined ? 'in' : 'at'} ${safe(keeper.line === undefined ? keeper.file : `${keeper.file}:${keeper.line}`)}, not by the code that allocated them`);
+  }
+  return lines;
 }
 
 function tracebackLine(traceback: TracebackEntry[]): string {

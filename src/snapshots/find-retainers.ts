@@ -10,11 +10,12 @@ import { groupRetainers, type RetainerGroup } from './retainer-groups.js';
 
 /** Extra groups asked for, so that dropping heapsleuth's own still leaves `limit`. */
 const OWN_GROUPS_MARGIN = 5;
-const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** heapsleuth's own code: the compiled tree this file is in (dist/src/, wherever dist was put), and the TypeScript sources. */
+const OWN_ROOTS = [fileURLToPath(new URL('../', import.meta.url)), fileURLToPath(new URL('../../../src/', import.meta.url))];
 
 function isOwnCode(file: string, cwd: string | undefined): boolean {
   const absolute = resolve(cwd ?? process.cwd(), file);
-  return absolute.startsWith(PACKAGE_ROOT + 'dist' + sep) || absolute.startsWith(PACKAGE_ROOT + 'src' + sep);
+  return OWN_ROOTS.some((root) => absolute.startsWith(root.endsWith(sep) ? root : root + sep));
 }
 
 export interface RetainerOptions {

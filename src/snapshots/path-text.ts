@@ -1,5 +1,6 @@
 import type { RetainerStep } from './retainer-groups.js';
 import type { SourceLocation } from './script-locations.js';
+import { edgeLabel } from './edge-label.js';
 
 /**
  * A retainer path as one line a person reads. The full path starts at a root
@@ -15,25 +16,39 @@ export function formatRetainerPath(path: RetainerStep[], short = true): string {
   const owner = owners.find((i) => path[i]!.location && !path[i]!.location!.file.startsWith('node:')) ?? owners[0] ?? -1;
   if (short && owner >= 0) {
     const head = path[owner]!;
-    // V8 runs an ES module's body as a generator: its scope is the module's top level.
-    const ownerText = head.node === 'Generator' && head.location ? `module ${head.location.file}` : nodeText(head, true) || head.edge;
-    return ['…', `(${ownerText})`, ...path.slice(owner + 1).map(stepText)].join(' -> ');
+    // V8 runs an ES module's body as a generator: its scope is the module's top level. A
+    // CommonJS module's variables live in its wrapper's scope, reached through any closure
+    // written in that module: name the module, not the closure the search happened to pass.
+    const moduleScope = (head.node === 'Generator' || path[owner + 1]!.moduleScope) && head.location;
+    const ownerText = moduleScope ? `module ${head.location!.file}` : nodeText(head, true) || head.edge;
+    // A module's scope is the module itself: its variables follow it directly.
+    return ['…', `(${ownerText})`, ...path.slice(owner + (moduleScope ? 2 : 1)).map(stepText)].join(' -> ');
   }
+  // No program scope on the way: start at the last well-known global object (`process`,
+  // the global object) rather than at V8's and Node's root bookkeeping.
+  let global = -1;
+  if (short) path.forEach((step, i) => (step.nodeType === 'object' && GLOBAL_OBJECTS.test(step.node) ? (global = i) : undefined));
+  if (global >= 0) return ['…', `(${path[global]!.node})`, ...path.slice(global + 1).map(stepText)].join(' -> ');
   return path.map((step, i) => (i === 0 && step.edgeType !== 'property' ? nodeText(step, false) || step.edge : stepText(step))).join(' -> ');
 }
+
+const GLOBAL_OBJECTS = /^(?:process|global|globalThis|Window(?: \/.*)?)$/;
 
 export function formatLocation(location: SourceLocation): string {
   return `${location.file}:${location.line}`;
 }
 
 function stepText(step: RetainerStep): string {
-  const edge = step.edge === '[]' || step.edge === '[key]' ? step.edge : step.edgeType === 'element' || step.edgeType === 'hidden' ? `[${step.edge}]` : step.edge;
+  const edge = edgeLabel(step.edgeType, step.edge);
   const node = nodeText(step, false);
   return node ? `${edge} (${node})` : edge;
 }
 
 function nodeText(step: RetainerStep, withLocation: boolean): string {
-  const at = step.location && (withLocation || step.nodeType === 'closure') ? ` at ${formatLocation(step.location)}` : '';
+  // Closures and the program's own classes show where they were written; Node's internal
+  // classes (EventEmitter, Socket: `node:` files) do not, they are known by name.
+  const written = step.location && (withLocation || step.nodeType === 'closure' || !step.location.file.startsWith('node:'));
+  const at = written ? ` at ${formatLocation(step.location!)}` : '';
   if (step.nodeType === 'closure') return `${step.node ? `closure ${step.node}` : 'closure'}${at}`;
   if (step.nodeType === 'string' || step.nodeType === 'concatenated string' || step.nodeType === 'sliced string') return 'string';
   if (!step.node || step.node.startsWith('system /')) return '';

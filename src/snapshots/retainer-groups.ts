@@ -7,13 +7,19 @@ import type { ScriptLocations, SourceLocation } from './script-locations.js';
 export interface RetainerStep {
   /** `property`, `element`, `context` (a closure variable), `internal`, `hidden`, `shortcut`. */
   edgeType: string;
-  /** The property or variable name; `[]` for indexes, `[key]` for one key of a dictionary-like object. */
+  /**
+   * The property or variable name; `[]` for indexes and `[key]` for keys of a dictionary-like
+   * object where the group's objects are reached through different ones. Where they all pass
+   * the same index or key it is shown as it is (`3`, `__signal_exit_emitter__`).
+   */
   edge: string;
   nodeType: string;
   /** The constructor of objects, the name of functions; empty for V8 internals and strings. */
   node: string;
   /** Where closures and constructors were written, when the snapshot has `locations`. */
   location?: SourceLocation;
+  /** A scope that is a script's top level (a CommonJS module's variables), not a function's. */
+  moduleScope?: true;
 }
 
 export interface ConstructorShare {
@@ -39,7 +45,7 @@ export interface RetainerGroup {
   retainedBytes?: number;
   /** The constructors (or types) that make up the group, biggest first. */
   constructors: ConstructorShare[];
-  /** Where the functions among the group's objects and on its path were written. */
+  /** Where the functions among the group's objects (most objects first) and on its path were written. */
   locations: SourceLocation[];
 }
 
@@ -63,11 +69,16 @@ export interface GroupResult {
 /** Dictionary-like objects (a plain object used as a map) have their keys abstracted above this many properties. */
 const DICTIONARY_PROPERTIES = 64;
 const MAX_NAME = 120;
+/** Distinct code locations kept per group (what the join matches suspects' frames against). */
+const MAX_LOCATIONS = 256;
 
 interface Accumulator {
   index: number;
   head: number;
   headBytes: number;
+  /** The deepest node every head's path passes (their lowest common ancestor in the tree). */
+  common: number;
+  commonDepth: number;
   heads: number;
   objects: number;
   selfBytes: number;
@@ -97,13 +108,13 @@ export function groupRetainers(graph: HeapGraph, codes: TypeCodes, tree: Retaine
     share.objects++;
     share.bytes += nodeSelfSize[v]!;
     // Where closures were written, and the constructors of class instances.
-    if ((nodeType[v] === codes.closure || nodeType[v] === codes.object) && group.locations.size < 64) {
+    if (nodeType[v] === codes.closure || nodeType[v] === codes.object) {
       const location = options.locations.of(v);
       if (location) {
         const key = `${location.file}:${location.line}`;
         const seen = group.locations.get(key);
         if (seen) seen.count++;
-        else group.locations.set(key, { location, count: 1 });
+        else if (group.locations.size < MAX_LOCATIONS) group.locations.set(key, { location, count: 1 });
       }
     }
   };
@@ -113,9 +124,11 @@ export function groupRetainers(graph: HeapGraph, codes: TypeCodes, tree: Retaine
     const id = baseline === undefined ? String(classes.classOf(v)) : classes.entryKey(v);
     let group = groups.get(id);
     if (!group) {
-      group = { index: list.length, head: v, headBytes: 0, heads: 0, objects: 0, selfBytes: 0, retainedBytes: 0, constructors: new Map(), locations: new Map() };
+      group = { index: list.length, head: v, headBytes: 0, common: v, commonDepth: -1, heads: 0, objects: 0, selfBytes: 0, retainedBytes: 0, constructors: new Map(), locations: new Map() };
       groups.set(id, group);
       list.push(group);
+    } else {
+      classes.joinCommon(group, v);
     }
     // The path shown ends at the biggest head.
     if (nodeSelfSize[v]! > group.headBytes) {
@@ -168,10 +181,10 @@ export function groupRetainers(graph: HeapGraph, codes: TypeCodes, tree: Retaine
     ranked = [...kept, ...ranked.filter((group) => !kept.includes(group))];
   }
   const shown = ranked.slice(0, options.limit).map((group): RetainerGroup => {
-    const path = classes.pathOf(group.head, options.locations);
+    const path = classes.pathOf(group.head, options.locations, group.common);
     const onPath = path.flatMap((step) => (step.location ? [step.location] : []));
     const inGroup = [...group.locations.values()].sort((a, b) => b.count - a.count).map((entry) => entry.location);
-    const locations = dedupe([...inGroup.slice(0, 8), ...onPath.reverse()]);
+    const locations = dedupe([...inGroup, ...onPath.reverse()]);
     return {
       path,
       heads: group.heads,
@@ -186,6 +199,16 @@ export function groupRetainers(graph: HeapGraph, codes: TypeCodes, tree: Retaine
     };
   });
   return { objects, bytes, groups: shown, more: ranked.length - shown.length };
+}
+
+/**
+ * V8 names the edge from a WeakMap's key to its value after the three objects and their
+ * ids (`3 / part of key (Foo @12) -> value (Map @34) pair in WeakMap (table @56)`): ids
+ * differ for every entry and mean nothing to a reader. Shown as `WeakMap.get(Foo)`.
+ */
+function readableEdge(label: string): string {
+  const entry = /part of key \((.*?) @\d+\) -> value \(.*? @\d+\) pair in WeakMap/.exec(label);
+  return entry ? `WeakMap.get(${entry[1] || 'key'})` : label;
 }
 
 function dedupe(locations: SourceLocation[]): SourceLocation[] {
@@ -263,6 +286,30 @@ class PathClasses {
     return id;
   }
 
+  /** Moves a group's common node up to the lowest ancestor it shares with head v. */
+  joinCommon(group: { common: number; commonDepth: number }, v: number): void {
+    if (group.commonDepth < 0) group.commonDepth = this.depthOf(group.common);
+    let a = group.common;
+    let b = v;
+    const depthOfV = this.depthOf(b);
+    let depth = group.commonDepth;
+    for (let d = depthOfV; d > depth; d--) b = this.tree.parentNode[b]!;
+    for (; depth > depthOfV; depth--) a = this.tree.parentNode[a]!;
+    while (a !== b && a !== NONE && b !== NONE) {
+      a = this.tree.parentNode[a]!;
+      b = this.tree.parentNode[b]!;
+      depth--;
+    }
+    group.common = a === NONE || b === NONE ? 0 : a;
+    group.commonDepth = a === NONE || b === NONE ? 0 : depth;
+  }
+
+  private depthOf(v: number): number {
+    let depth = 0;
+    for (let x = v; x !== 0 && x !== NONE; x = this.tree.parentNode[x]!) depth++;
+    return depth;
+  }
+
   hasAncestorIn(v: number, ids: Set<number>): boolean {
     for (let x = this.tree.parentNode[v]!; x !== 0 && x !== NONE; x = this.tree.parentNode[x]!) {
       if (ids.has(this.classOfNode[x]!)) return true;
@@ -305,7 +352,7 @@ class PathClasses {
     const type = this.graph.edgeType[e]!;
     const c = this.codes;
     if (type === c.element || type === c.hidden) return '[]';
-    const label = edgeLabelOf(this.graph, e, c);
+    const label = readableEdge(edgeLabelOf(this.graph, e, c));
     if (/^\d+$/.test(label)) return '[]';
     if (type === c.property && this.isDictionary(this.tree.parentNode[v]!)) return '[key]';
     return label.slice(0, MAX_NAME);
@@ -314,6 +361,17 @@ class PathClasses {
   private stepKey(v: number): string {
     const e = this.tree.parentEdge[v]!;
     return `${this.graph.edgeType[e]}\u0001${this.abstractEdge(v)}\u0001${this.nodeClass(v)}`;
+  }
+
+  /** A Context whose enclosing one is the realm's (`previous` -> NativeContext or ScriptContext): a script's top-level scope. */
+  private isModuleScope(v: number): boolean {
+    if (!nodeNameOf(this.graph, v).startsWith('system / Context')) return false;
+    const { firstEdge, edgeTo } = this.graph;
+    for (let e = firstEdge[v]!; e < firstEdge[v + 1]!; e++) {
+      if (this.graph.edgeType[e] !== this.codes.internal || edgeLabelOf(this.graph, e, this.codes) !== 'previous') continue;
+      return /^system \/ (?:NativeContext|ScriptContext)/.test(nodeNameOf(this.graph, edgeTo[e]!));
+    }
+    return false;
   }
 
   private isDictionary(holder: number): boolean {
@@ -327,8 +385,11 @@ class PathClasses {
     return count > DICTIONARY_PROPERTIES;
   }
 
-  pathOf(v: number, locations: ScriptLocations): RetainerStep[] {
+  /** The steps from the root to v; above `common` (shared by every object of the group) with the real index or key. */
+  pathOf(v: number, locations: ScriptLocations, common = v): RetainerStep[] {
     const steps: RetainerStep[] = [];
+    const shared = new Set<number>();
+    for (let x = common; x !== 0 && x !== NONE; x = this.tree.parentNode[x]!) shared.add(x);
     for (let x = v; x !== 0 && x !== NONE; x = this.tree.parentNode[x]!) {
       const e = this.tree.parentEdge[x]!;
       const type = this.graph.nodeType[x]!;
@@ -337,10 +398,11 @@ class PathClasses {
       const location = type === c.closure || type === c.object ? locations.of(x) : undefined;
       steps.push({
         edgeType: this.graph.edgeTypeNames[this.graph.edgeType[e]!] ?? 'unknown',
-        edge: this.abstractEdge(x),
+        edge: shared.has(x) ? readableEdge(edgeLabelOf(this.graph, e, c)).slice(0, MAX_NAME) : this.abstractEdge(x),
         nodeType: this.names[type] ?? 'unknown',
         node: named ? nodeNameOf(this.graph, x).slice(0, MAX_NAME) : '',
         ...(location ? { location } : {}),
+        ...(this.isModuleScope(x) ? { moduleScope: true as const } : {}),
       });
     }
     return steps.reverse();

@@ -1,4 +1,5 @@
 import { readableScriptPath } from '../formats/script-paths.js';
+import { LocationResolver } from '../agent/locations.js';
 import { edgeLabelOf, nodeNameOf, type HeapGraph, type TypeCodes } from './heap-graph.js';
 
 /** Where a closure or constructor was written: a readable file and a 1-based line. */
@@ -6,40 +7,83 @@ export interface SourceLocation {
   file: string;
   line: number;
   column: number;
+  /** The compiled file and line (or the original one that is not on disk), when a source map moved `file`. */
+  alsoAt?: string;
 }
 
 /**
  * Source positions of nodes from the snapshot's `locations`. A location names a script by
  * id only; its URL is the name of the Script node the closure's SharedFunctionInfo points
- * to (`shared` -> `script_or_debug_info`, or `script` in older V8).
+ * to (`shared` -> `script_or_debug_info`, or `script` in older V8). Positions are
+ * source-mapped the way the agent maps suspects' frames (TypeScript lines where a map
+ * exists and its source is on disk, the compiled line otherwise), when `cwd` is known:
+ * the files are read where the service ran.
  */
 export class ScriptLocations {
   private readonly urls = new Map<number, string>();
   private index: Map<number, number> | undefined;
-  private readonly files = new Map<number, string>();
+  private sorted: boolean | undefined;
+  private readonly files = new Map<number, { url: string; file: string }>();
+  private readonly resolver: LocationResolver | undefined;
+  /** By script, then line and column: every object of one constructor has the same position. */
+  private readonly resolved = new Map<number, Map<number, SourceLocation | null>>();
 
   constructor(
     private readonly graph: HeapGraph,
     private readonly codes: TypeCodes,
     private readonly cwd?: string,
+    sourceMaps = true,
   ) {
+    this.resolver = cwd !== undefined && sourceMaps ? new LocationResolver(cwd, true) : undefined;
   }
 
   of(node: number): SourceLocation | undefined {
     const index = this.find(node);
     if (index < 0) return undefined;
     const { scriptId, line, column } = this.graph.locations;
+    let inScript = this.resolved.get(scriptId[index]!);
+    if (!inScript) this.resolved.set(scriptId[index]!, (inScript = new Map()));
+    const position = line[index]! * 2 ** 24 + column[index]!;
+    let known = inScript.get(position);
+    if (known === undefined) inScript.set(position, (known = this.resolve(index, node) ?? null));
+    return known ?? undefined;
+  }
+
+  private resolve(index: number, node: number): SourceLocation | undefined {
+    const { scriptId, line, column } = this.graph.locations;
     const id = scriptId[index]!;
-    let file = this.files.get(id);
-    if (file === undefined) {
+    let script = this.files.get(id);
+    if (script === undefined) {
       const url = this.urlOf(id, node);
       if (url === undefined) return undefined;
-      this.files.set(id, (file = readableScriptPath(url, this.cwd)));
+      this.files.set(id, (script = { url, file: readableScriptPath(url, this.cwd) }));
     }
-    return { file, line: line[index]! + 1, column: column[index]! + 1 };
+    if (this.resolver && LocationResolver.pathOf(script.url) !== undefined) {
+      const frame = this.resolver.frameOf({ url: script.url, lineNumber: line[index]!, columnNumber: column[index]!, functionName: '' });
+      return { file: frame.file, line: frame.line, column: frame.column + 1, ...(frame.alsoAt ? { alsoAt: frame.alsoAt } : {}) };
+    }
+    return { file: script.file, line: line[index]! + 1, column: column[index]! + 1 };
   }
 
   private find(node: number): number {
+    const { node: nodes, count } = this.graph.locations;
+    // V8 writes locations in node order: a binary search needs no index. Checked once.
+    if (this.sorted === undefined) {
+      this.sorted = true;
+      for (let i = 1; i < count && this.sorted; i++) if (nodes[i]! <= nodes[i - 1]!) this.sorted = false;
+    }
+    if (this.sorted) {
+      let low = 0;
+      let high = count - 1;
+      while (low <= high) {
+        const mid = (low + high) >>> 1;
+        const at = nodes[mid]!;
+        if (at === node) return mid;
+        if (at < node) low = mid + 1;
+        else high = mid - 1;
+      }
+      return -1;
+    }
     if (!this.index) {
       // Built on first use: most runs look up a few hundred nodes among up to millions of locations.
       this.index = new Map();

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Union
 
 from . import events as tick_events
+from . import stop_signals
 from .redact import redact_argv
 from .cgroup import read_cgroup_memory_limit
 from .durations import parse_seconds
@@ -99,6 +100,8 @@ class Tracer:
         self._recorder: Optional[Recorder] = None
         self._signal: Optional[signals.Signals] = None
         self._previous_handler: Any = None
+        # the stop signal the app is shutting down on: every tick from then on is its teardown
+        self._stopping: Optional[str] = None
 
         self._started_tracing = not tracemalloc.is_tracing()
         if self._started_tracing:
@@ -108,6 +111,7 @@ class Tracer:
             self._open_recording(record, out_dir, service)
         if signal:
             self._listen_for_tick_signal(str(signal))
+        stop_signals.listen(self._on_stop_signal)
         atexit.register(self._on_exit)
         if hasattr(os, "register_at_fork"):
             this = weakref.ref(self)  # fork hooks cannot be removed: they must not keep a stopped tracer alive
@@ -143,7 +147,7 @@ class Tracer:
                 return None
             self._ticking = True
             try:
-                return self._tick(final)
+                return self._tick(final or self._stopping)
             except Exception as error:  # the host comes first
                 self._warn_once("tick", f"a tick failed: {_describe(error)}")
                 return None
@@ -264,6 +268,11 @@ class Tracer:
         else:
             self.tick()
 
+    def _on_stop_signal(self, name: str) -> None:
+        # in the app's signal handler, before it runs: only note it, the ticks stay on their thread
+        if self._stopping is None:
+            self._stopping = name
+
     def _run_thread(self) -> None:
         while True:
             self._wake.wait(self.interval)
@@ -279,7 +288,7 @@ class Tracer:
         with self._lock:  # waits out a tick under way
             if self._stopped:
                 return
-            self._tick_now(reason)  # marked final: the teardown, not the running phase
+            self._tick_now(self._stopping or reason)  # marked final: the teardown, not the running phase
             self._stopped = True
         self._wake.set()
         thread = self._thread
@@ -290,6 +299,7 @@ class Tracer:
         except Exception:
             pass
         self._restore_signal()
+        stop_signals.unlisten(self._on_stop_signal)
         if self._recorder is not None:
             self._recorder.close(reason)
         self._metrics.close()

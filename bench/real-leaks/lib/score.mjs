@@ -21,6 +21,25 @@ function namesNative(verdict, info) {
   return nativeFinding && (info.nativePackages ?? [info.package]).some((pkg) => text.includes(`node_modules/${pkg}/`) || text.includes(`"${pkg}"`));
 }
 
+/** The retainer path a person reads ("kept alive by: ...") names a truth file at a closure or constructor. */
+function pathNamesTruth(path, truthFiles) {
+  return truthFiles.some((truth) => new RegExp(`(^|[ (/])${truth.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d`).test(path));
+}
+
+/**
+ * The rank of the first suspect, among those the terminal shows retainers for, whose shown
+ * retainer path names a truth file: the code that keeps the leak alive, next to where it was
+ * allocated. Runs without --retainers have no paths to score.
+ */
+function scoreRetainers(leaky, suspects, truthFiles) {
+  if (!leaky?.retainers) return { keptByRank: null, keptByText: 'no snapshots' };
+  const index = suspects.findIndex((suspect) => (suspect.retainers ?? []).some((retainer) => pathNamesTruth(retainer.path, truthFiles)));
+  const withPaths = suspects.filter((suspect) => suspect.retainers?.length).length;
+  if (index < 0) return { keptByRank: null, keptByText: `no (${withPaths} of ${suspects.length} suspects with a path)` };
+  const shown = suspects[index].retainers.find((retainer) => pathNamesTruth(retainer.path, truthFiles));
+  return { keptByRank: index + 1, keptByText: `${index + 1}: ${shown.path.replace(/\|/g, '\\|')}` };
+}
+
 export function scoreCase(info, leaky, fixed) {
   const leakyVerdict = leaky?.verdict?.verdict ?? `none (exit ${leaky?.code})`;
   const fixedVerdict = fixed?.verdict?.verdict ?? `none (exit ${fixed?.code})`;
@@ -42,6 +61,7 @@ export function scoreCase(info, leaky, fixed) {
     namedTop3 = true;
     rankText = `native finding names ${info.package}${rank ? `; rank ${rank}` : ''}`;
   }
+  const { keptByRank, keptByText } = scoreRetainers(leaky, suspects, info.files);
   return {
     case: info.name,
     package: info.package,
@@ -54,6 +74,10 @@ export function scoreCase(info, leaky, fixed) {
     rank,
     rankText,
     namedTop3: leakyVerdict === 'leak' && namedTop3,
+    withRetainers: Boolean(leaky?.retainers),
+    keptByRank,
+    keptByText,
+    keptByTruth: leakyVerdict === 'leak' && keptByRank !== null && keptByRank <= 3,
     topSuspects: suspects.slice(0, 3).map((suspect) => `${suspect.file}:${suspect.line} ${suspect.function ?? ''}`.trim()),
     ...(leaky?.verdict?.nativeSuspects ? { topNativeSuspects: leaky.verdict.nativeSuspects.slice(0, 3).map((suspect) => `${suspect.function} in ${suspect.library.split('/').pop()}`) } : {}),
     fixedVerdict,

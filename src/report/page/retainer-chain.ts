@@ -1,6 +1,7 @@
 import { formatSize } from '../../model/size-format.js';
 import type { RetainerFinding } from '../../analysis/verdict.js';
 import { h } from './dom.js';
+import { edgeLabel } from '../../snapshots/edge-label.js';
 
 type Step = RetainerFinding['steps'][number];
 
@@ -8,12 +9,12 @@ type Step = RetainerFinding['steps'][number];
  * Who keeps a suspect's objects alive, drawn as a chain of links from the program's own
  * code to the objects; the steps from the GC roots up to there are folded and open on click.
  */
-export function retainerChain(retainer: RetainerFinding): HTMLElement {
+export function retainerChain(retainer: RetainerFinding, suspectFile?: string): HTMLElement {
   const start = programStart(retainer.steps);
   const link = (step: Step, i: number) =>
     h('li', { class: `link link-${step.edgeType}` }, [
       h('span', { class: 'edge', text: edgeText(step, i) }),
-      nodeText(step) ? h('span', { class: 'node', text: nodeText(step) }) : null,
+      nodeText(step, retainer.steps[i + 1]) ? h('span', { class: 'node', text: nodeText(step, retainer.steps[i + 1]) }) : null,
     ]);
   const folded = retainer.steps.slice(0, start).map(link);
   const shown = retainer.steps.slice(start).map((step, i) => link(step, start + i));
@@ -39,7 +40,15 @@ export function retainerChain(retainer: RetainerFinding): HTMLElement {
     h('h3', { text: 'Kept alive by (heap snapshots)' }),
     chain,
     h('p', { class: 'sub', text: made ? `${summary}; made of ${made}` : summary }),
+    keeperLine(retainer.keptBy, suspectFile),
   ]);
+}
+
+/** Allocated in one file, held by code in another: the holder is likely the code to change. */
+function keeperLine(keeper: RetainerFinding['keptBy'], suspectFile: string | undefined): HTMLElement | null {
+  if (!keeper || keeper.file === suspectFile) return null;
+  const where = keeper.line === undefined ? `in ${keeper.file}` : `at ${keeper.file}:${keeper.line}`;
+  return h('p', { class: 'keeper', text: `Held by ${keeper.what} ${where}, not by the code that allocated them.` });
 }
 
 /** Where the program's own code starts: the function whose scope holds the first variable outside node: internals. */
@@ -51,14 +60,16 @@ function programStart(steps: Step[]): number {
 
 function edgeText(step: Step, index: number): string {
   if (index === 0 && step.edgeType !== 'property') return '';
-  if (step.edge === '[]' || step.edge === '[key]') return step.edge;
-  return step.edgeType === 'element' || step.edgeType === 'hidden' ? `[${step.edge}]` : step.edge;
+  return edgeLabel(step.edgeType, step.edge);
 }
 
-function nodeText(step: Step): string {
+function nodeText(step: Step, next: Step | undefined): string {
+  // A closure the path passed into a CommonJS module's top-level scope: that scope is the module.
+  if (next?.moduleScope && step.file !== undefined) return `module ${step.file}`;
   const at = step.file !== undefined ? ` at ${step.file}:${step.line}` : '';
   if (step.nodeType === 'closure') return `closure${step.node ? ` ${step.node}` : ''}${at}`;
   if (step.nodeType.endsWith('string')) return 'string';
   if (!step.node || step.node.startsWith('system /')) return '';
-  return step.node + (step.node === 'Generator' ? at : '');
+  // The program's own classes show where they were written, as in the terminal; Node's internals do not.
+  return step.node + (step.file !== undefined && !step.file.startsWith('node:') ? at : '');
 }

@@ -33,7 +33,7 @@ export function suspectsPanel(data: ReportData): HTMLElement {
       const open = row.getAttribute('aria-expanded') !== 'true';
       row.setAttribute('aria-expanded', open ? 'true' : 'false');
       if (!detail) {
-        detail = suspectDetail(suspect);
+        detail = suspectDetail(suspect, data.suspects);
         body.insertBefore(detail.row, row.nextSibling);
         detail.draw();
       }
@@ -74,7 +74,35 @@ function siteCell(suspect: ReportSuspect): HTMLElement[] {
     const what = suspect.keyType === 'file' ? 'whole file' : 'whole package';
     return [h('div', { class: 'fn', text: `${what}, ${suspect.sites ?? 0} sites` }), h('div', { class: 'loc', text: suspect.file })];
   }
+  if (suspect.keyType === 'call') {
+    return [h('div', { class: 'fn', text: `${functionName(suspect.function)}(), a call holding ${suspect.sites ?? 0} sites` }), h('div', { class: 'loc', text: siteLocation(suspect) }), h('div', { class: 'call-label', text: callLabel(suspect) })];
+  }
   return [h('div', { class: 'fn', text: functionName(suspect.function) + '()' }), h('div', { class: 'loc', text: siteLocation(suspect) })];
+}
+
+/** `3 leaking sites reached through this call from app.mjs:20`: a call's sites and the user's line that makes it. */
+function callLabel(suspect: ReportSuspect): string {
+  const count = suspect.sites ?? 0;
+  const from = suspect.calledFrom ? ` from ${siteLocation(suspect.calledFrom)}` : '';
+  return `${count} leaking site${count === 1 ? '' : 's'} reached through this call${from}`;
+}
+
+/** A call's sites, each a button that opens that site's own row. */
+function callSiteList(suspect: ReportSuspect, suspects: readonly ReportSuspect[]): HTMLElement[] {
+  const members = (suspect.callSites ?? []).map((rank) => suspects.find((other) => other.rank === rank)).filter((member) => member !== undefined);
+  if (members.length === 0) return [];
+  const items = members.map((member) => {
+    const button = h('button', { type: 'button', text: `#${member.rank} ${functionName(member.function)}() ${siteLocation(member)}` });
+    button.addEventListener('click', (event) => {
+      event.stopPropagation();
+      const row = document.querySelector<HTMLElement>(`tr.suspect[data-rank="${member.rank}"]`);
+      if (row && row.getAttribute('aria-expanded') !== 'true') row.click();
+      row?.scrollIntoView({ block: 'nearest' });
+      row?.focus();
+    });
+    return h('li', null, [button, ' ', h('span', { class: 'num', text: `${formatRate(member.growthBytesPerHour)}, ${formatSize(member.liveBytes)} live` })]);
+  });
+  return [h('h3', { text: 'Sites reached through this call' }), h('ul', { class: 'call-sites' }, items)];
 }
 
 /**
@@ -105,7 +133,7 @@ function siteNotes(suspect: ReportSuspect): HTMLElement[] {
   return notes;
 }
 
-function suspectDetail(suspect: ReportSuspect): { row: HTMLTableRowElement; draw: () => void } {
+function suspectDetail(suspect: ReportSuspect, suspects: readonly ReportSuspect[]): { row: HTMLTableRowElement; draw: () => void } {
   const chartBox = h('div', { class: 'chart' });
   const frames = tracebackItems(suspect);
   const row = h('tr', { class: 'detail' }, [
@@ -113,12 +141,13 @@ function suspectDetail(suspect: ReportSuspect): { row: HTMLTableRowElement; draw
       h('div', { class: 'detail-grid' }, [
         h('div', { class: 'traceback-box' }, [
           ...siteNotes(suspect),
+          ...callSiteList(suspect, suspects),
           h('h3', { text: 'Traceback, most recent call first' }),
           frames.length ? h('ol', { class: 'traceback' }, frames) : h('p', { class: 'empty', text: 'no frames recorded' }),
         ]),
-        h('div', null, [h('h3', { text: 'Live bytes at this site' }), chartBox]),
+        h('div', null, [h('h3', { text: suspect.keyType === 'call' ? 'Live bytes of the sites it holds, summed' : 'Live bytes at this site' }), chartBox]),
       ]),
-      ...(suspect.retainers ?? []).map(retainerChain),
+      ...(suspect.retainers ?? []).map((retainer) => retainerChain(retainer, suspect.file)),
     ]),
   ]);
   return {
