@@ -6,6 +6,7 @@
 // --data DIR: write the recordings there once and reuse them on later runs (kept);
 //   without it they go to a temp folder that is removed at the end.
 // --generate-only: write the recordings, time nothing.
+// --repeat N: run each case N times, after and before alternating, and report the medians.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, openSync, writeSync, closeSync, rmSync, statSync, existsSync, renameSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -27,6 +28,8 @@ const only = caseAt >= 0 ? args[caseAt + 1] : undefined;
 const dataAt = args.indexOf('--data');
 const keep = dataAt >= 0;
 const generateOnly = args.includes('--generate-only');
+const repeatAt = args.indexOf('--repeat');
+const repeat = repeatAt >= 0 ? Math.max(1, Number(args[repeatAt + 1])) : 1;
 const SITES = 2000;
 const LEAKING = 5;
 const TICK_MS = 60_000;
@@ -110,6 +113,12 @@ function analyze(cliRoot, target) {
   return { seconds, cpu, peakMb: peak ? Math.round(Number(peak[1]) / 1024) : NaN, verdict };
 }
 
+/** The median of each number over runs (the verdict of the first run). */
+function medians(runs) {
+  const median = (key) => runs.map((run) => run[key]).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
+  return { seconds: median('seconds'), cpu: median('cpu'), peakMb: median('peakMb'), verdict: runs[0].verdict };
+}
+
 const cases = [];
 const scale = quick ? 0.1 : 1;
 for (const days of [7.5, 30]) {
@@ -145,6 +154,7 @@ for (const count of quick ? [10, 50] : [50]) {
   });
 }
 
+console.log(repeat > 1 ? `Medians of ${repeat} runs each, after and before alternating.\n` : '');
 console.log(`| case | size MB | after: wall s | after: CPU s | after: peak MB | before: wall s | before: CPU s | before: peak MB | CPU before / after | load avg | verdict (after; before) |`);
 console.log(`|---|---|---|---|---|---|---|---|---|---|---|`);
 for (const entry of cases) {
@@ -155,8 +165,14 @@ for (const entry of cases) {
     ? spawnSync('du', ['-sb', entry.target], { encoding: 'utf8' }).stdout.split('\t')[0]
     : statSync(entry.target).size;
   const load = loadavg()[0];
-  const after = analyze(root, entry.target);
-  const was = before ? analyze(before, entry.target) : undefined;
+  const afters = [];
+  const befores = [];
+  for (let run = 0; run < repeat; run++) {
+    afters.push(analyze(root, entry.target));
+    if (before) befores.push(analyze(before, entry.target));
+  }
+  const after = medians(afters);
+  const was = before ? medians(befores) : undefined;
   const ratio = was ? (was.cpu / after.cpu).toFixed(1) : '-';
   console.log(
     `| ${entry.name} | ${mb(Number(size))} | ${after.seconds.toFixed(1)} | ${after.cpu.toFixed(1)} | ${after.peakMb} | ${was ? was.seconds.toFixed(1) : '-'} | ${was ? was.cpu.toFixed(1) : '-'} | ${was ? was.peakMb : '-'} | ${ratio} | ${load.toFixed(1)}-${loadavg()[0].toFixed(1)} | ${after.verdict}${was ? `; ${was.verdict}` : ''} |`,

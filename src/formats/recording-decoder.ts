@@ -1,16 +1,9 @@
 import { Frame, type FrameSource } from '../model/frame.js';
 import { Traceback } from '../model/traceback.js';
 import { readHeader, readSample, RecordingFormatError, type RecordingEnd, type RecordingHeader, type RecordingSample } from './recording.js';
+import { growColumns, newColumns, RecordingLineReader, type LineHandler, type RowColumns } from './recording-lines.js';
 
-/** The rows of one sample as columns (reused from sample to sample: copy what you keep). */
-export interface RowColumns {
-  length: number;
-  stackIds: Float64Array;
-  bytes: Float64Array;
-  counts: Float64Array;
-  /** Old sampled objects that died since the previous tick (the 4th column; 0 where absent). */
-  deaths: Float64Array;
-}
+export { readRows, type RowColumns } from './recording-lines.js';
 
 /** A sample line without its rows. */
 export type SampleLine = Omit<RecordingSample, 'rows'>;
@@ -63,27 +56,21 @@ export class StackTable {
 
 /** Ids this far beyond the last dense one go to the map (a corrupt id must not allocate a huge array). */
 const DENSE_GAP = 4096;
-const NEWLINE = 0x0a;
-const ROWS = Buffer.from('"rows":[');
-/** Lines shorter than this are parsed whole; longer sample lines get their rows read by hand. */
-const LONG_LINE = 512;
-
 /**
  * Reads recording text pushed in chunks of any size, line by line, and tells a sink what
  * it holds; memory stays bounded by the longest line and the stacks defined. The rules
  * (torn last line, corrupt lines, several headers, lines before the first header) are in
  * docs/recording-format.md.
  */
-export class RecordingDecoder {
-  private carry: Buffer[] = [];
-  private lineNo = 0;
+export class RecordingDecoder implements LineHandler {
+  private readonly lines = new RecordingLineReader(this);
   private header: RecordingHeader | undefined;
   private headers = 0;
   private frames = new Map<number, Frame>();
   private stacks = new StackTable();
   private orphanLines = 0;
   private unknownStackRows = 0;
-  private readonly columns: RowColumns = { length: 0, stackIds: new Float64Array(256), bytes: new Float64Array(256), counts: new Float64Array(256), deaths: new Float64Array(256) };
+  private readonly columns: RowColumns = newColumns(256);
   readonly warnings: string[] = [];
 
   constructor(
@@ -91,35 +78,28 @@ export class RecordingDecoder {
     private readonly sink: RecordingSink,
   ) {}
 
+  /** Whether a lifetime started (a header was read). */
+  get started(): boolean {
+    return this.header !== undefined;
+  }
+
   /** Bytes that came after the last complete line (a line still being written, or torn). */
   get pendingBytes(): number {
-    return this.carry.reduce((sum, part) => sum + part.length, 0);
+    return this.lines.pendingBytes;
   }
 
   push(chunk: Buffer): void {
-    let start = 0;
-    for (;;) {
-      const newline = chunk.indexOf(NEWLINE, start);
-      if (newline < 0) break;
-      if (this.carry.length > 0) {
-        const line = Buffer.concat([...this.carry, chunk.subarray(start, newline)]);
-        this.carry = [];
-        this.line(line, 0, line.length, false);
-      } else {
-        this.line(chunk, start, newline, false);
-      }
-      start = newline + 1;
-    }
-    if (start < chunk.length) this.carry.push(Buffer.from(chunk.subarray(start)));
+    this.lines.push(chunk);
   }
 
   /** The end of the text: a last line without a newline is read, or ignored as torn. Throws when there was no header. */
   finish(): void {
-    if (this.carry.length > 0) {
-      const line = Buffer.concat(this.carry);
-      this.carry = [];
-      this.line(line, 0, line.length, true);
-    }
+    this.lines.finish();
+    this.close();
+  }
+
+  /** The end of lines told to `line` directly (cut by a RecordingLineReader elsewhere). Throws when there was no header. */
+  close(): void {
     if (!this.header) {
       if (this.orphanLines > 0) {
         throw new RecordingFormatError(
@@ -131,16 +111,8 @@ export class RecordingDecoder {
     if (this.unknownStackRows > 0) this.warnings.push(`${this.source}: ignored ${this.unknownStackRows} rows that refer to undefined stacks`);
   }
 
-  private line(buffer: Buffer, start: number, end: number, last: boolean): void {
-    this.lineNo += 1;
-    const lineNo = this.lineNo;
-    // A file truncated in place while its writer kept its offset (copytruncate) starts with a run of NUL bytes.
-    const from = start;
-    while (start < end && buffer[start] === 0) start++;
-    const padded = start > from;
-    while (start < end && (buffer[start] === 0x20 || buffer[start] === 0x09 || buffer[start] === 0x0d)) start++;
-    if (start === end) return;
-    const value = this.parse(buffer, start, end);
+  line(lineNo: number, text: string, fastRows: RowColumns | undefined, padded: boolean, last: boolean): void {
+    const value = parseJSON(text, fastRows !== undefined);
     if (value === undefined) {
       if (!this.header && this.orphanLines === 0 && !padded) throw new RecordingFormatError(`${this.source}: not a heapsleuth recording (line ${lineNo} is not JSON)`);
       if (!this.header) {
@@ -192,8 +164,7 @@ export class RecordingDecoder {
         break;
       }
       case 'sample': {
-        const rows = value['rows'];
-        const parsedRows = rows === FAST_ROWS ? this.columns : undefined;
+        const parsedRows = value['rows'] === FAST_ROWS ? fastRows : undefined;
         if (parsedRows) value['rows'] = [];
         const sample = readSample(value);
         if (!sample) {
@@ -231,18 +202,6 @@ export class RecordingDecoder {
     this.sink.header(header);
   }
 
-  /** The line as JSON, with a long sample line's rows read by hand into `columns` (FAST_ROWS marks it); undefined when it is not JSON. */
-  private parse(buffer: Buffer, start: number, end: number): unknown {
-    if (end - start >= LONG_LINE && this.header) {
-      const at = buffer.indexOf(ROWS, start);
-      if (at >= 0 && at < end) {
-        const close = readRows(buffer, at + ROWS.length, end, this.columns);
-        if (close >= 0) return parseJSON(buffer.toString('utf8', start, at) + '"rows":' + FAST_ROWS_TEXT + buffer.toString('utf8', close, end), true, this.columns);
-      }
-    }
-    return parseJSON(buffer.toString('utf8', start, end), false, this.columns);
-  }
-
   private columnsOf(rows: RecordingSample['rows']): RowColumns {
     const columns = this.columns;
     columns.length = 0;
@@ -271,13 +230,12 @@ export class RecordingDecoder {
 
 /** Stands for rows already read into the decoder's columns. */
 const FAST_ROWS = Symbol('rows read by hand');
-const FAST_ROWS_TEXT = '"\\u0000fast-rows"';
 
-function parseJSON(text: string, fast: boolean, columns: RowColumns): unknown {
+/** The line as JSON (FAST_ROWS where the line reader read its rows); undefined when it is not JSON. */
+function parseJSON(text: string, fast: boolean): unknown {
   try {
     const value = JSON.parse(text) as unknown;
     if (fast && isObject(value) && value['rows'] === '\u0000fast-rows') value['rows'] = FAST_ROWS as unknown as [];
-    else if (!fast) columns.length = 0;
     return value;
   } catch {
     return undefined;
@@ -285,215 +243,12 @@ function parseJSON(text: string, fast: boolean, columns: RowColumns): unknown {
 }
 
 function appendRow(columns: RowColumns, stackId: number, bytes: number, count: number, deaths: number): void {
-  if (columns.length === columns.stackIds.length) grow(columns);
+  if (columns.length === columns.stackIds.length) growColumns(columns);
   columns.stackIds[columns.length] = stackId;
   columns.bytes[columns.length] = bytes;
   columns.counts[columns.length] = count;
   columns.deaths[columns.length] = deaths;
   columns.length++;
-}
-
-// A hand-written reader of `[[id,bytes,count],...]` as the encoders write it (plain
-// decimal numbers, no spaces): JSON.parse would build two thousand little arrays per
-// sample of a big service. Anything else gives -1 and the line is parsed as JSON.
-// A number's digits are gathered as one integer and divided once by a power of ten:
-// the correctly rounded value, exactly what JSON.parse gives, up to 15 digits.
-
-/** Reads the rows after `"rows":[` into columns; returns the index after the closing `]`, or -1. */
-export function readRows(buffer: Uint8Array, start: number, end: number, columns: RowColumns): number {
-  const done = readPlainRows(buffer, start, end, columns);
-  return done >= 0 ? done : readAnyRows(buffer, start, end, columns);
-}
-
-/**
- * The rows as the encoders write them: `[id,bytes,count]` or `[id,bytes,count,oldDeaths]`
- * with whole ids, bytes and deaths and a count with at most one decimal point; -1 for
- * anything else (readAnyRows then decides).
- */
-function readPlainRows(buffer: Uint8Array, start: number, end: number, columns: RowColumns): number {
-  let length = 0;
-  let p = start;
-  if (buffer[p] === 0x5d) {
-    columns.length = 0;
-    return p + 1;
-  }
-  // the columns in locals, and one unsigned comparison per digit (c - 0x30 below 10): the
-  // loop runs for every byte of the file
-  let { stackIds, bytes: sizes, counts, deaths } = columns;
-  let capacity = stackIds.length;
-  for (;;) {
-    if (buffer[p] !== 0x5b) return -1;
-    let c = buffer[++p]!;
-    let id = 0;
-    let from = p;
-    for (let digit = c - 0x30; digit >>> 0 < 10; digit = c - 0x30) {
-      id = id * 10 + digit;
-      c = buffer[++p]!;
-    }
-    if (c !== 0x2c || p === from || p - from > 15) return -1;
-    c = buffer[++p]!;
-    let bytes = 0;
-    from = p;
-    for (let digit = c - 0x30; digit >>> 0 < 10; digit = c - 0x30) {
-      bytes = bytes * 10 + digit;
-      c = buffer[++p]!;
-    }
-    if (c !== 0x2c || p === from || p - from > 15) return -1;
-    c = buffer[++p]!;
-    let count = 0;
-    from = p;
-    for (let digit = c - 0x30; digit >>> 0 < 10; digit = c - 0x30) {
-      count = count * 10 + digit;
-      c = buffer[++p]!;
-    }
-    if (p === from) return -1;
-    if (c === 0x2e) {
-      let scale = 1;
-      const point = p;
-      c = buffer[++p]!;
-      for (let digit = c - 0x30; digit >>> 0 < 10; digit = c - 0x30) {
-        count = count * 10 + digit;
-        scale *= 10;
-        c = buffer[++p]!;
-      }
-      if (p === point + 1 || p - from > 16) return -1;
-      count /= scale;
-    } else if (p - from > 15) {
-      return -1;
-    }
-    let died = 0;
-    if (c === 0x2c) {
-      // the 4th column: old samples that died, a whole number
-      c = buffer[++p]!;
-      from = p;
-      for (let digit = c - 0x30; digit >>> 0 < 10; digit = c - 0x30) {
-        died = died * 10 + digit;
-        c = buffer[++p]!;
-      }
-      if (p === from || p - from > 15) return -1;
-    }
-    if (c !== 0x5d || p >= end) return -1;
-    if (length === capacity) {
-      columns.length = length;
-      grow(columns);
-      ({ stackIds, bytes: sizes, counts, deaths } = columns);
-      capacity = stackIds.length;
-    }
-    stackIds[length] = id;
-    sizes[length] = bytes;
-    counts[length] = count;
-    deaths[length] = died;
-    length++;
-    c = buffer[++p]!;
-    if (c === 0x2c) {
-      p++;
-      continue;
-    }
-    if (c === 0x5d && p < end) {
-      columns.length = length;
-      return p + 1;
-    }
-    return -1;
-  }
-}
-
-/** Rows of any plain decimal numbers (signs, decimal points, extra fields). */
-function readAnyRows(buffer: Uint8Array, start: number, end: number, columns: RowColumns): number {
-  columns.length = 0;
-  let stackIds = columns.stackIds;
-  let bytes = columns.bytes;
-  let counts = columns.counts;
-  let deaths = columns.deaths;
-  let length = 0;
-  let inRow = false;
-  let field = 0;
-  let value = 0;
-  let scale = 1;
-  let digits = 0;
-  let negative = false;
-  let fraction = false;
-  let id = 0;
-  let size = 0;
-  for (let p = start; p < end; p++) {
-    const c = buffer[p]!;
-    if (c >= 0x30 && c <= 0x39) {
-      value = value * 10 + (c - 0x30);
-      digits++;
-      if (fraction) scale *= 10;
-      continue;
-    }
-    if (c === 0x2c || (c === 0x5d && inRow)) {
-      if (!inRow) {
-        if (c !== 0x2c) return -1;
-        continue; // between rows
-      }
-      if (digits === 0 || digits > 15) return -1;
-      const number = (scale === 1 ? value : value / scale) * (negative ? -1 : 1);
-      if (field === 0) id = number;
-      else if (field === 1) size = number;
-      else if (field === 2) {
-        if (length === stackIds.length) {
-          columns.length = length;
-          grow(columns);
-          stackIds = columns.stackIds;
-          bytes = columns.bytes;
-          counts = columns.counts;
-          deaths = columns.deaths;
-        }
-        stackIds[length] = id;
-        bytes[length] = size;
-        counts[length] = number;
-        deaths[length] = 0;
-        length++;
-      } else if (field === 3) {
-        deaths[length - 1] = number;
-      }
-      field++;
-      value = 0;
-      scale = 1;
-      digits = 0;
-      negative = false;
-      fraction = false;
-      if (c === 0x5d) {
-        if (field < 3) return -1;
-        inRow = false;
-      }
-      continue;
-    }
-    if (c === 0x2e) {
-      if (fraction || digits === 0) return -1;
-      fraction = true;
-      continue;
-    }
-    if (c === 0x2d) {
-      if (digits > 0 || negative) return -1;
-      negative = true;
-      continue;
-    }
-    if (c === 0x5b && !inRow) {
-      inRow = true;
-      field = 0;
-      continue;
-    }
-    if (c === 0x5d) {
-      columns.length = length;
-      return p + 1; // the end of the rows
-    }
-    return -1;
-  }
-  return -1;
-}
-
-function grow(columns: RowColumns): void {
-  const bigger = (array: Float64Array) => {
-    const copy = new Float64Array(array.length * 2);
-    copy.set(array);
-    return copy;
-  };
-  columns.stackIds = bigger(columns.stackIds);
-  columns.bytes = bigger(columns.bytes);
-  columns.counts = bigger(columns.counts);
-  columns.deaths = bigger(columns.deaths);
 }
 
 /** Epoch milliseconds a Date can hold (a torn or spliced line can join two numbers into one too big). */
