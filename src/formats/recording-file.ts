@@ -55,6 +55,9 @@ class HeaderlessSegment extends Error {}
  * order on this thread, which takes batches with receiveMessageOnPort and sleeps on a shared
  * counter between them. Workers are stopped and let go on every way out, errors included.
  */
+/** How long the reading thread waits for a worker that posts nothing before it gives up. */
+const SILENT_WORKER_SECONDS = 60;
+
 function decodeOnWorkers(fd: number, size: number, segmentBytes: number, decoder: RecordingDecoder): void {
   const segments = Math.max(1, Math.ceil(size / segmentBytes));
   const count = Math.min(WORKERS, segments);
@@ -117,20 +120,28 @@ function startWorker(fd: number, part: Pick<WorkerData, 'segmentBytes' | 'segmen
   const data: WorkerData = { fd, port: port2, state, chunkBytes: CHUNK_BYTES, ...part };
   const worker = new Worker(new URL('./recording-read-worker.js', import.meta.url), { workerData: data, transferList: [port2] });
   worker.unref();
+  // Errors come through the port; an uncaught one must not throw later on this thread's loop.
+  worker.on('error', () => {});
   let received = 0;
+  let silentSeconds = 0;
   return {
     next(): ReaderMessage {
       for (;;) {
         const message = receiveMessageOnPort(port1)?.message as ReaderMessage | undefined;
         if (message !== undefined) {
           received += 1;
+          silentSeconds = 0;
           if (message.kind === 'lines') {
             Atomics.add(state, CONSUMED, 1);
             Atomics.notify(state, CONSUMED);
           }
           return message;
         }
-        Atomics.wait(state, POSTED, received, 1000);
+        // A worker that died without a word (its isolate out of memory, its module failed to
+        // load) would leave this thread waiting forever: give up after a minute of silence.
+        if (Atomics.wait(state, POSTED, received, 1000) === 'timed-out' && ++silentSeconds >= SILENT_WORKER_SECONDS) {
+          throw new Error(`a line-reading worker thread stopped answering (${SILENT_WORKER_SECONDS} s without a batch)`);
+        }
       }
     },
     giveBack(batch: LineBatch): void {
