@@ -12,15 +12,12 @@
 // No build needed (no heapsleuth code runs here):
 //   node bench/native/run.mjs [--rounds 8] [--duration 8] [--warmup 2] [--connections 16] [--json FILE]
 // Needs wrk and Debian's libjemalloc2 (apt-get install -y wrk libjemalloc2).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runWrk, startShopService } from '../overhead/shop-under-wrk.mjs';
 
-const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-const SERVICE = here('../overhead/service.mjs');
-const LOAD_SCRIPT = here('../overhead/load.lua');
 const JEMALLOC = process.env.HEAPSLEUTH_JEMALLOC || '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2';
 /** What `heapsleuth run --native` sets (src/native/jemalloc.ts); `{OUT}` is the trial's folder. */
 const NATIVE_CONF = 'prof:true,lg_prof_sample:19,lg_prof_interval:28,prof_final:true,prof_prefix:{OUT}/jeprof';
@@ -66,38 +63,7 @@ function trialEnv(extra, outDir) {
 }
 
 function startService(config, outDir) {
-  const child = spawn(process.execPath, [SERVICE], { env: trialEnv(config.env, outDir), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const port = new Promise((resolve, reject) => {
-    let stdout = '';
-    const timer = setTimeout(() => reject(new Error(`${config.key}: no port within 15 s; stderr: ${stderr.trim()}`)), 15_000);
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-      if (!stdout.includes('\n')) return;
-      clearTimeout(timer);
-      resolve(JSON.parse(stdout.split('\n')[0]).port);
-    });
-    child.once('exit', (code) => reject(new Error(`${config.key}: the service exited (${code}) before listening; stderr: ${stderr.trim()}`)));
-  });
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return { child, port, exited, stderr: () => stderr };
-}
-
-function runWrk(port, seconds, connections) {
-  return new Promise((resolve, reject) => {
-    const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', '-s', LOAD_SCRIPT, `http://127.0.0.1:${port}/`];
-    const wrk = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    wrk.stdout.on('data', (chunk) => (out += chunk));
-    wrk.stderr.on('data', (chunk) => (out += chunk));
-    wrk.once('error', reject);
-    wrk.once('exit', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('WRKJSON '));
-      if (code !== 0 || !line) return reject(new Error(`wrk failed (${code}): ${out.trim().split('\n').slice(-3).join(' | ')}`));
-      resolve(JSON.parse(line.slice('WRKJSON '.length)));
-    });
-  });
+  return startShopService({ key: config.key, nodeArgs: [], env: trialEnv(config.env, outDir) });
 }
 
 async function trial(config, options) {

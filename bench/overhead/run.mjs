@@ -11,15 +11,14 @@
 // diagnostic ones, run only when named: no-ticks, v8-64k, v8-512k, and for run --native:
 // jemalloc, native, native-agent (need libjemalloc2).
 // Needs wrk (Debian: apt-get install -y wrk).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runWrk, startShopService } from './shop-under-wrk.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-const SERVICE = here('./service.mjs');
-const LOAD_SCRIPT = here('./load.lua');
 const DD_PRELOAD = here('./dd-heap-profiler.cjs');
 const REGISTER = here('../../dist/src/agent/register.js');
 const TICK_INTERVAL = '5s';
@@ -110,40 +109,7 @@ function rssMb(pid) {
 }
 
 function startService(config, outDir) {
-  const child = spawn(process.execPath, [...config.nodeArgs, SERVICE], { env: trialEnv(config.env, outDir), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const port = new Promise((resolve, reject) => {
-    let stdout = '';
-    const timer = setTimeout(() => reject(new Error(`${config.key}: the service printed no port within 15 s; stderr: ${stderr.trim()}`)), 15_000);
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-      const line = stdout.split('\n')[0];
-      if (stdout.includes('\n')) {
-        clearTimeout(timer);
-        resolve(JSON.parse(line).port);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${config.key}: the service exited (${code}) before listening; stderr: ${stderr.trim()}`)));
-  });
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return { child, port, exited, stderr: () => stderr };
-}
-
-function runWrk(port, seconds, connections) {
-  return new Promise((resolve, reject) => {
-    const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', '-s', LOAD_SCRIPT, `http://127.0.0.1:${port}/`];
-    const wrk = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    wrk.stdout.on('data', (chunk) => (out += chunk));
-    wrk.stderr.on('data', (chunk) => (out += chunk));
-    wrk.once('error', reject);
-    wrk.once('exit', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('WRKJSON '));
-      if (code !== 0 || !line) return reject(new Error(`wrk failed (${code}): ${out.trim().split('\n').slice(-3).join(' | ')}`));
-      resolve(JSON.parse(line.slice('WRKJSON '.length)));
-    });
-  });
+  return startShopService({ key: config.key, nodeArgs: [...config.nodeArgs], env: trialEnv(config.env, outDir) });
 }
 
 /** Agent reads inside the measured window: heapsleuth's samples from its recording, dd's profiles from its exit line. */
