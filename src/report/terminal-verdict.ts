@@ -227,7 +227,9 @@ function nativeBlocks(verdict: Verdict, paint: Paint): Block[] {
         paint(`(confidence ${formatConfidence(suspect.confidence)}, ${formatSize(suspect.liveBytes)} live)`, 'dim'),
     ];
     const short = (frame: { library: string; function: string }) => `${frame.function} (${frame.library.slice(frame.library.lastIndexOf('/') + 1)})`;
-    if (suspect.via?.length) lines.push(paint(truncate(safe(`allocates through ${suspect.via.map(short).join(' <- ')}`), MAX_TRACEBACK_WIDTH), 'dim'));
+    // The runtime function the addon called first (napi_create_reference), then what it called:
+    // when the line is cut, what goes is the runtime's own depths.
+    if (suspect.via?.length) lines.push(paint(truncate(safe(`allocates through ${[...suspect.via].reverse().map(short).join(' -> ')}`), MAX_TRACEBACK_WIDTH), 'dim'));
     if (suspect.stripped) lines.push(paint(`${safe(library)} is stripped: only offsets, no function names; the library is what to look at`, 'dim'));
     const callers = suspect.stack.slice(1).filter((frame) => frame.library !== '<jit>').map(short);
     if (callers.length > 0) lines.push(paint(truncate(safe(`called from ${callers.join(' <- ')}`), MAX_TRACEBACK_WIDTH), 'dim'));

@@ -31,7 +31,7 @@ export function nativePanel(data: ReportData): HTMLElement | null {
               (callers(suspect.stack).length > 0 ? 'called from ' + callers(suspect.stack).join(' ← ') : '') +
               (suspect.calledFromJavaScript ? ' (the native stack ends where JavaScript called in)' : ''),
           }),
-          ...(suspect.via?.length ? [h('div', { class: 'loc', text: 'allocates through ' + suspect.via.map((frame) => frame.function).join(' ← ') })] : []),
+          ...(suspect.via?.length ? [h('div', { class: 'loc', text: 'allocates through ' + [...suspect.via].reverse().map((frame) => frame.function).join(' → ') })] : []),
           ...(suspect.stripped ? [h('div', { class: 'loc', text: 'stripped library: only offsets, no function names' })] : []),
           ...(suspect.javascript?.length
             ? [h('div', { class: 'loc', text: 'JavaScript side, growing in step: ' + suspect.javascript.map((tie) => `${tie.function || '(anonymous)'} (${tie.file}:${tie.line}) r=${tie.correlation.toFixed(2)}`).join(', ') })]
