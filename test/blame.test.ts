@@ -6,23 +6,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Verdict } from '../src/analysis/verdict.js';
 import { launchTestBrowser } from './browser.js';
-import { cliPath, fixture, repoRoot, runNode, type ChildResult } from './child-process.js';
+import { fixture, repoRoot, runForVerdict, type ChildResult } from './child-process.js';
 
 /** `heapsleuth run` on a script in `cwd` for `duration`; returns its output and JSON verdict. */
-async function heapsleuthRun(cwd: string, script: string, duration: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<{ result: ChildResult; verdict: Verdict }> {
-  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-blame-'));
-  const json = join(dir, 'verdict.json');
-  const result = await runNode(
-    [cliPath, 'run', '--quiet', '--duration', duration, '--interval', '250ms', '--sampling-interval', '16KiB', '--out', join(dir, 'rec'), '--json', json, ...extra, '--', process.execPath, script],
-    { cwd, env: { NO_COLOR: '1', ...env } },
-  );
-  let verdict: Verdict;
-  try {
-    verdict = JSON.parse(readFileSync(json, 'utf8')) as Verdict;
-  } catch {
-    assert.fail(`no verdict written; exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-  }
-  return { result, verdict };
+function heapsleuthRun(cwd: string, script: string, duration: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<{ result: ChildResult; verdict: Verdict }> {
+  return runForVerdict(script, duration, { cwd, extra, env });
 }
 
 /** An app folder in tmp with the fixture's packages installed under node_modules/. */

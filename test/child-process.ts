@@ -1,5 +1,10 @@
 import { spawn } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Verdict } from '../src/analysis/verdict.js';
 
 /** The repository root, from the compiled test file in dist/test/. */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -45,4 +50,24 @@ export function runChild(command: string, args: string[], options: ChildOptions 
 /** Runs a Node script and collects its output. */
 export function runNode(args: string[], options: ChildOptions = {}): Promise<ChildResult> {
   return runChild(process.execPath, args, options);
+}
+
+/**
+ * `heapsleuth run` (quiet, 250 ms ticks, 16 KiB sampling) on `node script` for `duration`, in
+ * `cwd`; returns its output and the JSON verdict (the test fails, saying why, when none was written).
+ */
+export async function runForVerdict(script: string, duration: string, options: { extra?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ result: ChildResult; verdict: Verdict }> {
+  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-run-'));
+  const json = join(dir, 'verdict.json');
+  const result = await runNode(
+    [cliPath, 'run', '--quiet', '--duration', duration, '--interval', '250ms', '--sampling-interval', '16KiB', '--out', join(dir, 'rec'), '--json', json, ...(options.extra ?? []), '--', process.execPath, script],
+    { ...(options.cwd === undefined ? {} : { cwd: options.cwd }), env: { NO_COLOR: '1', ...options.env } },
+  );
+  let verdict: Verdict;
+  try {
+    verdict = JSON.parse(readFileSync(json, 'utf8')) as Verdict;
+  } catch {
+    assert.fail(`no verdict written; exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  }
+  return { result, verdict };
 }

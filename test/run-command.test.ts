@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Verdict } from '../src/analysis/verdict.js';
-import { cliPath, fixture, runNode, type ChildResult } from './child-process.js';
+import { cliPath, fixture, runForVerdict, runNode, type ChildResult } from './child-process.js';
 
 interface RunOutcome {
   result: ChildResult;
@@ -13,20 +13,8 @@ interface RunOutcome {
 }
 
 /** `heapsleuth run` on a fixture service for a few seconds; returns its output and JSON verdict. */
-async function heapsleuthRun(service: string, duration: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunOutcome> {
-  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-run-'));
-  const json = join(dir, 'verdict.json');
-  const result = await runNode(
-    [cliPath, 'run', '--quiet', '--duration', duration, '--interval', '250ms', '--sampling-interval', '16KiB', '--out', join(dir, 'rec'), '--json', json, ...extra, '--', process.execPath, fixture(`services/${service}`)],
-    { env: { NO_COLOR: '1', ...env } },
-  );
-  let verdict: Verdict;
-  try {
-    verdict = JSON.parse(readFileSync(json, 'utf8')) as Verdict;
-  } catch {
-    assert.fail(`no verdict written; exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-  }
-  return { result, verdict };
+function heapsleuthRun(service: string, duration: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunOutcome> {
+  return runForVerdict(fixture(`services/${service}`), duration, { extra, env });
 }
 
 test('a leak hidden in heavy churn: verdict leak, blamed on the right file and line', async () => {
