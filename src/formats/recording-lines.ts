@@ -321,14 +321,16 @@ function readAnyRows(buffer: Uint8Array, start: number, end: number, columns: Ro
   return -1;
 }
 
+/** A copy of `array` in one twice its length. */
+export function doubled(array: Float64Array): Float64Array<ArrayBuffer> {
+  const copy = new Float64Array(array.length * 2);
+  copy.set(array);
+  return copy;
+}
+
 export function growColumns(columns: RowColumns): void {
-  const bigger = (array: Float64Array) => {
-    const copy = new Float64Array(array.length * 2);
-    copy.set(array);
-    return copy;
-  };
-  columns.stackIds = bigger(columns.stackIds);
-  columns.bytes = bigger(columns.bytes);
-  columns.counts = bigger(columns.counts);
-  columns.deaths = bigger(columns.deaths);
+  columns.stackIds = doubled(columns.stackIds);
+  columns.bytes = doubled(columns.bytes);
+  columns.counts = doubled(columns.counts);
+  columns.deaths = doubled(columns.deaths);
 }

@@ -1,3 +1,4 @@
+import { doubled } from './recording-lines.js';
 import type { HandleSiteRow, Recording, RecordingEnd, RecordingHeader, RecordingSample, SampleRow } from './recording.js';
 import type { RecordingSink, RowColumns, SampleLine, StackTable } from './recording-decoder.js';
 import type { ProcessSample } from '../model/process.js';
@@ -368,15 +369,10 @@ class RowSums {
 
   private newSlot(id: number): number {
     if (this.used === this.ids.length) {
-      const grow = (array: Float64Array) => {
-        const bigger = new Float64Array(array.length * 2);
-        bigger.set(array);
-        return bigger;
-      };
-      this.ids = grow(this.ids);
-      this.bytes = grow(this.bytes);
-      this.counts = grow(this.counts);
-      this.deaths = grow(this.deaths);
+      this.ids = doubled(this.ids);
+      this.bytes = doubled(this.bytes);
+      this.counts = doubled(this.counts);
+      this.deaths = doubled(this.deaths);
     }
     this.ids[this.used] = id;
     return this.used++;
