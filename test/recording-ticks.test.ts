@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Frame, Traceback, readProfileFile, snapshotToHeapProfile, snapshotToPprof, type Snapshot } from '../src/index.js';
+import fc from 'fast-check';
+import { Frame, Traceback, readProfileFile, selectSnapshotIndex, snapshotToHeapProfile, snapshotToPprof, type Snapshot } from '../src/index.js';
 import { readRecordingTicks } from '../src/formats/recording-ticks.js';
 import { cliPath, runChild, type ChildResult } from './child-process.js';
 import { recordingText, type SampleSpec } from './recording-text.js';
@@ -89,6 +90,37 @@ test('a file of several process lifetimes is read as its first one, with the who
   assert.equal(read.ticks[0]!.index, 2);
   assert.deepEqual(read.warnings, readProfileFile(path).warnings);
   assert.match(read.warnings.join('\n'), /holds 2 process lifetimes \(one header each\); read the first one only/);
+});
+
+test('any choice on any recording names the tick the whole-file reader names (times out of order, restarts, far from the end)', () => {
+  const choice = fc.oneof(
+    fc.integer({ min: -30, max: 30 }).map((index) => ({ text: String(index), choice: { index } })),
+    fc.integer({ min: -2, max: 30 }).map((minute) => ({ text: new Date(START + minute * 60_000).toISOString(), choice: { time: START + minute * 60_000 } })),
+  );
+  const lifetime = fc.array(fc.integer({ min: 0, max: 25 }), { maxLength: 25 });
+  let run = 0;
+  fc.assert(
+    fc.property(fc.array(lifetime, { minLength: 1, maxLength: 3 }), fc.array(choice, { minLength: 1, maxLength: 3 }), (lifetimes, choices) => {
+      const path = join(dir, `random-${run++}.ndjson`);
+      writeFileSync(path, lifetimes.map((minutes) => recordingText(minutes.map((minute, t) => ({ ...sampleAt(t * 7), process: { ...sampleAt(t).process, time: START + minute * 60_000 } })))).join(''));
+      const reference = readProfileFile(path);
+      const read = readRecordingTicks(path, choices.map((c) => c.choice));
+      assert.equal(read.count, reference.times.length);
+      assert.deepEqual(read.warnings, reference.warnings);
+      choices.forEach((c, i) => {
+        let expected: number | undefined;
+        try {
+          expected = selectSnapshotIndex(reference, c.text);
+        } catch {
+          expected = undefined;
+        }
+        assert.equal(read.ticks[i]?.index, expected, `${c.text} of ${reference.times.length}`);
+        if (expected !== undefined) sameSnapshot(read.ticks[i]!.snapshot, reference.snapshot(expected));
+      });
+      assert.ok(read.heldAtMost <= choices.reduce((sum, c) => sum + ('index' in c.choice && c.choice.index < 0 ? Math.min(-c.choice.index, 16) : 1), 0));
+    }),
+    { numRuns: 150 },
+  );
 });
 
 test('heapsleuth top on a long recording prints what it prints for the same tick read whole', async () => {
