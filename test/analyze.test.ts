@@ -322,3 +322,22 @@ test('a heap that grows by what a cache at its bound holds is not a leak; what t
   assert.equal(leaking.process.heapUsed.leak, true);
   assert.equal(leaking.process.heapUsed.settled?.cachesAtBound, 1);
 });
+
+test('in a site that warmed up, a stack that slows down with it is part of the warm-up; a caller that keeps leaking is still found', () => {
+  const helper = new Frame('src/lib/routes.ts', 5, 'compile');
+  // a route table: 60 sampled objects, 95% of them within the first 10 of 30 ticks
+  const table: Site = { frames: [helper, new Frame('src/server.ts', 30, 'onRequest')], bytes: (i) => Math.round(60 * (1 - Math.exp(-i / 3.3))) * I };
+  // its compiled patterns, warming up a little more slowly (a quarter of their rise after the middle)
+  const patterns: Site = { frames: [helper, new Frame('src/server.ts', 44, 'onRoute')], bytes: (i) => Math.round(24 * (1 - Math.exp(-i / 10))) * I };
+  const warmUp = analyzeRecordings([recording({ sites: [table, patterns, ...noiseSites(20, 4)] })]);
+  assert.equal(warmUp.verdict, 'no-leak', `${warmUp.reason} ${JSON.stringify(warmUp.suspects.map((s) => [s.keyType, s.traceback[1]]))}`);
+
+  // the same table, and a caller whose entries are never dropped: one sample every other tick
+  const leak = leakSite(3);
+  const kept: Site = { frames: [helper, new Frame('src/jobs/report.ts', 9, 'nightly')], bytes: (i) => leak.bytes(i) };
+  const hidden = analyzeRecordings([recording({ sites: [table, kept, ...noiseSites(20, 4)] })]);
+  assert.equal(hidden.verdict, 'leak', hidden.reason);
+  const suspect = hidden.suspects.find((s) => s.keyType === 'traceback');
+  assert.ok(suspect, JSON.stringify(hidden.suspects.map((s) => [s.keyType, s.file])));
+  assert.deepEqual(suspect.traceback[1], { file: 'src/jobs/report.ts', line: 9, function: 'nightly', origin: 'app' });
+});

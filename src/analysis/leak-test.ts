@@ -68,3 +68,24 @@ export function examineSeries(segments: readonly Segment[], criteria: LeakCriter
 export function isLeak(examination: SeriesExamination, adjustedPValue: number, fdr: number): boolean {
   return adjustedPValue <= fdr && examination.slopePerMs > 0 && examination.large && examination.persistent && examination.retained;
 }
+
+/**
+ * A rise that is over: large and retained (the objects stay) but not persistent (the later
+ * part of the window no longer rises at a comparable rate): a warm-up, a one-off load.
+ */
+export function levelledOff(examination: SeriesExamination): boolean {
+  return examination.slopePerMs > 0 && examination.large && examination.retained && !examination.persistent;
+}
+
+/**
+ * A stack of a site that levelled off is a leak hidden in that site only when it keeps rising
+ * while the rest levels off: its rise from the middle to the end at least this many times the
+ * persistence ratio of its early rise. A stack that slows down with its site is part of the
+ * warm-up (bench/detection: 0.25-0.33 for a route table's RegExp stack, 0.5-2 for leaks).
+ */
+export const HIDDEN_STACK_PERSISTENCE = 2;
+
+export function keepsRisingApart(examination: SeriesExamination, criteria: LeakCriteria): boolean {
+  const shape = examination.shape;
+  return shape !== undefined && shape.lateRise >= HIDDEN_STACK_PERSISTENCE * criteria.persistenceRatio * shape.earlyRise;
+}

@@ -1,5 +1,5 @@
 import { toSegments } from './group-segments.js';
-import { examineSeries, type LeakCriteria } from './leak-test.js';
+import { examineSeries, levelledOff, type LeakCriteria } from './leak-test.js';
 import type { AllocationSeries } from './series.js';
 import { turnsOver } from './turnover.js';
 
@@ -28,8 +28,7 @@ export function settledSites(series: AllocationSeries, processTimes: readonly Fl
   const caches = generations ? series.lineno.filter(turnsOver) : [];
   const warmUps = series.lineno.filter((site) => {
     if (caches.includes(site)) return false;
-    const examination = examineSeries(toSegments(series.times, site.bytes, maxPoints), criteria, SCREEN_P_VALUE);
-    return examination.slopePerMs > 0 && examination.large && examination.retained && !examination.persistent;
+    return levelledOff(examineSeries(toSegments(series.times, site.bytes, maxPoints), criteria, SCREEN_P_VALUE));
   });
   const settled = [...caches, ...warmUps];
   if (settled.length === 0) return undefined;
