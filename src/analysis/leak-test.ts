@@ -77,15 +77,3 @@ export function levelledOff(examination: SeriesExamination): boolean {
   return examination.slopePerMs > 0 && examination.large && examination.retained && !examination.persistent;
 }
 
-/**
- * A stack of a site that levelled off is a leak hidden in that site only when it keeps rising
- * while the rest levels off: its rise from the middle to the end at least this many times the
- * persistence ratio of its early rise. A stack that slows down with its site is part of the
- * warm-up (bench/detection: 0.25-0.33 for a route table's RegExp stack, 0.5-2 for leaks).
- */
-export const HIDDEN_STACK_PERSISTENCE = 2;
-
-export function keepsRisingApart(examination: SeriesExamination, criteria: LeakCriteria): boolean {
-  const shape = examination.shape;
-  return shape !== undefined && shape.lateRise >= HIDDEN_STACK_PERSISTENCE * criteria.persistenceRatio * shape.earlyRise;
-}

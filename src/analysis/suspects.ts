@@ -1,5 +1,6 @@
 import type { GroupSeries, AllocationSeries } from './series.js';
-import { examineSeries, isLeak, keepsRisingApart, levelledOff, type LeakCriteria, type SeriesExamination } from './leak-test.js';
+import { examineSeries, isLeak, levelledOff, type LeakCriteria, type SeriesExamination } from './leak-test.js';
+import { slowsDown } from './warm-up.js';
 import { benjaminiHochberg } from './multiple-testing.js';
 import { lastValue, seriesPoints, toSegments } from './group-segments.js';
 import type { Suspect } from './verdict.js';
@@ -43,10 +44,10 @@ export function findSuspects(series: AllocationSeries, criteria: LeakCriteria, f
   // a site that turns over as a whole is a cache at its bound: its stacks are its parts (the
   // entries, the Map's table that steps up once more), not a caller's leak hidden in it
   const turnedOver = new Set(generations ? userSites.filter(turnsOver).map((site) => site.key) : []);
-  // a stack of a site that levelled off as a whole (a warm-up) must keep rising apart from it
+  // a stack that slowed down with its site, which levelled off as a whole, is part of a warm-up
   const warmedUp = (found: Found) => {
     const site = examined.get(found.group.linenoKey);
-    return site !== undefined && levelledOff(site) && !keepsRisingApart(found.examination, criteria);
+    return site !== undefined && levelledOff(site) && slowsDown(found.group);
   };
   const stacks = judgeFamily(series.traceback.filter(inUserCode), series.times, criteria, fdr, maxPoints, generations).filter(
     (found) => !siteKeys.has(found.group.linenoKey) && !turnedOver.has(found.group.linenoKey) && !warmedUp(found),
