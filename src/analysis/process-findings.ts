@@ -64,10 +64,12 @@ export function processFindings(series: ProcessSeries, options: ResolvedOptions,
     SeriesFinding,
     SeriesFinding,
   ];
+  let settledRise = 0;
   if (settled) {
     // the heap's own numbers, as without settled sites; `leak` and `confidence` judge the rest
     const own = examineSeries(toSegments(series.times, series.memory.heapUsed, options.maxPoints), processMemoryCriteria(options));
     const held = examineSeries(toSegments(series.times, settled.bytes, options.maxPoints), processMemoryCriteria(options));
+    settledRise = rise(held);
     heapUsed.growthBytesPerHour = own.slopePerMs * MS_PER_HOUR;
     heapUsed.lastBytes = lastValue(series.memory.heapUsed);
     heapUsed.settled = {
@@ -80,10 +82,15 @@ export function processFindings(series: ProcessSeries, options: ResolvedOptions,
   // A growing heap drags RSS along by more than heapTotal says (page granularity, V8's
   // own malloc'ed bookkeeping, allocator fragmentation): while JS memory leaks, a native
   // gap that grows by a small share of it is explained by it, and is not a second leak.
-  // The same holds while a cache fills to its bound, though the heap is not a leak then.
   const jsGrowth = Math.max(0, heapUsed.growthBytesPerHour) + Math.max(0, external.growthBytesPerHour);
-  const jsGrows = heapUsed.leak || external.leak || (heapUsed.settled !== undefined && heapUsed.settled.growthBytesPerHour > 0);
-  if (jsGrows && nativeGap.growthBytesPerHour <= options.nativeGapShareOfJsGrowth * jsGrowth) nativeGap.leak = false;
+  if ((heapUsed.leak || external.leak) && nativeGap.growthBytesPerHour <= options.nativeGapShareOfJsGrowth * jsGrowth) nativeGap.leak = false;
+  // The same holds while a cache fills or a table warms up, though the heap is not a leak
+  // then. Their growth is over, often a step (a one-off load), whose slope says little: the
+  // rise of the native gap is compared with what the settled sites rose instead.
+  const gapRise = rise(tested[memoryNames.indexOf('nativeGap')]!.examination);
+  const settledGrowth = heapUsed.settled ? Math.max(0, heapUsed.settled.growthBytesPerHour) : 0;
+  if (settledGrowth > 0 && nativeGap.growthBytesPerHour <= options.nativeGapShareOfJsGrowth * (jsGrowth + settledGrowth)) nativeGap.leak = false;
+  if (settledRise > 0 && gapRise <= options.nativeGapShareOfJsGrowth * settledRise) nativeGap.leak = false;
   rss.leak = rss.leak && (heapUsed.leak || external.leak || arrayBuffers.leak || nativeGap.leak);
 
   const handles = handleTypes
@@ -102,4 +109,9 @@ export function processFindings(series: ProcessSeries, options: ResolvedOptions,
 /** The used heap minus what the settled sites hold, sample by sample. */
 function withoutSettled(heapUsed: readonly Float64Array[], settled: SettledSites): Float64Array[] {
   return heapUsed.map((values, segment) => values.map((value, i) => value - (settled.bytes[segment]?.[i] ?? 0)));
+}
+
+/** What a series rose from its start to its end (medians of its first and last blocks), summed over lifetimes. */
+function rise(examination: SeriesExamination): number {
+  return examination.shape ? examination.shape.earlyRise + examination.shape.lateRise : examination.growth;
 }

@@ -28,7 +28,7 @@ export function settledSites(series: AllocationSeries, processTimes: readonly Fl
   const caches = generations ? series.lineno.filter(turnsOver) : [];
   const warmUps = series.lineno.filter((site) => {
     if (caches.includes(site)) return false;
-    return levelledOff(examineSeries(toSegments(series.times, site.bytes, maxPoints), criteria, SCREEN_P_VALUE));
+    return levelledOff(examineSeries(toSegments(series.times, site.bytes, maxPoints), criteria, SCREEN_P_VALUE), criteria);
   });
   const settled = [...caches, ...warmUps];
   if (settled.length === 0) return undefined;

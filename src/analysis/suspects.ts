@@ -47,7 +47,7 @@ export function findSuspects(series: AllocationSeries, criteria: LeakCriteria, f
   // a stack that slowed down with its site, which levelled off as a whole, is part of a warm-up
   const warmedUp = (found: Found) => {
     const site = examined.get(found.group.linenoKey);
-    return site !== undefined && levelledOff(site) && slowsDown(found.group);
+    return site !== undefined && levelledOff(site, criteria) && slowsDown(found.group);
   };
   const stacks = judgeFamily(series.traceback.filter(inUserCode), series.times, criteria, fdr, maxPoints, generations).filter(
     (found) => !siteKeys.has(found.group.linenoKey) && !turnedOver.has(found.group.linenoKey) && !warmedUp(found),
