@@ -186,6 +186,9 @@ test('an LRU cache that fills to its bound within the run is not a leak once ful
   const { result, verdict } = await heapsleuthRun('lru-filling.mjs', '14s', ['--out', join(dir, 'rec')], { FILL_MS: '6000', LIMIT: '40000', FULL_FILE: fullFile });
   assert.equal(verdict.verdict, 'no-leak', `${result.stdout}\n${JSON.stringify(verdict.suspects.slice(0, 2))}`);
   assert.equal(verdict.process.heapUsed.leak, false, 'the heap grew by what the cache holds');
+  // the cache's site (and its inlined caller's, once V8 inlines remember()) turn over
+  assert.ok((verdict.process.heapUsed.settled?.cachesAtBound ?? 0) >= 1, JSON.stringify(verdict.process.heapUsed));
+  assert.match(result.stdout, /the heap's growth is held by \d+ caches? at (its|their) bound/);
   // the evidence: the recording counts the cache's old sampled entries that were evicted
   const [file] = readdirSync(join(dir, 'rec'));
   const text = readFileSync(join(dir, 'rec', file!), 'utf8');
