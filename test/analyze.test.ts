@@ -359,3 +359,14 @@ test('a steady staircase of three sampled objects is too little evidence for a l
   assert.equal(eight.verdict, 'leak', eight.reason);
   assert.equal(eight.suspects[0]?.file, 'node_modules/abstract-level/abstract-level.js');
 });
+
+test('a backing store replaced by ever bigger ones (one sampled object that grows) is judged by its trend, not by its count', () => {
+  const table: Site = {
+    frames: [new Frame('src/registry.ts', 12, 'register'), handler],
+    bytes: (i) => 65_536 * 2 ** Math.floor(i / 8),
+    counts: () => 1,
+  };
+  const verdict = analyzeRecordings([recording({ sites: [table] })]);
+  assert.equal(verdict.verdict, 'leak', verdict.reason);
+  assert.equal(verdict.suspects[0]?.file, 'src/registry.ts');
+});
