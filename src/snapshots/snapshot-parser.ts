@@ -312,9 +312,10 @@ export class SnapshotParser {
       edgeCount,
       nodeTypeNames: nodeTypes,
       edgeTypeNames: edgeTypes,
-      nodeType: new Uint8Array(nodeCount),
+      // A baseline needs only its highest id: no per-node arrays at all.
+      nodeType: new Uint8Array(this.options.nodesOnly ? 0 : nodeCount),
       nodeName: new Uint32Array(this.options.nodesOnly ? 0 : nodeCount),
-      nodeId: new Uint32Array(nodeCount),
+      nodeId: new Uint32Array(this.options.nodesOnly ? 0 : nodeCount),
       nodeSelfSize: new Uint32Array(this.options.nodesOnly ? 0 : nodeCount),
       firstEdge: new Uint32Array(this.options.nodesOnly ? 0 : nodeCount + 1),
       edgeType: new Uint8Array(edges),
@@ -402,7 +403,21 @@ export class SnapshotParser {
     let maxId = graph.maxNodeId;
     const batch = this.batch;
     let k = 0;
-    if (field === 0 && !nodesOnly) {
+    if (nodesOnly) {
+      for (; k < length; k++) {
+        if (row >= count) throw this.corrupt(`more nodes than snapshot.node_count (${count})`);
+        if (field === fId) {
+          const id = batch[k]!;
+          // Heap objects have odd ids; embedder (native) nodes get even, address-like ones.
+          if (id > maxId && id % 2 === 1) maxId = id;
+        }
+        if (++field === fields) {
+          field = 0;
+          row++;
+        }
+      }
+      k = length;
+    } else if (field === 0) {
       // Whole nodes at once, as for edges.
       const whole = Math.min(Math.floor(length / fields), count - row);
       for (let i = 0; i < whole; i++, k += fields, row++) {
@@ -422,10 +437,7 @@ export class SnapshotParser {
       if (field === fType) nodeType[row] = v;
       else if (field === fId) {
         nodeId[row] = v;
-        // Heap objects have odd ids; embedder (native) nodes get even, address-like ones.
         if (v > maxId && v % 2 === 1) maxId = v;
-      } else if (nodesOnly) {
-        // Names, sizes and edges of a baseline do not matter: only its ids.
       } else if (field === fName) nodeName[row] = v;
       else if (field === fSize) nodeSelfSize[row] = v > 0xffffffff ? 0xffffffff : v;
       else if (field === fEdges) firstEdge[row + 1] = firstEdge[row]! + v;

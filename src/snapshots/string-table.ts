@@ -24,6 +24,17 @@ export class StringTable {
     return this.bytes.toString('utf8', this.offsets[index]!, this.offsets[index + 1]!);
   }
 
+  /** Whether string `index` is a non-empty run of ASCII digits (an index written as a name), read from its bytes. */
+  isDigits(index: number): boolean {
+    if (index >= this.count) return false;
+    const start = this.offsets[index]!;
+    const end = this.offsets[index + 1]!;
+    if (start === end) return false;
+    const bytes = this.bytes;
+    for (let i = start; i < end; i++) if (bytes[i]! - 0x30 >>> 0 > 9) return false;
+    return true;
+  }
+
   /** Appends the string whose UTF-8 bytes are `source[start..end)`. */
   pushBytes(source: Uint8Array, start: number, end: number): void {
     const size = end - start;
