@@ -50,7 +50,10 @@ interface Meta {
   edgeCount: number;
 }
 
+const NEWLINE = 0x0a;
 const BATCH = 1 << 16;
+/** nodeRows and edgeRows start a row only this far before a chunk's end (a row of V8's is 10 to 60 bytes). */
+const ROW_MARGIN = 256;
 const WHITESPACE = new Uint8Array(256);
 for (const c of [0x20, 0x0a, 0x0d, 0x09]) WHITESPACE[c] = 1;
 
@@ -70,6 +73,8 @@ export class SnapshotParser {
   private inNum = false;
   private depth = 0;
   private readonly batch = new Float64Array(BATCH);
+  /** One node's or edge's numbers, for nodeRows and edgeRows. */
+  private rowValues = new Float64Array(0);
   private batchLength = 0;
   private field = 0;
   private row = 0;
@@ -306,6 +311,7 @@ export class SnapshotParser {
     if (Object.values(this.nodeFieldIndex).some((i) => i < 0) || Object.values(this.edgeFieldIndex).some((i) => i < 0)) {
       throw this.corrupt('snapshot.meta lacks node fields (type, name, id, self_size, edge_count) or edge fields (type, name_or_index, to_node)');
     }
+    this.rowValues = new Float64Array(Math.max(nodeFields.length, edgeFields.length));
     const edges = this.options.nodesOnly ? 0 : edgeCount;
     this.graph = {
       nodeCount,
@@ -327,16 +333,29 @@ export class SnapshotParser {
     };
   }
 
-  /** The hot loop: unsigned integers separated by commas, newlines and brackets. */
+  /**
+   * Unsigned integers separated by commas, newlines and brackets. Whole nodes and edges go
+   * straight into the graph's arrays (nodeRows, edgeRows); this loop reads the rest through
+   * a batch: a row cut by the chunk's end, the closing bracket, the other arrays.
+   */
   private numbers(chunk: Uint8Array, pos: number): number {
     const end = chunk.length;
     const batch = this.batch;
+    const section = this.section;
+    const rowFields = section === 'nodes' ? this.meta!.nodeFields.length : section === 'edges' ? this.meta!.edgeFields.length : 0;
+    let tryRows = rowFields > 0;
     let n = this.num;
     let inNum = this.inNum;
     let depth = this.depth;
     let length = this.batchLength;
     let closed = false;
     while (pos < end) {
+      if (tryRows && length === 0 && !inNum && this.field === 0) {
+        pos = section === 'nodes' ? this.nodeRows(chunk, pos) : this.edgeRows(chunk, pos);
+        // What stopped them (a row cut by the chunk's end, the bracket) is read below, up to the next row.
+        tryRows = false;
+        if (pos === end) break;
+      }
       let digit = chunk[pos]! - ZERO;
       if (digit >>> 0 <= 9) {
         // A run of digits, read in a tight inner loop (the bulk of the file).
@@ -349,17 +368,19 @@ export class SnapshotParser {
         }
         inNum = false;
         batch[length++] = n;
-        if (length === BATCH) {
+        if (length === BATCH || (rowFields > 0 && (this.field + length) % rowFields === 0)) {
           this.flush(length);
           length = 0;
+          tryRows = rowFields > 0;
         }
       } else if (inNum) {
         // A number cut by the previous chunk's end.
         inNum = false;
         batch[length++] = n;
-        if (length === BATCH) {
+        if (length === BATCH || (rowFields > 0 && (this.field + length) % rowFields === 0)) {
           this.flush(length);
           length = 0;
+          tryRows = rowFields > 0;
         }
       }
       const c = chunk[pos]!;
@@ -382,6 +403,105 @@ export class SnapshotParser {
       this.batchLength = 0;
       this.endNumbers();
     }
+    return pos;
+  }
+
+  /**
+   * Whole nodes, read from the bytes into the graph's arrays (the bulk of the file, hence
+   * no batch). Stops before the first node near the chunk's end, or that meets anything but
+   * digits, commas and newlines (the closing bracket, other whitespace: `numbers` reads
+   * those), and returns where that node starts.
+   */
+  private nodeRows(chunk: Uint8Array, pos: number): number {
+    const end = chunk.length;
+    const graph = this.graph!;
+    const fields = this.meta!.nodeFields.length;
+    const { type: fType, name: fName, id: fId, selfSize: fSize, edgeCount: fEdges } = this.nodeFieldIndex;
+    const { nodeType, nodeName, nodeId, nodeSelfSize, firstEdge } = graph;
+    const nodesOnly = this.options.nodesOnly === true;
+    const values = this.rowValues;
+    const count = graph.nodeCount;
+    let row = this.row;
+    let maxId = graph.maxNodeId;
+    const limit = end - ROW_MARGIN;
+    while (row < count && pos < limit) {
+      const start = pos;
+      let f = 0;
+      for (; f < fields; f++) {
+        // No bounds check per byte: a row starts ROW_MARGIN bytes before the end, and one
+        // that still runs past it (reading undefined, which ends every loop) is read again below.
+        let c = chunk[pos]!;
+        while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+        let n = c - ZERO;
+        if (!(n >= 0 && n <= 9)) break;
+        c = chunk[++pos]!;
+        while (c >= ZERO && c <= NINE) {
+          n = n * 10 + (c - ZERO);
+          c = chunk[++pos]!;
+        }
+        values[f] = n;
+      }
+      if (f < fields || pos >= end) {
+        pos = start;
+        break;
+      }
+      const id = values[fId]!;
+      // Heap objects have odd ids; embedder (native) nodes get even, address-like ones.
+      if (id > maxId && id % 2 === 1) maxId = id;
+      if (!nodesOnly) {
+        nodeType[row] = values[fType]!;
+        nodeName[row] = values[fName]!;
+        nodeId[row] = id;
+        const size = values[fSize]!;
+        nodeSelfSize[row] = size > 0xffffffff ? 0xffffffff : size;
+        firstEdge[row + 1] = firstEdge[row]! + values[fEdges]!;
+      }
+      row++;
+    }
+    this.row = row;
+    graph.maxNodeId = maxId;
+    return pos;
+  }
+
+  /** Whole edges, as nodeRows reads nodes. */
+  private edgeRows(chunk: Uint8Array, pos: number): number {
+    const end = chunk.length;
+    const graph = this.graph!;
+    const fields = this.meta!.edgeFields.length;
+    const nodeFields = this.meta!.nodeFields.length;
+    const { type: fType, nameOrIndex: fName, to: fTo } = this.edgeFieldIndex;
+    const { edgeType, edgeNameOrIndex, edgeTo } = graph;
+    const values = this.rowValues;
+    const count = graph.edgeCount;
+    let row = this.row;
+    const limit = end - ROW_MARGIN;
+    while (row < count && pos < limit) {
+      const start = pos;
+      let f = 0;
+      for (; f < fields; f++) {
+        // No bounds check per byte: a row starts ROW_MARGIN bytes before the end, and one
+        // that still runs past it (reading undefined, which ends every loop) is read again below.
+        let c = chunk[pos]!;
+        while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+        let n = c - ZERO;
+        if (!(n >= 0 && n <= 9)) break;
+        c = chunk[++pos]!;
+        while (c >= ZERO && c <= NINE) {
+          n = n * 10 + (c - ZERO);
+          c = chunk[++pos]!;
+        }
+        values[f] = n;
+      }
+      if (f < fields || pos >= end) {
+        pos = start;
+        break;
+      }
+      edgeType[row] = values[fType]!;
+      edgeNameOrIndex[row] = values[fName]!;
+      edgeTo[row] = values[fTo]! / nodeFields;
+      row++;
+    }
+    this.row = row;
     return pos;
   }
 
