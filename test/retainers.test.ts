@@ -1,11 +1,13 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliPath, compiledFixture, fixture, runNode } from './child-process.js';
 import { pathToFileURL } from 'node:url';
 import { SnapshotParser } from '../src/snapshots/snapshot-parser.js';
+import { readMaxNodeId } from '../src/snapshots/read-snapshot.js';
+import { BASELINE_WORKER_BYTES, readMaxNodeIdInWorker } from '../src/snapshots/read-baseline.js';
 import { launchTestBrowser } from './browser.js';
 
 /**
@@ -19,6 +21,8 @@ interface Group { path: Step[]; heads: number; objects: number; selfBytes: numbe
 interface Report { mode: string; objects: number; bytes: number; groups: Group[] }
 
 const work = mkdtempSync(join(tmpdir(), 'heapsleuth-retainers-'));
+// Snapshots and runs take hundreds of MB here: gone when the file's tests end, passed or not.
+after(() => rmSync(work, { recursive: true, force: true }));
 const LEAKS = 3000;
 
 async function snapshotsOf(kind: string): Promise<{ old: string; new: string }> {
@@ -152,6 +156,47 @@ test('a truncated or foreign file: one line, exit 2', async () => {
     assert.match(result.stderr, pattern);
     assert.doesNotMatch(result.stderr, /\n\s+at /);
   }
+});
+
+test('a baseline read on a worker thread: the same highest id, and the same one-line errors, as in this thread', async () => {
+  const files = await snapshotsOf('map');
+  const bytes = readFileSync(files.old);
+  const truncated = join(work, 'worker-truncated.heapsnapshot');
+  writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length * 0.3)));
+  const foreign = join(work, 'worker-foreign.heapsnapshot');
+  writeFileSync(foreign, JSON.stringify({ nodes: [1, 2, 3], strings: ['a'] }));
+  const outcome = (promise: Promise<number>) => promise.then((id) => ({ id }), (error: Error) => ({ error: `${error.name}: ${error.message}` }));
+  for (const file of [files.old, truncated, foreign, join(work, 'missing.heapsnapshot')]) {
+    const inThread = await outcome(readMaxNodeId(file));
+    assert.deepEqual(await outcome(readMaxNodeIdInWorker(file)), inThread, file);
+    if ('id' in inThread) assert.ok(inThread.id > 0);
+    else assert.match(inThread.error, /^HeapSnapshotError: [^\n]+$/);
+  }
+});
+
+test('a baseline big enough for the worker thread: the CLI gives the same groups, and a cut one gives one line, exit 2', async () => {
+  const files = await snapshotsOf('map');
+  // JSON allows whitespace between keys: the same snapshot, past the size that moves its read to a worker.
+  const padding = Buffer.alloc(BASELINE_WORKER_BYTES, 0x20);
+  const bytes = readFileSync(files.old);
+  const strings = bytes.lastIndexOf('"strings":');
+  const big = join(work, 'big-old.heapsnapshot');
+  writeFileSync(big, bytes.subarray(0, strings));
+  appendFileSync(big, padding);
+  appendFileSync(big, bytes.subarray(strings));
+  const small = await retainers([files.old, files.new]);
+  const large = await retainers([big, files.new]);
+  assert.deepEqual(large.report.groups, small.report.groups);
+  assert.equal(large.report.objects, small.report.objects);
+  rmSync(big);
+  const cut = join(work, 'big-cut.heapsnapshot');
+  writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.3)));
+  appendFileSync(cut, padding);
+  const result = await runNode([cliPath, 'retainers', cut, files.new]);
+  rmSync(cut);
+  assert.equal(result.code, 2, result.stderr);
+  assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+  assert.match(result.stderr, /truncated heap snapshot/);
 });
 
 test('the parser reads the same graph whatever the chunk boundaries', async () => {

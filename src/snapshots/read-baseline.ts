@@ -7,7 +7,7 @@ import { readMaxNodeId } from './read-snapshot.js';
  * Baselines at least this big are read on a worker thread, beside the second snapshot: a
  * worker's start (tens of milliseconds, about 10 MB) is then small next to the read.
  */
-export const BASELINE_WORKER_BYTES = 16 * 1024 * 1024;
+export const BASELINE_WORKER_BYTES = 64 * 1024 * 1024;
 
 /**
  * The highest node id of the baseline snapshot `path`, read while the caller does other
