@@ -52,6 +52,8 @@ interface Meta {
 
 const NEWLINE = 0x0a;
 const BATCH = 1 << 16;
+/** Strings up to this many bytes are looked for by a scan in JavaScript, longer ones with indexOf. */
+const SHORT_STRING = 64;
 /** nodeRows and edgeRows start a row only this far before a chunk's end (a row of V8's is 10 to 60 bytes). */
 const ROW_MARGIN = 256;
 const WHITESPACE = new Uint8Array(256);
@@ -657,9 +659,23 @@ export class SnapshotParser {
       if (!this.inStr) {
         const c = chunk[pos]!;
         if (c === QUOTE) {
+          // Most strings are short and plain (names, keys, numbers as text): a short scan of
+          // the bytes finds the end, with no native call and no allocation per string.
+          let i = pos + 1;
+          const stop = i + SHORT_STRING < end ? i + SHORT_STRING : end;
+          while (i < stop) {
+            const d = chunk[i]!;
+            if (d === QUOTE || d === BACKSLASH) break;
+            i++;
+          }
+          if (i < stop && chunk[i] === QUOTE) {
+            strings.pushBytes(chunk, pos + 1, i);
+            pos = i + 1;
+            continue;
+          }
           this.inStr = true;
           this.strEscaped = false;
-          this.strParts = [];
+          if (this.strParts.length > 0) this.strParts = [];
           pos++;
           continue;
         }

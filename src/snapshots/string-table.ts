@@ -45,7 +45,14 @@ export class StringTable {
       this.bytes.copy(grown, 0, 0, this.used);
       this.bytes = grown;
     }
-    this.bytes.set(source.subarray(start, end), this.used);
+    if (size <= 32) {
+      // A view per string to copy a few bytes costs more than the copy.
+      const bytes = this.bytes;
+      let at = this.used;
+      for (let i = start; i < end; i++) bytes[at++] = source[i]!;
+    } else {
+      this.bytes.set(source.subarray(start, end), this.used);
+    }
     this.used += size;
     if (this.count + 2 > this.offsets.length) {
       const grown = new Uint32Array(this.offsets.length * 2);
