@@ -3,7 +3,7 @@
 //   npm run build
 //   npm install --prefix bench/snapshots/rivals --ignore-scripts   # memlab, outside the project
 //   node bench/snapshots/run.mjs [sizes: MB of the second snapshot, default 50,500] [--keep] [--no-memlab]
-//        [--data DIR] [--before DIR]
+//        [--data DIR] [--before DIR] [--repeat N]
 //
 // For each size, bench/snapshots/service.mjs grows a session store and writes two snapshots
 // (before and after). Then, one after the other on the same files:
@@ -16,6 +16,7 @@
 // --data DIR writes the snapshots into DIR/<size>/ once and reuses them in later runs (the
 // 1.5 GB pair takes the service minutes and about 12 GB to write); they are kept.
 // --before DIR also checks that both builds give the same groups (their JSON, byte for byte).
+// --repeat N runs heapsleuth (and --before) N times in turn and reports medians (memlab runs once).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -29,7 +30,7 @@ const memlab = join(here, 'rivals', 'node_modules', 'memlab', 'bin', 'memlab');
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
 const skipMemlab = args.includes('--no-memlab');
-const sizes = (args.find((arg) => /^\d+(,\d+)*$/.test(arg)) ?? '50,500').split(',').map(Number);
+const sizes = (args.find((arg, i) => /^\d+(,\d+)*$/.test(arg) && !['--data', '--before', '--repeat'].includes(args[i - 1])) ?? '50,500').split(',').map(Number);
 const optionValue = (name) => {
   const at = args.indexOf(name);
   if (at < 0) return undefined;
@@ -37,6 +38,8 @@ const optionValue = (name) => {
   return args[at + 1];
 };
 const dataDir = optionValue('--data');
+const repeat = Number(optionValue('--repeat') ?? 1);
+if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat needs a whole number of rounds');
 const beforeDir = optionValue('--before');
 const beforeCli = beforeDir === undefined ? undefined : join(beforeDir, 'dist', 'src', 'cli', 'main.js');
 if (beforeCli !== undefined && !existsSync(beforeCli)) throw new Error(`--before: no ${beforeCli} (build that checkout first)`);
@@ -93,11 +96,19 @@ for (const size of sizes) {
   const fileBytes = statSync(newFile).size;
   const oldBytes = statSync(oldFile).size;
   const json = (name) => join(out, `${size}-${name}.json`);
-  // In the order before, now, now, before: a load that drifts during the run weighs on both alike.
-  const before = beforeCli && measure(process.execPath, [beforeCli, 'retainers', oldFile, newFile, '--json', json('before')]);
-  const ours = measure(process.execPath, [cli, 'retainers', oldFile, newFile, '--json', json('ours')]);
-  const oursRetained = measure(process.execPath, [cli, 'retainers', oldFile, newFile, '--retained', '--json', json('ours-retained')]);
-  const beforeRetained = beforeCli && measure(process.execPath, [beforeCli, 'retainers', oldFile, newFile, '--retained', '--json', json('before-retained')]);
+  // Rounds in the order before, now, now, before: a load that drifts during the run weighs on
+  // both alike. With --repeat N, each number is the median of its N runs.
+  const runs = { before: [], ours: [], oursRetained: [], beforeRetained: [] };
+  for (let round = 0; round < repeat; round++) {
+    if (beforeCli) runs.before.push(measure(process.execPath, [beforeCli, 'retainers', oldFile, newFile, '--json', json('before')]));
+    runs.ours.push(measure(process.execPath, [cli, 'retainers', oldFile, newFile, '--json', json('ours')]));
+    runs.oursRetained.push(measure(process.execPath, [cli, 'retainers', oldFile, newFile, '--retained', '--json', json('ours-retained')]));
+    if (beforeCli) runs.beforeRetained.push(measure(process.execPath, [beforeCli, 'retainers', oldFile, newFile, '--retained', '--json', json('before-retained')]));
+  }
+  const ours = median(runs.ours);
+  const oursRetained = median(runs.oursRetained);
+  const before = beforeCli && median(runs.before);
+  const beforeRetained = beforeCli && median(runs.beforeRetained);
   const same = (a, b) => existsSync(json(a)) && existsSync(json(b)) && readFileSync(json(a)).equals(readFileSync(json(b)));
   const rival = skipMemlab
     ? { failed: true, why: 'not run (--no-memlab)' }
@@ -120,6 +131,24 @@ for (const size of sizes) {
 }
 if (!keep && !dataDir) rmSync(work, { recursive: true, force: true });
 if (!keep) rmSync(out, { recursive: true, force: true });
+
+/** Each number the median of the runs (the load averages: the lowest before and the highest after); failed if any failed. */
+function median(list) {
+  const failed = list.find((run) => run.failed);
+  if (failed || list.length === 1) return failed ?? list[0];
+  const mid = (key) => {
+    const values = list.map((run) => run[key]).sort((a, b) => a - b);
+    return values.length % 2 ? values[(values.length - 1) / 2] : (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
+  };
+  return {
+    load: [Math.min(...list.map((run) => run.load[0])), Math.max(...list.map((run) => run.load[1]))],
+    wallSeconds: mid('wallSeconds'),
+    cpuSeconds: mid('cpuSeconds'),
+    peakRssBytes: mid('peakRssBytes'),
+    failed: false,
+    runs: list.length,
+  };
+}
 
 function strip(run) {
   const { stdout, ...rest } = run;

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { HeapSnapshotError } from './heap-graph.js';
 import { readMaxNodeId } from './read-snapshot.js';
@@ -11,15 +12,16 @@ export const BASELINE_WORKER_BYTES = 64 * 1024 * 1024;
 
 /**
  * The highest node id of the baseline snapshot `path`, read while the caller does other
- * work (reads the second snapshot): on a worker thread when the file is big, else in this
- * thread. A bad file rejects with the HeapSnapshotError readMaxNodeId gives.
+ * work (reads the second snapshot): on a worker thread when the file is big and there is
+ * a second core, else in this thread. A bad file rejects with the HeapSnapshotError
+ * readMaxNodeId gives.
  */
 export async function readBaselineMaxNodeId(path: string): Promise<number> {
   const size = await stat(path).then(
     (stats) => stats.size,
     () => 0,
   );
-  return size >= BASELINE_WORKER_BYTES ? readMaxNodeIdInWorker(path) : readMaxNodeId(path);
+  return size >= BASELINE_WORKER_BYTES && availableParallelism() > 1 ? readMaxNodeIdInWorker(path) : readMaxNodeId(path);
 }
 
 export function readMaxNodeIdInWorker(path: string): Promise<number> {
