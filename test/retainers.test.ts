@@ -158,6 +158,28 @@ test('a truncated or foreign file: one line, exit 2', async () => {
   }
 });
 
+test('a snapshot whose nodes or edges point past its strings or nodes: one line naming the first culprit, exit 2', async () => {
+  const files = await snapshotsOf('map');
+  const snapshot = JSON.parse(readFileSync(files.new, 'utf8')) as { snapshot: { meta: { node_fields: string[]; edge_fields: string[] } }; nodes: number[]; edges: number[]; strings: string[] };
+  const nodeFields = snapshot.snapshot.meta.node_fields.length;
+  const edgeFields = snapshot.snapshot.meta.edge_fields.length;
+  const nodes = snapshot.nodes.length / nodeFields;
+  const cases = [
+    { change: (s: typeof snapshot) => (s.edges[7 * edgeFields + snapshot.snapshot.meta.edge_fields.indexOf('to_node')] = (nodes + 3) * nodeFields), error: /edge 7 points past the last node/ },
+    { change: (s: typeof snapshot) => (s.nodes[5 * nodeFields + snapshot.snapshot.meta.node_fields.indexOf('name')] = s.strings.length + 9), error: new RegExp(`node 5 names string ${snapshot.strings.length + 9}, there are ${snapshot.strings.length}`) },
+  ];
+  for (const [i, { change, error }] of cases.entries()) {
+    const copy = structuredClone(snapshot);
+    change(copy);
+    const file = join(work, `bad-index-${i}.heapsnapshot`);
+    writeFileSync(file, JSON.stringify(copy));
+    const result = await runNode([cliPath, 'retainers', files.old, file]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    assert.match(result.stderr, error);
+  }
+});
+
 test('a baseline read on a worker thread: the same highest id, and the same one-line errors, as in this thread', async () => {
   const files = await snapshotsOf('map');
   const bytes = readFileSync(files.old);

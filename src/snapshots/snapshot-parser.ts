@@ -94,6 +94,15 @@ export class SnapshotParser {
   private edgeFieldIndex = { type: -1, nameOrIndex: -1, to: -1 };
   private locationFieldIndex = { node: -1, scriptId: -1, line: -1, column: -1 };
   private edgesSeen = 0;
+  /**
+   * The largest string and node indexes the nodes and edges point to, kept while they are
+   * read, so that finishing needs no second pass over every edge to check them.
+   */
+  private maxNodeName = 0;
+  private maxEdgeTo = 0;
+  private maxEdgeName = 0;
+  private elementType = -1;
+  private hiddenType = -1;
 
   constructor(private readonly options: ParseOptions = {}) {}
 
@@ -314,6 +323,8 @@ export class SnapshotParser {
       throw this.corrupt('snapshot.meta lacks node fields (type, name, id, self_size, edge_count) or edge fields (type, name_or_index, to_node)');
     }
     this.rowValues = new Float64Array(Math.max(nodeFields.length, edgeFields.length));
+    this.elementType = edgeTypes.indexOf('element');
+    this.hiddenType = edgeTypes.indexOf('hidden');
     const edges = this.options.nodesOnly ? 0 : edgeCount;
     this.graph = {
       nodeCount,
@@ -425,6 +436,7 @@ export class SnapshotParser {
     const count = graph.nodeCount;
     let row = this.row;
     let maxId = graph.maxNodeId;
+    let maxName = this.maxNodeName;
     const limit = end - ROW_MARGIN;
     while (row < count && pos < limit) {
       const start = pos;
@@ -453,6 +465,7 @@ export class SnapshotParser {
       if (!nodesOnly) {
         nodeType[row] = values[fType]!;
         nodeName[row] = values[fName]!;
+        if (nodeName[row]! > maxName) maxName = nodeName[row]!;
         nodeId[row] = id;
         const size = values[fSize]!;
         nodeSelfSize[row] = size > 0xffffffff ? 0xffffffff : size;
@@ -462,6 +475,7 @@ export class SnapshotParser {
     }
     this.row = row;
     graph.maxNodeId = maxId;
+    this.maxNodeName = maxName;
     return pos;
   }
 
@@ -475,6 +489,10 @@ export class SnapshotParser {
     const { edgeType, edgeNameOrIndex, edgeTo } = graph;
     const values = this.rowValues;
     const count = graph.edgeCount;
+    const element = this.elementType;
+    const hidden = this.hiddenType;
+    let maxTo = this.maxEdgeTo;
+    let maxName = this.maxEdgeName;
     let row = this.row;
     const limit = end - ROW_MARGIN;
     while (row < count && pos < limit) {
@@ -501,9 +519,15 @@ export class SnapshotParser {
       edgeType[row] = values[fType]!;
       edgeNameOrIndex[row] = values[fName]!;
       edgeTo[row] = values[fTo]! / nodeFields;
+      // Checked as stored (what the rest of heapsleuth reads).
+      if (edgeTo[row]! > maxTo) maxTo = edgeTo[row]!;
+      const type = edgeType[row];
+      if (type !== element && type !== hidden && edgeNameOrIndex[row]! > maxName) maxName = edgeNameOrIndex[row]!;
       row++;
     }
     this.row = row;
+    this.maxEdgeTo = maxTo;
+    this.maxEdgeName = maxName;
     return pos;
   }
 
@@ -522,6 +546,7 @@ export class SnapshotParser {
     const count = graph.nodeCount;
     let field = this.field;
     let row = this.row;
+    const firstRow = row;
     let maxId = graph.maxNodeId;
     const batch = this.batch;
     let k = 0;
@@ -571,6 +596,7 @@ export class SnapshotParser {
     this.field = field;
     this.row = row;
     graph.maxNodeId = maxId;
+    if (!nodesOnly) for (let r = firstRow; r < row; r++) if (nodeName[r]! > this.maxNodeName) this.maxNodeName = nodeName[r]!;
   }
 
   private flushEdges(length: number): void {
@@ -582,6 +608,7 @@ export class SnapshotParser {
     const count = graph.edgeCount;
     let field = this.field;
     let row = this.row;
+    const firstRow = row;
     const batch = this.batch;
     let k = 0;
     if (field === 0) {
@@ -606,6 +633,11 @@ export class SnapshotParser {
     }
     this.field = field;
     this.row = row;
+    for (let r = firstRow; r < row; r++) {
+      if (edgeTo[r]! > this.maxEdgeTo) this.maxEdgeTo = edgeTo[r]!;
+      const type = edgeType[r];
+      if (type !== this.elementType && type !== this.hiddenType && edgeNameOrIndex[r]! > this.maxEdgeName) this.maxEdgeName = edgeNameOrIndex[r]!;
+    }
   }
 
   private flushLocations(length: number): void {
@@ -740,10 +772,14 @@ export class SnapshotParser {
     if (!this.seen.has('strings')) throw new HeapSnapshotError('truncated heap snapshot: no "strings" section');
     const stringCount = graph.strings.length;
     const { nodeName, edgeNameOrIndex, edgeType, edgeTo, nodeCount } = graph;
-    for (let i = 0; i < nodeCount; i++) if (nodeName[i]! >= stringCount) throw this.corrupt(`node ${i} names string ${nodeName[i]}, there are ${stringCount}`);
-    const element = graph.edgeTypeNames.indexOf('element');
-    const hidden = graph.edgeTypeNames.indexOf('hidden');
-    for (let e = 0; e < graph.edgeCount; e++) {
+    // The largest indexes were kept while reading: only a bad file is searched for the first culprit.
+    if (this.maxNodeName >= stringCount) {
+      for (let i = 0; i < nodeCount; i++) if (nodeName[i]! >= stringCount) throw this.corrupt(`node ${i} names string ${nodeName[i]}, there are ${stringCount}`);
+    }
+    const element = this.elementType;
+    const hidden = this.hiddenType;
+    const suspect = this.maxEdgeTo >= nodeCount || this.maxEdgeName >= stringCount;
+    for (let e = 0; suspect && e < graph.edgeCount; e++) {
       if (edgeTo[e]! >= nodeCount) throw this.corrupt(`edge ${e} points past the last node`);
       const type = edgeType[e];
       if (type !== element && type !== hidden && edgeNameOrIndex[e]! >= stringCount) throw this.corrupt(`edge ${e} names string ${edgeNameOrIndex[e]}, there are ${stringCount}`);
