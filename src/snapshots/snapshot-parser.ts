@@ -102,6 +102,10 @@ export class SnapshotParser {
   private maxEdgeTo = 0;
   private maxEdgeName = 0;
   private elementType = -1;
+  /** Edge fields in V8's order (type, name_or_index, to_node): read by v8EdgeRows. */
+  private v8EdgeLayout = false;
+  /** Node fields starting in V8's order (type, name, id, self_size, edge_count): read by v8NodeRows. */
+  private v8NodeLayout = false;
   private hiddenType = -1;
 
   constructor(private readonly options: ParseOptions = {}) {}
@@ -324,6 +328,9 @@ export class SnapshotParser {
     }
     this.rowValues = new Float64Array(Math.max(nodeFields.length, edgeFields.length));
     this.elementType = edgeTypes.indexOf('element');
+    const n = this.nodeFieldIndex;
+    this.v8NodeLayout = n.type === 0 && n.name === 1 && n.id === 2 && n.selfSize === 3 && n.edgeCount === 4;
+    this.v8EdgeLayout = edgeFields.length === 3 && this.edgeFieldIndex.type === 0 && this.edgeFieldIndex.nameOrIndex === 1 && this.edgeFieldIndex.to === 2;
     this.hiddenType = edgeTypes.indexOf('hidden');
     const edges = this.options.nodesOnly ? 0 : edgeCount;
     this.graph = {
@@ -364,7 +371,8 @@ export class SnapshotParser {
     let closed = false;
     while (pos < end) {
       if (tryRows && length === 0 && !inNum && this.field === 0) {
-        pos = section === 'nodes' ? this.nodeRows(chunk, pos) : this.edgeRows(chunk, pos);
+        if (section === 'nodes') pos = this.v8NodeLayout ? this.v8NodeRows(chunk, pos) : this.nodeRows(chunk, pos);
+        else pos = this.v8EdgeLayout ? this.v8EdgeRows(chunk, pos) : this.edgeRows(chunk, pos);
         // What stopped them (a row cut by the chunk's end, the bracket) is read below, up to the next row.
         tryRows = false;
         if (pos === end) break;
@@ -476,6 +484,181 @@ export class SnapshotParser {
     this.row = row;
     graph.maxNodeId = maxId;
     this.maxNodeName = maxName;
+    return pos;
+  }
+
+  /**
+   * Whole nodes whose first five fields are V8's (type, name, id, self_size, edge_count;
+   * trace_node_id and detachedness follow, or not, by version), as nodeRows reads them, with
+   * those five numbers in locals.
+   */
+  private v8NodeRows(chunk: Uint8Array, pos: number): number {
+    const end = chunk.length;
+    const graph = this.graph!;
+    const fields = this.meta!.nodeFields.length;
+    const { nodeType, nodeName, nodeId, nodeSelfSize, firstEdge } = graph;
+    const nodesOnly = this.options.nodesOnly === true;
+    const count = graph.nodeCount;
+    let row = this.row;
+    let maxId = graph.maxNodeId;
+    let maxName = this.maxNodeName;
+    const limit = end - ROW_MARGIN;
+    while (row < count && pos < limit) {
+      const start = pos;
+      let c = chunk[pos]!;
+      while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+      let type = c - ZERO;
+      if (!(type >= 0 && type <= 9)) {
+        pos = start;
+        break;
+      }
+      c = chunk[++pos]!;
+      while (c >= ZERO && c <= NINE) {
+        type = type * 10 + (c - ZERO);
+        c = chunk[++pos]!;
+      }
+      while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+      let name = c - ZERO;
+      if (!(name >= 0 && name <= 9)) {
+        pos = start;
+        break;
+      }
+      c = chunk[++pos]!;
+      while (c >= ZERO && c <= NINE) {
+        name = name * 10 + (c - ZERO);
+        c = chunk[++pos]!;
+      }
+      while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+      let id = c - ZERO;
+      if (!(id >= 0 && id <= 9)) {
+        pos = start;
+        break;
+      }
+      c = chunk[++pos]!;
+      while (c >= ZERO && c <= NINE) {
+        id = id * 10 + (c - ZERO);
+        c = chunk[++pos]!;
+      }
+      while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+      let size = c - ZERO;
+      if (!(size >= 0 && size <= 9)) {
+        pos = start;
+        break;
+      }
+      c = chunk[++pos]!;
+      while (c >= ZERO && c <= NINE) {
+        size = size * 10 + (c - ZERO);
+        c = chunk[++pos]!;
+      }
+      while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+      let edges = c - ZERO;
+      if (!(edges >= 0 && edges <= 9)) {
+        pos = start;
+        break;
+      }
+      c = chunk[++pos]!;
+      while (c >= ZERO && c <= NINE) {
+        edges = edges * 10 + (c - ZERO);
+        c = chunk[++pos]!;
+      }
+      // The fields heapsleuth does not keep: only checked to be numbers.
+      let f = 5;
+      for (; f < fields; f++) {
+        while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+        if (!(c >= ZERO && c <= NINE)) break;
+        c = chunk[++pos]!;
+        while (c >= ZERO && c <= NINE) c = chunk[++pos]!;
+      }
+      if (f < fields || pos >= end) {
+        pos = start;
+        break;
+      }
+      // Heap objects have odd ids; embedder (native) nodes get even, address-like ones.
+      if (id > maxId && id % 2 === 1) maxId = id;
+      if (!nodesOnly) {
+        nodeType[row] = type;
+        nodeName[row] = name;
+        if (nodeName[row]! > maxName) maxName = nodeName[row]!;
+        nodeId[row] = id;
+        nodeSelfSize[row] = size > 0xffffffff ? 0xffffffff : size;
+        firstEdge[row + 1] = firstEdge[row]! + edges;
+      }
+      row++;
+    }
+    this.row = row;
+    graph.maxNodeId = maxId;
+    this.maxNodeName = maxName;
+    return pos;
+  }
+
+  /**
+   * Whole edges in V8's own layout (type, name_or_index, to_node: every V8 to date), as
+   * edgeRows reads them, with the three numbers in locals: edges are most of a snapshot.
+   */
+  private v8EdgeRows(chunk: Uint8Array, pos: number): number {
+    const end = chunk.length;
+    const graph = this.graph!;
+    const nodeFields = this.meta!.nodeFields.length;
+    const { edgeType, edgeNameOrIndex, edgeTo } = graph;
+    const count = graph.edgeCount;
+    const element = this.elementType;
+    const hidden = this.hiddenType;
+    let maxTo = this.maxEdgeTo;
+    let maxName = this.maxEdgeName;
+    let row = this.row;
+    const limit = end - ROW_MARGIN;
+    while (row < count && pos < limit) {
+      const start = pos;
+      let c = chunk[pos]!;
+      while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+      let type = c - ZERO;
+      if (!(type >= 0 && type <= 9)) {
+        pos = start;
+        break;
+      }
+      c = chunk[++pos]!;
+      while (c >= ZERO && c <= NINE) {
+        type = type * 10 + (c - ZERO);
+        c = chunk[++pos]!;
+      }
+      while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+      let name = c - ZERO;
+      if (!(name >= 0 && name <= 9)) {
+        pos = start;
+        break;
+      }
+      c = chunk[++pos]!;
+      while (c >= ZERO && c <= NINE) {
+        name = name * 10 + (c - ZERO);
+        c = chunk[++pos]!;
+      }
+      while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+      let to = c - ZERO;
+      if (!(to >= 0 && to <= 9)) {
+        pos = start;
+        break;
+      }
+      c = chunk[++pos]!;
+      while (c >= ZERO && c <= NINE) {
+        to = to * 10 + (c - ZERO);
+        c = chunk[++pos]!;
+      }
+      if (pos >= end) {
+        pos = start;
+        break;
+      }
+      edgeType[row] = type;
+      edgeNameOrIndex[row] = name;
+      edgeTo[row] = to / nodeFields;
+      // Checked as stored (what the rest of heapsleuth reads).
+      if (edgeTo[row]! > maxTo) maxTo = edgeTo[row]!;
+      const stored = edgeType[row];
+      if (stored !== element && stored !== hidden && edgeNameOrIndex[row]! > maxName) maxName = edgeNameOrIndex[row]!;
+      row++;
+    }
+    this.row = row;
+    this.maxEdgeTo = maxTo;
+    this.maxEdgeName = maxName;
     return pos;
   }
 
