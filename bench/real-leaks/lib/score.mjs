@@ -68,6 +68,7 @@ export function scoreCase(info, leaky, fixed) {
     leakyVersion: info.leakyVersion,
     fixedVersion: info.fixedVersion,
     kind: info.kind,
+    heldOut: Boolean(info.heldOut),
     detected: leakyVerdict === 'leak',
     leakyVerdict,
     leakyReason: leaky?.verdict?.reason ?? null,
