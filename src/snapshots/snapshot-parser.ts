@@ -38,6 +38,8 @@ type Section = 'snapshot' | 'nodes' | 'edges' | 'locations' | 'strings' | 'skip'
 export interface ParseOptions {
   /** Read only `nodes` (for the highest node id of a baseline snapshot); stop there. */
   nodesOnly?: boolean;
+  /** The file's size, when known: the strings' storage is then sized once from what is left. */
+  fileBytes?: number;
 }
 
 interface Meta {
@@ -217,6 +219,8 @@ export class SnapshotParser {
     if (key === 'strings' && c === OPEN_BRACKET) {
       this.section = 'strings';
       this.state = State.StringArray;
+      // `bytes` counts up to this chunk's start, so this is at most a chunk more than is left.
+      if (this.options.fileBytes !== undefined && this.options.fileBytes > this.bytes) this.graph!.strings.reserve(this.options.fileBytes - this.bytes);
       this.inStr = false;
       this.nextBackslash = -1;
       return true;
