@@ -20,7 +20,8 @@ export function runningPhase(recording: Recording): Recording {
  * from the last regular tick, each one counts that (1) came less than one tick interval
  * (the median gap between regular ticks) before the final tick and (2) had already
  * fallen more than half way from the tick before it toward the final tick's level, in JS
- * memory (heapUsed + external) or in open handles. Without a final tick there is no
+ * memory (heapUsed + external) or in open handles, where the final tick is at most 80% of
+ * that tick before (a collapse, not a steady program's wobble). Without a final tick there is no
  * teardown: a running service that drops memory is judged on all its ticks.
  */
 export function teardownTicks(recording: Recording): number {
@@ -42,11 +43,16 @@ export function teardownTicks(recording: Recording): number {
 
 type Sample = Recording['samples'][number];
 
-/** `tick` is closer to `final` than to `before`, and `final` is below `before`. */
+/**
+ * The final tick collapsed from `before` (to at most COLLAPSED of it) and `tick` already
+ * fell more than half way there. Small moves of a steady program are no collapse.
+ */
 function fellHalfWay(before: number | undefined, tick: number | undefined, final: number | undefined): boolean {
-  if (before === undefined || tick === undefined || final === undefined || final >= before) return false;
+  if (before === undefined || tick === undefined || final === undefined || final > before * COLLAPSED) return false;
   return before - tick > (before - final) / 2;
 }
+
+const COLLAPSED = 0.8;
 
 function jsMemory(sample: Sample): number {
   return sample.process.memory.heapUsed + sample.process.memory.external;
