@@ -19,9 +19,11 @@ export function runningPhase(recording: Recording): Recording {
  * already saw the teardown (a tick 79 ms before exit, after `agent.close()`). Going back
  * from the last regular tick, each one counts that (1) came less than one tick interval
  * (the median gap between regular ticks) before the final tick and (2) had already
- * fallen more than half way from the tick before it toward the final tick's level, in JS
- * memory (heapUsed + external) or in open handles, where the final tick is at most 80% of
- * that tick before (a collapse, not a steady program's wobble). Without a final tick there is no
+ * fallen more than half way from the tick before it toward the final tick's level in JS
+ * memory (heapUsed + external), where the final tick is at most 80% of that tick before
+ * (a collapse, not a steady program's wobble), and (3) had no more open handles than the
+ * tick before it (a program tearing down closes them). The handle count alone does not
+ * decide: a few timers come and go in any program, and what hides a leak is the heap. Without a final tick there is no
  * teardown: a running service that drops memory is judged on all its ticks.
  */
 export function teardownTicks(recording: Recording): number {
@@ -35,7 +37,7 @@ export function teardownTicks(recording: Recording): number {
     const tick = running[cut - 1]!;
     const before = running[cut - 2]!;
     if (final.time - tick.time >= interval) break;
-    if (!fellHalfWay(jsMemory(before), jsMemory(tick), jsMemory(final)) && !fellHalfWay(openHandles(before), openHandles(tick), openHandles(final))) break;
+    if (!fellHalfWay(jsMemory(before), jsMemory(tick), jsMemory(final)) || grew(openHandles(before), openHandles(tick))) break;
     cut--;
   }
   return running.length - cut;
@@ -53,6 +55,11 @@ function fellHalfWay(before: number | undefined, tick: number | undefined, final
 }
 
 const COLLAPSED = 0.8;
+
+/** Open handles rose: a program that tears down closes them, it does not open more. */
+function grew(before: number | undefined, tick: number | undefined): boolean {
+  return before !== undefined && tick !== undefined && tick > before;
+}
 
 function jsMemory(sample: Sample): number {
   return sample.process.memory.heapUsed + sample.process.memory.external;
