@@ -31,8 +31,9 @@ export const SHARED_GROWTH_SHARE = 0.9;
  * through and that holds at least SHARED_GROWTH_SHARE of their summed growth; undefined
  * when there is none. Being below the entry keeps the event loop, `main` and the user's
  * own frames (a router, a request handler) out: those are shared by unrelated sites, the
- * entry is where they stop being shared. Runtime frames (`emit`, `Array.prototype.map`)
- * name no code to change and are skipped. Where stacks disagree on which of two frames is
+ * entry is where they stop being shared. Only dependency frames count: runtime frames
+ * (`emit`, `Array.prototype.map`) name no code to change, and the user's own callbacks
+ * inside the call (a memoizer's loader) make the values, they do not keep them. Where stacks disagree on which of two frames is
  * inner (a dispatcher recursing through itself), the growth passing through them decides.
  */
 export function sharedFrame(entryKey: string, sites: readonly GroupSeries[]): SharedFrame | undefined {
@@ -62,13 +63,13 @@ export function sharedFrame(entryKey: string, sites: readonly GroupSeries[]): Sh
   return { frame: innermost.frame, sites: innermost.sites, share: innermost.growth / total };
 }
 
-/** Frames with code (not the runtime's) between the allocation and the entry frame, by key, at their innermost position. */
+/** Dependency frames between the allocation and the entry frame, by key, at their innermost position. */
 function framePositions(frames: readonly Frame[], entryKey: string): Map<string, { frame: Frame; position: number }> {
   const found = new Map<string, { frame: Frame; position: number }>();
   const entry = frames.findIndex((frame) => frame.key === entryKey);
   if (entry < 0) return found;
   frames.slice(0, entry).forEach((frame, position) => {
-    if (frame.origin !== 'runtime' && !found.has(frame.key)) found.set(frame.key, { frame, position });
+    if (frame.origin === 'package' && !found.has(frame.key)) found.set(frame.key, { frame, position });
   });
   return found;
 }
