@@ -17,6 +17,8 @@ interface Site {
   frames: Frame[];
   /** Live bytes at sample i. */
   bytes(i: number): number;
+  /** Live samples at sample i; by default one per sampling interval of its bytes. */
+  counts?(i: number): number;
   /** Old sampled objects that died since sample i - 1 (the 4th row column; recordings with generations). */
   deaths?(i: number): number;
 }
@@ -46,7 +48,8 @@ function recording(spec: RecordingSpec): Recording {
     sites.forEach((site, id) => {
       const bytes = Math.round(site.bytes(i));
       const died = site.deaths?.(i) ?? 0;
-      if (bytes > 0 || died > 0) sampleRows.push(died > 0 ? [id, bytes, bytes / I, died] : [id, bytes, bytes / I]);
+      const count = site.counts?.(i) ?? bytes / I;
+      if (bytes > 0 || died > 0) sampleRows.push(died > 0 ? [id, bytes, count, died] : [id, bytes, count]);
     });
     const sample: RecordingSample = {
       seq: i,
@@ -342,4 +345,28 @@ test('in a site that warmed up, a stack that slows down with it is part of the w
   const suspect = hidden.suspects.find((s) => s.keyType === 'traceback');
   assert.ok(suspect, JSON.stringify(hidden.suspects.map((s) => [s.keyType, s.file])));
   assert.deepEqual(suspect.traceback[1], { file: 'src/jobs/report.ts', line: 9, function: 'nightly', origin: 'app' });
+});
+
+/** Large objects (64 KiB buffers) kept one by one: `kept(i)` of them alive at sample i, each sampled once. */
+function keptBuffers(kept: (i: number) => number): Site {
+  return { frames: [new Frame('node_modules/abstract-level/abstract-level.js', 383, 'nextv'), handler], bytes: (i) => kept(i) * 65_664, counts: kept };
+}
+
+test('a steady staircase of three sampled objects is too little evidence for a leak; eight are a leak', () => {
+  const three = analyzeRecordings([recording({ sites: [keptBuffers((i) => Math.min(3, Math.floor(i / 8)))] })]);
+  assert.equal(three.verdict, 'no-leak', JSON.stringify(three.suspects.map((s) => `${s.file}:${s.line} ${s.growthBytesPerHour}`)));
+  const eight = analyzeRecordings([recording({ sites: [keptBuffers((i) => Math.floor(i / 3.5))] })]);
+  assert.equal(eight.verdict, 'leak', eight.reason);
+  assert.equal(eight.suspects[0]?.file, 'node_modules/abstract-level/abstract-level.js');
+});
+
+test('a backing store replaced by ever bigger ones (one sampled object that grows) is judged by its trend, not by its count', () => {
+  const table: Site = {
+    frames: [new Frame('src/registry.ts', 12, 'register'), handler],
+    bytes: (i) => 65_536 * 2 ** Math.floor(i / 8),
+    counts: () => 1,
+  };
+  const verdict = analyzeRecordings([recording({ sites: [table] })]);
+  assert.equal(verdict.verdict, 'leak', verdict.reason);
+  assert.equal(verdict.suspects[0]?.file, 'src/registry.ts');
 });

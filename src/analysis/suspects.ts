@@ -6,6 +6,7 @@ import { lastValue, seriesPoints, toSegments } from './group-segments.js';
 import type { Suspect } from './verdict.js';
 import { calledFrom, frameSource, tracebackEntry } from './traceback-entries.js';
 import { turnsOver } from './turnover.js';
+import { enoughSamples } from './sample-evidence.js';
 import { widerGroups, WIDER_LEVELS, type WiderGroup } from './wider-groups.js';
 import { packageCalls, type PackageCall } from './package-calls.js';
 import { distinctPlacesFirst } from './rank-slots.js';
@@ -150,7 +151,7 @@ function judgeFamily(
   groups.forEach((group, i) => {
     const examination = examinations[i]!;
     // where samples are told apart, a group whose old samples die as fast as it gains is a cache at its bound
-    if (isLeak(examination, adjusted[i]!, fdr) && !(generations && turnsOver(group))) found.push({ group, examination, adjustedPValue: adjusted[i]!, points: seriesPoints(segmentsOf[i]!) });
+    if (isLeak(examination, adjusted[i]!, fdr) && enoughSamples(group, criteria.resolution > 0) && !(generations && turnsOver(group))) found.push({ group, examination, adjustedPValue: adjusted[i]!, points: seriesPoints(segmentsOf[i]!) });
   });
   return found;
 }
