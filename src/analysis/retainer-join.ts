@@ -45,13 +45,19 @@ export function attachRetainers(verdict: Verdict, survivors: SurvivorGroups): Ve
       // program kept, it is shown, matched by its share.
       const dominant = survivors.groups[0];
       if (dominant && survivors.bytes > 0 && dominant.selfBytes >= survivors.bytes * DOMINANT_SHARE && dominant.selfBytes >= suspect.liveBytes * DOMINANT_SHARE_OF_SUSPECT) {
-        return { ...suspect, retainers: [finding(dominant, 'share', survivors)] };
+        return withKeeper({ ...suspect, retainers: [finding(dominant, 'share', survivors)] });
       }
       return suspect;
     }
-    return { ...suspect, retainers: matches.map(({ group, match }) => finding(group, match, survivors)) };
+    return withKeeper({ ...suspect, retainers: matches.map(({ group, match }) => finding(group, match, survivors)) });
   });
   return { ...verdict, suspects };
+}
+
+/** The suspect with `keeper` set when its first retainer is held by code in another file than the site. */
+function withKeeper(suspect: Suspect): Suspect {
+  const keptBy = suspect.retainers?.[0]?.keptBy;
+  return keptBy && keptBy.file !== suspect.file ? { ...suspect, keeper: keptBy } : suspect;
 }
 
 function frames(suspect: Suspect): TracebackEntry[] {
@@ -80,7 +86,8 @@ function constructorName(name: string): string {
 /**
  * The code that holds the objects: the last closure or constructor with a file on the path
  * above them, or the path's last object when it is a closure (a closure keeps what it
- * captured). Runtime internals (`node:`) do not count: they hold what the program gave them.
+ * captured). Runtime internals (`node:`) do not count: they hold what the program gave them,
+ * nor does a closure that is only a WeakMap's key.
  */
 function keeperOf(group: RetainerGroup): RetainerFinding['keptBy'] {
   const path = group.path;
@@ -88,6 +95,8 @@ function keeperOf(group: RetainerGroup): RetainerFinding['keptBy'] {
     const step = path[i]!;
     if (i === path.length - 1 && step.nodeType !== 'closure') continue;
     if (!step.location || step.location.file.startsWith('node:')) continue;
+    // A function used as a WeakMap's key does not hold the entry's value: the WeakMap does.
+    if (path[i + 1]?.edge.startsWith('WeakMap.get(')) continue;
     // A closure the search passed on its way into a module's scope: the module's variable holds them.
     const variable = path[i + 1]?.moduleScope ? path[i + 2] : undefined;
     if (variable) return { file: step.location.file, what: `module variable ${variable.edge}` };
