@@ -1,6 +1,7 @@
 import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { readCgroupMemoryLimit } from './cgroup.js';
+import { formatSize } from '../model/size-format.js';
 
 /**
  * Heap snapshots for retainer paths (`heapsleuth run --retainers`, HEAPSLEUTH_RETAINERS=1):
@@ -109,10 +110,9 @@ export class HeapSnapshotCapture {
     this.requestSettled = true;
     const used = getHeapStatistics().used_heap_size;
     if (used > this.maxHeapBytes) {
-      const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
-      const refused = `the used JS heap was ${mib(used)} when the leak was seen, above the ${mib(this.maxHeapBytes)} cap for automatic heap snapshots (a snapshot pauses the process about a second per 10 MiB of heap)`;
+      const refused = `the used JS heap was ${formatSize(used)} when the leak was seen, above the ${formatSize(this.maxHeapBytes)} cap for automatic heap snapshots (a snapshot would pause the process for seconds)`;
+      // `run` reads it from the cost log and prints it with the run's other lines
       this.log.push({ label: 'early', time: new Date().toISOString(), refused, skipped: 'heap-cap' });
-      this.warn(`retainer paths skipped: ${refused}`);
       this.finalTaken = true;
       this.save();
       return;

@@ -8,10 +8,11 @@ import type { GrowingRecordings } from './growing-recordings.js';
 export const TRIGGER_CONFIDENCE = 0.99;
 /** Consecutive looks at the growing recording that must each see such a suspect. */
 const CONFIRMATIONS = 2;
+/** Up to this many samples the recording is looked at after every tick (an analysis takes milliseconds). */
+const LOOK_EVERY_TICK = 60;
 /**
- * A look happens once the recording's window grew by this factor since the last one (and at
- * least one tick): every tick in a short run, fewer and fewer in a long one, so the parent
- * reads and analyses a long recording O(log n) times, not once per tick.
+ * Beyond that, a look happens once the recording's window grew by this factor since the last
+ * one: fewer and fewer in a long run, so the parent analyses a long recording O(log n) times.
  */
 const LOOK_GROWTH = 1.1;
 
@@ -49,6 +50,12 @@ export class RetainerTrigger {
     private readonly intervalMs: number,
     /** Called after each request is written. */
     private readonly onRequest: (request: RetainerRequest) => void = () => {},
+    /**
+     * No request before the recording is this old (`run` passes half its --duration): a cache
+     * filling up or a warm-up in the first part of a run is `leak` in a short window (in
+     * bench/detection, the LRU and warm-up look-alikes are, for their first third).
+     */
+    private readonly earliestMs = 0,
   ) {}
 
   start(): void {
@@ -81,8 +88,9 @@ export class RetainerTrigger {
       const last = samples.at(-1);
       if (!first || !last) continue;
       const windowMs = last.time - first.time;
+      if (windowMs < this.earliestMs) continue;
       const previous = this.lastLooks.get(path);
-      if (previous && (samples.length === previous.samples || windowMs < previous.windowMs * LOOK_GROWTH)) continue;
+      if (previous && (samples.length === previous.samples || (samples.length > LOOK_EVERY_TICK && windowMs < previous.windowMs * LOOK_GROWTH))) continue;
       this.lastLooks.set(path, { samples: samples.length, windowMs });
       const suspect = sureSuspect(recording);
       const streak = suspect ? (this.streaks.get(path) ?? 0) + 1 : 0;

@@ -34,7 +34,7 @@ export async function attachRunRetainers(judged: ServiceVerdict[]): Promise<void
       const base = recording.source.replace(/\.ndjson$/, '');
       const request = readRequest(retainersRequestPath(base));
       const costs = readCosts(`${base}.heapsnapshots.json`);
-      if (request) {
+      if (request && !costs.some((cost) => cost.skipped)) {
         const when = `sample ${request.sample}, ${request.elapsedSeconds} s in`;
         const line =
           costs.length === 0

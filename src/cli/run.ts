@@ -164,7 +164,7 @@ async function run(args: string[]): Promise<number> {
   const recordings = new GrowingRecordings(outDir);
   const progress = new RunProgress({ outDir, durationMs, intervalMs, startedAt: startedAt.getTime(), quiet: values.quiet, recordings });
   progress.start();
-  const trigger = retainers === 'auto' ? new RetainerTrigger(recordings, intervalMs, () => targetProcess.extendGrace(SNAPSHOT_GRACE_MS)) : undefined;
+  const trigger = retainers === 'auto' ? new RetainerTrigger(recordings, intervalMs, () => targetProcess.extendGrace(SNAPSHOT_GRACE_MS), (durationMs ?? 0) / 2) : undefined;
   trigger?.start();
 
   let interrupts = 0;
