@@ -52,9 +52,10 @@ TIME is e.g. 500ms, 5s, 2m, 1h; SIZE e.g. 65536, 64KiB.
 
 Who keeps the leak alive: while the command runs, run analyses its recording the way it
 judges it at the end. Once that is a leak with a suspect at 99% confidence or more (two
-looks in a row), it asks the command for heap snapshots (one then, late ones while it
-runs, one when it stops) and the verdict shows who keeps each suspect's objects alive,
-from the objects allocated after that moment. A command that does not leak gets none.
+looks in a row, and not before half of --duration), it asks the command for heap
+snapshots (one then, late ones while it runs, one when it stops) and the verdict shows
+who keeps each suspect's objects alive, from the objects allocated after that moment.
+A command that does not leak gets none.
 Each snapshot pauses the command (about a second per 10 MiB of heap on a busy machine)
 and needs about 16 times its used heap in free memory (refused when the container or
 machine lacks it); after the first one its GCs cost more. So they start only while the
