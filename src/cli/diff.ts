@@ -4,7 +4,7 @@ import { parseOptions } from './parse-options.js';
 import { neutralise } from '../report/terminal-text.js';
 import { formatCount, formatSize } from '../model/size-format.js';
 import type { KeyType } from '../model/grouping.js';
-import { describePicked, groupJSON, KEY_OPTIONS, openProfile, parseKeyType, parseLimit, pickedJSON, pickSnapshot, type PickedSnapshot } from './snapshot-input.js';
+import { describePicked, groupJSON, KEY_OPTIONS, openSnapshots, parseChoice, parseKeyType, parseLimit, pickedJSON, type PickedSnapshot } from './snapshot-input.js';
 
 const USAGE = `Usage: heapsleuth diff <old> <new> [options]
        heapsleuth diff <recording> [--from I|TIME] [--to J|TIME] [options]
@@ -97,11 +97,13 @@ export const command: Command = {
 
 function pickPair(paths: string[], from: string | undefined, to: string | undefined): [PickedSnapshot, PickedSnapshot] {
   if (paths.length === 1) {
-    const file = openProfile(paths[0], 'diff');
-    if (file.times.length < 2 && from === undefined && to === undefined) {
-      throw new CliError(`${file.source}: holds ${file.times.length} snapshot${file.times.length === 1 ? '' : 's'}; diff needs two (name two files, or a recording with two samples or more)`);
+    const file = openSnapshots(paths[0], 'diff', [parseChoice(from, 0), parseChoice(to, -1)]);
+    if (file.count < 2 && from === undefined && to === undefined) {
+      throw new CliError(`${file.source}: holds ${file.count} snapshot${file.count === 1 ? '' : 's'}; diff needs two (name two files, or a recording with two samples or more)`);
     }
-    return [pickSnapshot(file, from, 0), pickSnapshot(file, to, -1)];
+    return [file.pick(0), file.pick(1)];
   }
-  return [pickSnapshot(openProfile(paths[0], 'diff'), from, -1), pickSnapshot(openProfile(paths[1], 'diff'), to, -1)];
+  const older = parseChoice(from, -1);
+  const newer = parseChoice(to, -1);
+  return [openSnapshots(paths[0], 'diff', [older]).pick(0), openSnapshots(paths[1], 'diff', [newer]).pick(0)];
 }

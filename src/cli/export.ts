@@ -5,7 +5,7 @@ import { parseOptions } from './parse-options.js';
 import { formatSize } from '../model/size-format.js';
 import { snapshotToPprof } from '../formats/pprof.js';
 import { snapshotToHeapProfile } from '../formats/heapprofile.js';
-import { describePicked, openProfile, pickSnapshot } from './snapshot-input.js';
+import { describePicked, openSnapshots, parseChoice } from './snapshot-input.js';
 
 const USAGE = `Usage: heapsleuth export <recording|profile> --format pprof|heapprofile -o FILE [--at INDEX|TIME]
 
@@ -42,7 +42,7 @@ export const command: Command = {
     const output = values.output;
     if (!output) throw new CliError("export: name the output file with -o FILE (or -o - for stdout). See 'heapsleuth export --help'.");
     const format = exportFormat(values.format, output);
-    const picked = pickSnapshot(openProfile(positionals[0], 'export'), values.at);
+    const picked = openSnapshots(positionals[0], 'export', [parseChoice(values.at)]).pick(0);
     const bytes = format === 'pprof' ? snapshotToPprof(picked.snapshot) : Buffer.from(JSON.stringify(snapshotToHeapProfile(picked.snapshot)));
     if (output === '-') {
       process.stdout.write(bytes);

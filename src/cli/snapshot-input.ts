@@ -1,7 +1,8 @@
 import { KEY_TYPES, type KeyType } from '../model/grouping.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Statistic, StatisticDiff } from '../model/statistic.js';
-import { readProfileFile, selectSnapshotIndex, type ProfileFile } from '../formats/load-profile.js';
+import { readSnapshotPicks, type ProfileKind, type SnapshotPicks } from '../formats/load-profile.js';
+import { parseSnapshotChoice, unreadableChoiceMessage, type SnapshotChoice } from '../formats/snapshot-choice.js';
 import { CliError } from './cli-error.js';
 
 /** The options `top`, `diff` and `export` share, for util.parseArgs. */
@@ -15,33 +16,56 @@ export const KEY_OPTIONS = {
 /** A snapshot picked from a file, with where it came from (for headers and JSON). */
 export interface PickedSnapshot {
   source: string;
-  kind: ProfileFile['kind'];
+  kind: ProfileKind;
   index: number;
   /** Snapshots the file holds. */
   of: number;
   snapshot: Snapshot;
 }
 
-/** Reads a profile file, turning every problem into a one-line CliError. Warnings go to stderr. */
-export function openProfile(path: string | undefined, command: string): ProfileFile {
-  if (!path) throw new CliError(`${command}: name a recording or profile file. See 'heapsleuth ${command} --help'.`);
-  try {
-    const file = readProfileFile(path);
-    for (const warning of file.warnings) process.stderr.write(`heapsleuth: warning: ${warning}\n`);
-    return file;
-  } catch (error) {
-    throw new CliError(error instanceof Error ? error.message : String(error));
-  }
+/** What `--at` (or `--from`, `--to`) says, checked before any file is read; `fallback` when absent. */
+export function parseChoice(at: string | undefined, fallback = -1): SnapshotChoice {
+  const choice = parseSnapshotChoice(at, fallback);
+  if (!choice) throw new CliError(unreadableChoiceMessage(at));
+  return choice;
 }
 
-/** The snapshot `--at` names (default: `fallback`, the last one unless told). */
-export function pickSnapshot(file: ProfileFile, at: string | undefined, fallback = -1): PickedSnapshot {
+/** Snapshots chosen from one file, as the commands print where they came from. */
+export interface OpenedSnapshots {
+  source: string;
+  kind: ProfileKind;
+  /** Snapshots the file holds. */
+  count: number;
+  /** The snapshot the i-th choice names; a CliError saying what the file holds when there is none. */
+  pick(i: number): PickedSnapshot;
+}
+
+/**
+ * Reads the snapshots `choices` name from a file (a recording streams by once, keeping
+ * only those ticks), turning every problem into a one-line CliError. Warnings go to stderr.
+ */
+export function openSnapshots(path: string | undefined, command: string, choices: SnapshotChoice[]): OpenedSnapshots {
+  if (!path) throw new CliError(`${command}: name a recording or profile file. See 'heapsleuth ${command} --help'.`);
+  let picks: SnapshotPicks;
   try {
-    const index = selectSnapshotIndex(file, at, fallback);
-    return { source: file.source, kind: file.kind, index, of: file.times.length, snapshot: file.snapshot(index) };
+    picks = readSnapshotPicks(path, choices);
   } catch (error) {
     throw new CliError(error instanceof Error ? error.message : String(error));
   }
+  for (const warning of picks.warnings) process.stderr.write(`heapsleuth: warning: ${warning}\n`);
+  return {
+    source: picks.source,
+    kind: picks.kind,
+    count: picks.count,
+    pick(i) {
+      try {
+        const { index, snapshot } = picks.pick(i);
+        return { source: picks.source, kind: picks.kind, index, of: picks.count, snapshot };
+      } catch (error) {
+        throw new CliError(error instanceof Error ? error.message : String(error));
+      }
+    },
+  };
 }
 
 export function parseKeyType(text: string | undefined, cumulative: boolean): KeyType {

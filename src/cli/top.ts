@@ -4,7 +4,7 @@ import { parseOptions } from './parse-options.js';
 import { neutralise } from '../report/terminal-text.js';
 import { formatCount, formatSize } from '../model/size-format.js';
 import type { KeyType } from '../model/grouping.js';
-import { describePicked, groupJSON, KEY_OPTIONS, openProfile, parseKeyType, parseLimit, pickedJSON, pickSnapshot } from './snapshot-input.js';
+import { describePicked, groupJSON, KEY_OPTIONS, openSnapshots, parseChoice, parseKeyType, parseLimit, pickedJSON } from './snapshot-input.js';
 
 const USAGE = `Usage: heapsleuth top <recording|profile> [options]
 
@@ -38,7 +38,7 @@ export const command: Command = {
     const cumulative = values.cumulative;
     const keyType = parseKeyType(values.key, cumulative);
     const limit = parseLimit(values.limit);
-    const picked = pickSnapshot(openProfile(positionals[0], 'top'), values.at);
+    const picked = openSnapshots(positionals[0], 'top', [parseChoice(values.at)]).pick(0);
     const { snapshot } = picked;
     const stats = snapshot.statistics(keyType, { cumulative });
     const shown = stats.slice(0, limit);

@@ -1,10 +1,12 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { Snapshot } from '../model/snapshot.js';
 import { snapshotFromJSON, SNAPSHOT_FORMAT } from '../model/snapshot-json.js';
 import { isHeapProfileJSON, snapshotFromHeapProfile } from './heapprofile.js';
 import { isGzip, looksLikePprof, snapshotFromPprof } from './pprof.js';
-import { parseRecording, RECORDING_FORMAT, snapshotOfSample, type Recording } from './recording.js';
+import { parseRecording, RECORDING_FORMAT, RecordingFormatError, snapshotOfSample, type Recording } from './recording.js';
+import { readRecordingTicks } from './recording-ticks.js';
+import { indexInRange, missingChoiceMessage, parseSnapshotChoice, timeChoiceTakes, unreadableChoiceMessage, type SnapshotChoice } from './snapshot-choice.js';
 
 /**
  * Any file heapsleuth reads as snapshots, told apart by content (not by name): a
@@ -85,42 +87,111 @@ export function parseProfileFile(bytes: Uint8Array, source: string, options: Pro
  * last) or an ISO time (the latest snapshot taken at or before it).
  */
 export function selectSnapshotIndex(file: ProfileFile, at: string | undefined, fallback = -1): number {
-  const count = file.times.length;
-  if (count === 0) throw new ProfileLoadError(`${file.source}: holds no samples yet`);
-  const text = at?.trim();
-  if (text === undefined || text === '') return resolveIndex(file, fallback);
-  if (/^[-+]?\d+$/.test(text)) return resolveIndex(file, Number(text));
-  const time = parseUtcTime(text);
-  if (!Number.isFinite(time)) throw new ProfileLoadError(`cannot read ${JSON.stringify(at)} as a sample index or an ISO time (e.g. 0, -1, 2024-05-01T12:00:00Z)`);
-  let chosen = -1;
-  file.times.forEach((t, i) => {
-    if (t <= time && (chosen < 0 || t >= file.times[chosen]!)) chosen = i;
+  if (file.times.length === 0) throw new ProfileLoadError(`${file.source}: holds no samples yet`);
+  const choice = parseSnapshotChoice(at, fallback);
+  if (!choice) throw new ProfileLoadError(unreadableChoiceMessage(at));
+  const index = resolveChoice(file.times, choice);
+  if (index === undefined) throw new ProfileLoadError(missingChoiceMessage(file.source, choice, file.times.length, file.times[0]));
+  return index;
+}
+
+/** The index of the snapshot a choice names among snapshots taken at `times` (in file order), or undefined. */
+function resolveChoice(times: number[], choice: SnapshotChoice): number | undefined {
+  if ('index' in choice) return indexInRange(choice.index, times.length);
+  let chosen: number | undefined;
+  times.forEach((time, i) => {
+    if (timeChoiceTakes(choice, time, chosen === undefined ? undefined : times[chosen])) chosen = i;
   });
-  if (chosen < 0) {
-    throw new ProfileLoadError(`${file.source}: no sample at or before ${new Date(time).toISOString()} (the first is at ${new Date(file.times[0]!).toISOString()})`);
-  }
   return chosen;
 }
 
-/** An ISO time; one without a zone is UTC, as every time heapsleuth prints is (Date.parse would take it as local time). */
-function parseUtcTime(text: string): number {
-  const zoneless = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text);
-  return Date.parse(zoneless ? `${text.replace(' ', 'T')}Z` : text);
-}
-
-/** Reads one snapshot of a file, chosen by `--at` as selectSnapshotIndex() does. */
+/** Reads one snapshot of a file, chosen by `--at` as selectSnapshotIndex() does (a recording is streamed, keeping that tick only). */
 export function loadSnapshot(path: string, at?: string, options: ProfileReadOptions = {}): Snapshot {
-  const file = readProfileFile(path, options);
-  return file.snapshot(selectSnapshotIndex(file, at));
+  const choice = parseSnapshotChoice(at);
+  if (!choice) throw new ProfileLoadError(unreadableChoiceMessage(at));
+  return readSnapshotPicks(path, [choice], options).pick(0).snapshot;
 }
 
-function resolveIndex(file: ProfileFile, index: number): number {
-  const count = file.times.length;
-  const resolved = index < 0 ? count + index : index;
-  if (resolved < 0 || resolved >= count) {
-    throw new ProfileLoadError(`${file.source}: sample ${index} does not exist (it holds ${count} sample${count === 1 ? '' : 's'}: 0..${count - 1}, or -1 for the last)`);
+/** Snapshots chosen from one file, with what it holds. */
+export interface SnapshotPicks {
+  source: string;
+  kind: ProfileKind;
+  /** Snapshots the file holds (samples, for a recording). */
+  count: number;
+  /** What was skipped while reading. */
+  warnings: string[];
+  /** The snapshot the i-th choice names; throws a ProfileLoadError saying what the file holds when it names none. */
+  pick(i: number): { index: number; snapshot: Snapshot };
+}
+
+/**
+ * Reads the snapshots `choices` name from a file of any kind. A recording is streamed once,
+ * keeping only the ticks named (memory bounded by them, not by the file's length: see
+ * readRecordingTicks); the other kinds hold one snapshot and are read whole.
+ */
+export function readSnapshotPicks(path: string, choices: SnapshotChoice[], options: ProfileReadOptions = {}): SnapshotPicks {
+  if (!startsAsRecording(path)) {
+    const file = readProfileFile(path, options);
+    return {
+      source: file.source,
+      kind: file.kind,
+      count: file.times.length,
+      warnings: file.warnings,
+      pick: (i) => {
+        if (file.times.length === 0) throw new ProfileLoadError(`${file.source}: holds no samples yet`);
+        const index = resolveChoice(file.times, choices[i]!);
+        if (index === undefined) throw new ProfileLoadError(missingChoiceMessage(file.source, choices[i]!, file.times.length, file.times[0]));
+        return { index, snapshot: file.snapshot(index) };
+      },
+    };
   }
-  return resolved;
+  let read;
+  try {
+    read = readRecordingTicks(path, choices);
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (!(error instanceof RecordingFormatError) && code !== undefined) throw new ProfileLoadError(`${path}: cannot read: ${code}`);
+    throw new ProfileLoadError(message.startsWith(path) ? message : `${path}: ${message}`);
+  }
+  const { count, firstTime, ticks } = read;
+  return {
+    source: path,
+    kind: 'recording',
+    count,
+    warnings: read.warnings,
+    pick: (i) => {
+      const tick = ticks[i];
+      if (!tick) throw new ProfileLoadError(missingChoiceMessage(path, choices[i]!, count, firstTime));
+      return tick;
+    },
+  };
+}
+
+/** Bytes read to tell a recording from the start of a file: its header line must fit. */
+const SNIFF_BYTES = 1024 * 1024;
+
+/**
+ * Whether a file is a plain (not gzipped) recording, told as parseProfileFile tells it: from
+ * its first line. False for anything else, unreadable files included (read whole, they get
+ * their one-line message there).
+ */
+function startsAsRecording(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    if (!fstatSync(fd).isFile()) return false;
+    const start = Buffer.alloc(SNIFF_BYTES);
+    const got = readSync(fd, start, 0, SNIFF_BYTES, 0);
+    const head = start.subarray(0, got);
+    const newline = head.indexOf(0x0a);
+    if (newline < 0 && got === SNIFF_BYTES) return false;
+    return startsLikeJSON(head) && isRecordingText(head.toString('utf8', 0, newline < 0 ? got : newline));
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 function single(kind: ProfileKind, snapshot: Snapshot, source: string): ProfileFile {

@@ -171,9 +171,27 @@ export interface ReadRecordingOptions {
 
 /** Every process lifetime a recording file holds (see parseRecordings), whole or reduced to bounded memory. */
 export function readRecordingFile(path: string, options: ReadRecordingOptions = {}): Recording[] {
+  const { sink, warnings } = streamRecordingInto(
+    path,
+    () => (options.maxPointsPerLifetime === undefined ? new RecordingCollector(path) : new ReducingCollector(path, options.maxPointsPerLifetime)),
+    options,
+  );
+  return sink.recordings(warnings);
+}
+
+/**
+ * Streams a recording file once into a sink made by `newSink`, on worker threads from
+ * `workerFromBytes` on; returns the sink and the decoder's warnings. A file is read again
+ * on one thread, into a new sink, in the rare case its workers cannot read it.
+ */
+export function streamRecordingInto<S extends RecordingSink>(
+  path: string,
+  newSink: () => S,
+  options: Pick<ReadRecordingOptions, 'workerFromBytes' | 'segmentBytes'> = {},
+): { sink: S; warnings: string[] } {
   const read = (workerFromBytes: number) => {
-    const collector = options.maxPointsPerLifetime === undefined ? new RecordingCollector(path) : new ReducingCollector(path, options.maxPointsPerLifetime);
-    return collector.recordings(streamRecordingFile(path, collector, workerFromBytes, options.segmentBytes ?? SEGMENT_BYTES));
+    const sink = newSink();
+    return { sink, warnings: streamRecordingFile(path, sink, workerFromBytes, options.segmentBytes ?? SEGMENT_BYTES) };
   };
   try {
     return read(options.workerFromBytes ?? WORKER_FROM_BYTES);

@@ -354,11 +354,16 @@ export function readSample(value: Record<string, unknown>): RecordingSample | un
 /** The snapshot a recording holds at one sample. */
 export function snapshotOfSample(recording: Recording, sample: RecordingSample): Snapshot {
   const traces: Trace[] = sample.rows.map(([stackId, bytes, count]) => ({ traceback: recording.stacks.get(stackId)!, size: bytes, count }));
+  return tickSnapshot(recording.header, sample.time, traces);
+}
+
+/** The snapshot of one tick's traces, dated and described as its lifetime's header says. */
+export function tickSnapshot(header: RecordingHeader, time: number, traces: Trace[]): Snapshot {
   return new Snapshot(traces, {
-    runtime: recording.header.runtime,
-    takenAt: new Date(sample.time).toISOString(),
-    samplingIntervalBytes: recording.header.sampling.intervalBytes,
-    stackDepth: recording.header.sampling.stackDepth,
+    runtime: header.runtime,
+    takenAt: new Date(time).toISOString(),
+    samplingIntervalBytes: header.sampling.intervalBytes,
+    stackDepth: header.sampling.stackDepth,
   });
 }
 
