@@ -86,3 +86,15 @@ test('run --retainers --no-retainers is a usage error', async () => {
   assert.match(result.stderr, /--retainers and --no-retainers/);
   assert.equal(result.stderr.trim().split('\n').length, 1);
 });
+
+test('run --retainers: objects in a WeakMap entry name no keeper above the entry (the path there holds the key, not the WeakMap)', async () => {
+  const { verdict } = await run('memo-service.mjs', ['--retainers'], '8s');
+  assert.equal(verdict.verdict, 'leak');
+  const withPath = verdict.suspects.filter((suspect) => suspect.retainers?.some((retainer) => retainer.path.includes('WeakMap.get(memoized)')));
+  assert.ok(withPath.length > 0, JSON.stringify(verdict.suspects.map((suspect) => [suspect.file, suspect.retainers?.map((retainer) => retainer.path)])));
+  for (const suspect of withPath) {
+    const retainer = suspect.retainers!.find((candidate) => candidate.path.includes('WeakMap.get(memoized)'))!;
+    // the closure `memoized` is the entry's key; memo-service.mjs's module variable holds that key
+    assert.equal(retainer.keptBy, undefined, `${retainer.path}: ${JSON.stringify(retainer.keptBy)}`);
+  }
+});

@@ -86,17 +86,18 @@ function constructorName(name: string): string {
 /**
  * The code that holds the objects: the last closure or constructor with a file on the path
  * above them, or the path's last object when it is a closure (a closure keeps what it
- * captured). Runtime internals (`node:`) do not count: they hold what the program gave them,
- * nor does a closure that is only a WeakMap's key.
+ * captured). Runtime internals (`node:`) do not count: they hold what the program gave them.
+ * None above a WeakMap entry: from there on the path holds the key, not the WeakMap.
  */
 function keeperOf(group: RetainerGroup): RetainerFinding['keptBy'] {
   const path = group.path;
   for (let i = path.length - 1; i >= 0; i--) {
     const step = path[i]!;
     if (i === path.length - 1 && step.nodeType !== 'closure') continue;
+    // Above a WeakMap entry the path leads to its key, not to the WeakMap that holds the
+    // value (the heap's path does not show the WeakMap): what keeps the key is no keeper.
+    if (path[i + 1]?.edge.startsWith('WeakMap.get(')) return undefined;
     if (!step.location || step.location.file.startsWith('node:')) continue;
-    // A function used as a WeakMap's key does not hold the entry's value: the WeakMap does.
-    if (path[i + 1]?.edge.startsWith('WeakMap.get(')) continue;
     // A closure the search passed on its way into a module's scope: the module's variable holds them.
     const variable = path[i + 1]?.moduleScope ? path[i + 2] : undefined;
     if (variable) return { file: step.location.file, what: `module variable ${variable.edge}` };
