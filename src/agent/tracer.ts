@@ -68,7 +68,7 @@ export interface TraceLeaksOptions {
    * `retainersMaxHeapBytes`.
    */
   retainers?: boolean | 'auto';
-  /** The used JS heap above which `retainers: 'auto'` takes no snapshot (default 128 MiB). */
+  /** The used JS heap above which `retainers: 'auto'` takes no snapshot (default 64 MiB). */
   retainersMaxHeapBytes?: number;
   /**
    * A signal that takes an extra tick and flushes, e.g. `SIGUSR2`; off (false) by default,

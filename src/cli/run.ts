@@ -38,7 +38,7 @@ Options:
                            of only once a leak is seen (the default, see below)
   --no-retainers           no heap snapshots at all, not even when a leak is seen
   --retainers-max-heap SIZE  the used JS heap above which a leak seen while it runs
-                           starts no heap snapshots (default 128MiB)
+                           starts no heap snapshots (default 64MiB)
   --native                 also profile native memory: preload jemalloc with heap
                            profiling, so a growing native gap is named by library and
                            function (needs ${'`'}apt-get install -y libjemalloc2${'`'}; see docs/native.md)
@@ -56,7 +56,7 @@ looks in a row, and not before half of --duration), it asks the command for heap
 snapshots (one then, late ones while it runs, one when it stops) and the verdict shows
 who keeps each suspect's objects alive, from the objects allocated after that moment.
 A command that does not leak gets none.
-Each snapshot pauses the command (about a second per 10 MiB of heap on a busy machine)
+Each snapshot pauses the command (1 to 2.5 s per 10 MiB of heap on a busy machine)
 and needs about 16 times its used heap in free memory (refused when the container or
 machine lacks it); after the first one its GCs cost more. So they start only while the
 used heap is under --retainers-max-heap; above it, one line says they were skipped. See
@@ -103,7 +103,7 @@ async function run(args: string[]): Promise<number> {
       'fail-on-leak': { type: 'boolean', default: false },
       retainers: { type: 'boolean', default: false },
       'no-retainers': { type: 'boolean', default: false },
-      'retainers-max-heap': { type: 'string', default: '128MiB' },
+      'retainers-max-heap': { type: 'string', default: '64MiB' },
       native: { type: 'boolean', default: false },
       'native-sampling': { type: 'string', default: '512KiB' },
       'native-dump-every': { type: 'string', default: '256MiB' },
