@@ -6,8 +6,12 @@ import type { GrowingRecordings } from './growing-recordings.js';
 
 /** A suspect at least this sure (after the correction for many sites) may start heap snapshots. */
 export const TRIGGER_CONFIDENCE = 0.99;
-/** Consecutive looks at the growing recording that must each see such a suspect. */
-const CONFIRMATIONS = 2;
+/**
+ * Consecutive looks at the growing recording that must each see such a suspect: a verdict that
+ * is still forming can call a healthy program `leak` for a few ticks (a fixed version in
+ * bench/real-leaks did, for three), a leak stays one.
+ */
+const CONFIRMATIONS = 4;
 /** Up to this many samples the recording is looked at after every tick (an analysis takes milliseconds). */
 const LOOK_EVERY_TICK = 60;
 /**
@@ -34,7 +38,7 @@ export interface RetainerRequest {
 /**
  * `run`'s automatic retainer paths: while the command runs, looks at each growing recording
  * with the same analysis as the final verdict, and when it is `leak` with a suspect at high
- * confidence at two looks in a row, writes `<recording>.retainers-request`; the agent
+ * confidence at four looks in a row (and the run is half over, with --duration), writes `<recording>.retainers-request`; the agent
  * (HEAPSLEUTH_RETAINERS=auto) then starts its heap snapshots. A program that does not leak
  * is never asked, so it never pays a snapshot's pause or the dearer GCs after it.
  */
@@ -88,14 +92,13 @@ export class RetainerTrigger {
       const last = samples.at(-1);
       if (!first || !last) continue;
       const windowMs = last.time - first.time;
-      if (windowMs < this.earliestMs) continue;
       const previous = this.lastLooks.get(path);
       if (previous && (samples.length === previous.samples || (samples.length > LOOK_EVERY_TICK && windowMs < previous.windowMs * LOOK_GROWTH))) continue;
       this.lastLooks.set(path, { samples: samples.length, windowMs });
       const suspect = sureSuspect(recording);
       const streak = suspect ? (this.streaks.get(path) ?? 0) + 1 : 0;
       this.streaks.set(path, streak);
-      if (!suspect || streak < CONFIRMATIONS) continue;
+      if (!suspect || streak < CONFIRMATIONS || windowMs < this.earliestMs) continue;
       this.settled.add(path);
       const request: RetainerRequest = {
         recording: path,
