@@ -15,7 +15,7 @@ import { cliPath, fixture, runNode, type ChildResult } from './child-process.js'
 const work = mkdtempSync(join(tmpdir(), 'heapsleuth-retainers-auto-'));
 
 // 300 ms ticks: the verdict can be `leak` from about 5 s on (10 samples over 5 s at least), and
-// run asks for snapshots no earlier than half the duration.
+// run asks for snapshots no earlier than two thirds of the duration.
 async function run(script: string, extra: string[] = [], duration = '14s'): Promise<{ result: ChildResult; verdict: Verdict; files: string[] }> {
   const out = mkdtempSync(join(work, 'run-'));
   const jsonFile = join(out, 'verdict.json');

@@ -38,7 +38,7 @@ export interface RetainerRequest {
 /**
  * `run`'s automatic retainer paths: while the command runs, looks at each growing recording
  * with the same analysis as the final verdict, and when it is `leak` with a suspect at high
- * confidence at four looks in a row (and the run is half over, with --duration), writes `<recording>.retainers-request`; the agent
+ * confidence at four looks in a row (and two thirds of --duration are over), writes `<recording>.retainers-request`; the agent
  * (HEAPSLEUTH_RETAINERS=auto) then starts its heap snapshots. A program that does not leak
  * is never asked, so it never pays a snapshot's pause or the dearer GCs after it.
  */
@@ -55,7 +55,7 @@ export class RetainerTrigger {
     /** Called after each request is written. */
     private readonly onRequest: (request: RetainerRequest) => void = () => {},
     /**
-     * No request before the recording is this old (`run` passes half its --duration): a cache
+     * No request before the recording is this old (`run` passes two thirds of its --duration): a cache
      * filling up or a warm-up in the first part of a run is `leak` in a short window (in
      * bench/detection, the LRU and warm-up look-alikes are, for their first third).
      */

@@ -52,7 +52,7 @@ TIME is e.g. 500ms, 5s, 2m, 1h; SIZE e.g. 65536, 64KiB.
 
 Who keeps the leak alive: while the command runs, run analyses its recording the way it
 judges it at the end. Once that is a leak with a suspect at 99% confidence or more (two
-looks in a row, and not before half of --duration), it asks the command for heap
+looks in a row, and not before two thirds of --duration), it asks the command for heap
 snapshots (one then, late ones while it runs, one when it stops) and the verdict shows
 who keeps each suspect's objects alive, from the objects allocated after that moment.
 A command that does not leak gets none.
@@ -165,7 +165,7 @@ async function run(args: string[]): Promise<number> {
   const recordings = new GrowingRecordings(outDir);
   const progress = new RunProgress({ outDir, durationMs, intervalMs, startedAt: startedAt.getTime(), quiet: values.quiet, recordings });
   progress.start();
-  const trigger = retainers === 'auto' ? new RetainerTrigger(recordings, intervalMs, () => targetProcess.extendGrace(SNAPSHOT_GRACE_MS), (durationMs ?? 0) / 2) : undefined;
+  const trigger = retainers === 'auto' ? new RetainerTrigger(recordings, intervalMs, () => targetProcess.extendGrace(SNAPSHOT_GRACE_MS), ((durationMs ?? 0) * 2) / 3) : undefined;
   trigger?.start();
 
   let interrupts = 0;
