@@ -30,12 +30,13 @@ const LOCATIONS_SHOWN = 8;
  * last. At most two groups per suspect, the best tied and biggest first; a second one
  * only when it is not a crumb next to the first.
  */
-export function attachRetainers(verdict: Verdict, survivors: SurvivorGroups): Verdict {
+export function attachRetainers(verdict: Verdict, survivors: SurvivorGroups, since?: number): Verdict {
   const suspects = verdict.suspects.map((suspect): Suspect => {
+    const gained = bytesSince(suspect, since);
     const matches = survivors.groups
       .map((group) => ({ group, match: matchOf(suspect, group) }))
       .filter((entry): entry is { group: RetainerGroup; match: RetainerFinding['match'] } => entry.match !== undefined)
-      .filter((entry) => entry.group.selfBytes >= suspect.liveBytes * MIN_SHARE_OF_SUSPECT)
+      .filter((entry) => entry.group.selfBytes >= gained * MIN_SHARE_OF_SUSPECT)
       .sort((a, b) => SCORE[b.match] - SCORE[a.match] || b.group.selfBytes - a.group.selfBytes)
       .slice(0, PER_SUSPECT)
       .filter((entry, i, all) => i === 0 || entry.group.selfBytes >= all[0]!.group.selfBytes * SECOND_GROUP_SHARE);
@@ -44,7 +45,7 @@ export function attachRetainers(verdict: Verdict, survivors: SurvivorGroups): Ve
       // listener there): no frame meets the group. When one group holds most of what the
       // program kept, it is shown, matched by its share.
       const dominant = survivors.groups[0];
-      if (dominant && survivors.bytes > 0 && dominant.selfBytes >= survivors.bytes * DOMINANT_SHARE && dominant.selfBytes >= suspect.liveBytes * DOMINANT_SHARE_OF_SUSPECT) {
+      if (dominant && survivors.bytes > 0 && dominant.selfBytes >= survivors.bytes * DOMINANT_SHARE && dominant.selfBytes >= gained * DOMINANT_SHARE_OF_SUSPECT) {
         return withKeeper({ ...suspect, retainers: [finding(dominant, 'share', survivors)] });
       }
       return suspect;
@@ -52,6 +53,18 @@ export function attachRetainers(verdict: Verdict, survivors: SurvivorGroups): Ve
     return withKeeper({ ...suspect, retainers: matches.map(({ group, match }) => finding(group, match, survivors)) });
   });
   return { ...verdict, suspects };
+}
+
+/**
+ * What the suspect's live bytes gained since the first snapshot (`since`, epoch ms): only those
+ * can be new survivors. Snapshots that start late in a run (`run`'s automatic mode) compare
+ * their groups with this, not with everything the site held before them. All its live bytes
+ * without `since`.
+ */
+function bytesSince(suspect: Suspect, since: number | undefined): number {
+  if (since === undefined) return suspect.liveBytes;
+  const before = suspect.series.filter((point) => point.time <= since).at(-1);
+  return before ? Math.max(0, suspect.liveBytes - before.value) : suspect.liveBytes;
 }
 
 /** The suspect with `keeper` set when its first retainer is held by code in another file than the site. */

@@ -58,8 +58,8 @@ export async function attachRunRetainers(judged: ServiceVerdict[]): Promise<void
       const started = performance.now();
       try {
         const report = await findRetainers(final, { baseline: early, cwd: recording.header.cwd, limit: GROUPS_TO_MATCH });
-        entry.verdict = attachRetainers(entry.verdict, report);
         const since = costs.find((cost) => cost.label === 'early' && cost.time !== undefined && cost.refused === undefined)?.time;
+        entry.verdict = attachRetainers(entry.verdict, report, since === undefined ? undefined : Date.parse(since));
         if (since) {
           entry.verdict.retainerSnapshots = {
             mode: request ? 'auto' : 'start',
