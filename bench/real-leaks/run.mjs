@@ -12,8 +12,12 @@
 // three native suspects is in its addon, `nativeLibraries`), and false alarms (`leak` on
 // the fixed version). Writes results/<stamp>/summary.{json,md} and prints the table.
 // `--quick` runs each workload 25 s with heapsleuth's --duration 30s (a smoke test, not a score).
-// `--retainers` passes --retainers to `heapsleuth run` (two heap snapshots per run) and scores,
-// in a column of its own, whether a suspect's retainer path names code in a truth file.
+// `--retainers` passes --retainers to `heapsleuth run` (heap snapshots from the start); without
+// it `run` takes them only once its live analysis sees a leak (its default; `--no-retainers`
+// passes --no-retainers: none at all). Columns of their own score whether a top-three suspect's
+// site or the code that keeps its objects (`keptBy`) is in a truth file, whether a suspect's
+// retainer path names code in a truth file, and how many snapshots each version got (a fixed
+// version must get none) with their pauses.
 // `--held-out` runs only the held-out cases (truth.json `heldOut`: added after the tuning, never
 // used to improve heapsleuth); the table marks them and totals them apart, per batch too.
 // `--held-out BATCH` (a heldOut value, e.g. 2026-11-29b) runs only that batch.
@@ -35,6 +39,7 @@ const option = (name) => {
 };
 const quick = args.includes('--quick');
 const retainers = args.includes('--retainers');
+const noRetainers = args.includes('--no-retainers');
 const heapsleuth = resolve(option('--heapsleuth') ?? join(repoRoot, 'dist/src/cli/main.js'));
 const durationS = Number(option('--duration') ?? (quick ? 30 : 80));
 const workloadS = quick ? durationS - 5 : Number(option('--workload') ?? 70);
@@ -75,6 +80,7 @@ function runOne(name, version) {
   const command = [
     heapsleuth, 'run', '--interval', '3s', '--duration', `${durationS}s`, '--json', verdictFile, '-q',
     ...(retainers ? ['--retainers'] : []),
+    ...(noRetainers ? ['--no-retainers'] : []),
     ...(readCase(name).run ?? []), // the case's own run options (native cases: --native ...)
     '--out', join(runDir, 'recording'), '--', 'node', 'workload.js',
   ];
@@ -91,7 +97,7 @@ function runOne(name, version) {
     child.on('exit', (code) => {
       writeFileSync(join(runDir, 'output.txt'), output);
       const verdict = readVerdict(verdictFile);
-      resolvePromise({ code, seconds: Math.round((Date.now() - startedAt) / 1000), verdict, retainers });
+      resolvePromise({ code, seconds: Math.round((Date.now() - startedAt) / 1000), verdict, retainers, recordingDir: join(runDir, 'recording') });
     });
   });
 }
@@ -114,7 +120,7 @@ if (rescore) {
         const verdict = readVerdict(join(dir, name, version, 'verdict.json'));
         const recording = join(dir, name, version, 'recording');
         const snapshots = existsSync(recording) && readdirSync(recording).some((file) => file.endsWith('.heapsnapshots.json'));
-        if (verdict) runs.set(`${name}/${version}`, { code: 0, verdict, from: dir, retainers: snapshots });
+        if (verdict) runs.set(`${name}/${version}`, { code: 0, verdict, from: dir, retainers: snapshots, recordingDir: recording });
       }
     }
   }
@@ -147,6 +153,8 @@ const totals = {
   namedTop3: rows.filter((row) => row.namedTop3).length,
   falseAlarms: rows.filter((row) => row.falseAlarm).length,
   keptByTruth: rows.filter((row) => row.keptByTruth).length,
+  namedTop3SiteOrKeeper: rows.filter((row) => row.namedTop3SiteOrKeeper).length,
+  snapshotsOnFixed: rows.reduce((sum, row) => sum + row.fixedSnapshots.taken, 0),
 };
 const countOf = (some) => ({
   cases: some.length,
@@ -162,18 +170,18 @@ const heldOutBatches = Object.fromEntries(
 );
 const summary = rescore
   ? { date: new Date().toISOString(), node: process.version, rescoredFrom: rescore, totals, heldOutTotals, heldOutBatches, rows }
-  : { date: new Date().toISOString(), node: process.version, heapsleuth, durationS, workloadS, quick, retainers, totals, heldOutTotals, heldOutBatches, rows };
+  : { date: new Date().toISOString(), node: process.version, heapsleuth, durationS, workloadS, quick, retainers: retainers ? 'on' : noRetainers ? 'off' : 'auto', totals, heldOutTotals, heldOutBatches, rows };
 writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 
 const table = [
-  '| case | package (leaky → fixed) | kind | leaky verdict | rank of first truth file | kept alive by a truth file | fixed verdict |',
-  '|---|---|---|---|---|---|---|',
+  '| case | package (leaky → fixed) | kind | leaky verdict | rank of first truth file (site) | named in top 3 (site or keeper) | kept alive by a truth file | heap snapshots (leaky) | fixed verdict | heap snapshots (fixed) |',
+  '|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map(
     (row) =>
-      `| ${row.case}${row.heldOut ? ` (held out${typeof row.heldOut === 'string' ? ` ${row.heldOut}` : ''})` : ''} | ${row.package} ${row.leakyVersion} → ${row.fixedVersion} | ${row.kind} | ${row.leakyVerdict} | ${row.rankText} | ${row.keptByText} | ${row.fixedVerdict}${row.falseAlarm ? ' (false alarm)' : ''} |`,
+      `| ${row.case}${row.heldOut ? ` (held out${typeof row.heldOut === 'string' ? ` ${row.heldOut}` : ''})` : ''} | ${row.package} ${row.leakyVersion} → ${row.fixedVersion} | ${row.kind} | ${row.leakyVerdict} | ${row.rankText} | ${row.siteOrKeeperText.replace(/\|/g, '\\|')} | ${row.keptByText} | ${row.leakySnapshotsText.replace(/\|/g, '\\|')} | ${row.fixedVerdict}${row.falseAlarm ? ' (false alarm)' : ''} | ${row.fixedSnapshotsText.replace(/\|/g, '\\|')} |`,
   ),
   '',
-  `Detected ${totals.detected}/${totals.cases}; truth file in the top three ${totals.namedTop3}/${totals.cases}; a top-three suspect's retainer path names a truth file ${totals.keptByTruth}/${totals.cases}${rows.some((row) => row.withRetainers) ? '' : ' (runs without --retainers)'}; false alarms on fixed versions ${totals.falseAlarms}/${totals.cases}.`,
+  `Detected ${totals.detected}/${totals.cases}; truth file in the top three (site) ${totals.namedTop3}/${totals.cases}; named in the top three (site or keeper) ${totals.namedTop3SiteOrKeeper}/${totals.cases}; a top-three suspect's retainer path names a truth file ${totals.keptByTruth}/${totals.cases}${rows.some((row) => row.leakySnapshots.taken > 0) ? '' : ' (no heap snapshots)'}; false alarms on fixed versions ${totals.falseAlarms}/${totals.cases}; heap snapshots on fixed versions ${totals.snapshotsOnFixed}.`,
   ...(heldOut.length ? [`Held-out cases alone: detected ${heldOutTotals.detected}/${heldOutTotals.cases}; truth file in the top three ${heldOutTotals.namedTop3}/${heldOutTotals.cases}; false alarms ${heldOutTotals.falseAlarms}/${heldOutTotals.cases}.`] : []),
   ...(Object.keys(heldOutBatches).length > 1
     ? Object.entries(heldOutBatches).map(([batch, t]) => `Held out ${batch}: detected ${t.detected}/${t.cases}; truth file in the top three ${t.namedTop3}/${t.cases}; false alarms ${t.falseAlarms}/${t.cases}.`)

@@ -20,6 +20,7 @@ export const ENV = {
   inlining: 'HEAPSLEUTH_INLINING',
   handleSites: 'HEAPSLEUTH_HANDLE_SITES',
   retainers: 'HEAPSLEUTH_RETAINERS',
+  retainersMaxHeap: 'HEAPSLEUTH_RETAINERS_MAX_HEAP',
 } as const;
 
 export interface EnvConfig {
@@ -102,6 +103,13 @@ export function readEnvConfig(env: NodeJS.ProcessEnv = process.env): EnvConfig {
     if (TRUE.test(handleSites)) options.handleSites = true;
     else if (!/^(off|false|0|no)$/i.test(handleSites)) problems.push(`${ENV.handleSites}=${JSON.stringify(handleSites)} is not on or off; leaving it off`);
   }
-  if (TRUE.test(value(ENV.retainers) ?? '')) options.retainers = true;
+  const retainers = value(ENV.retainers);
+  if (retainers !== undefined) {
+    if (TRUE.test(retainers)) options.retainers = true;
+    else if (retainers === 'auto') options.retainers = 'auto';
+    else if (!/^(off|false|0|no)$/i.test(retainers)) problems.push(`${ENV.retainers}=${JSON.stringify(retainers)} is not on, off or auto; leaving heap snapshots off`);
+  }
+  const maxHeap = integer(ENV.retainersMaxHeap, 0);
+  if (maxHeap !== undefined) options.retainersMaxHeapBytes = maxHeap;
   return { disabled: TRUE.test(value(ENV.disable) ?? ''), workers: TRUE.test(value(ENV.workers) ?? ''), options, problems };
 }

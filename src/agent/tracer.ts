@@ -63,8 +63,13 @@ export interface TraceLeaksOptions {
   /**
    * Write heap snapshots next to the recording for retainer paths: one at the second tick,
    * one when the tracer stops (default false; they pause the process, see docs/retainers.md).
+   * `'auto'`: only once a file `<recording>.retainers-request` appears (`heapsleuth run` writes
+   * it when its live analysis sees a leak), and only while the used heap is under
+   * `retainersMaxHeapBytes`.
    */
-  retainers?: boolean;
+  retainers?: boolean | 'auto';
+  /** The used JS heap above which `retainers: 'auto'` takes no snapshot (default 64 MiB). */
+  retainersMaxHeapBytes?: number;
   /**
    * A signal that takes an extra tick and flushes, e.g. `SIGUSR2`; off (false) by default,
    * because a listener keeps the signal from ending the process (nodemon restarts apps with
@@ -189,7 +194,12 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
         this.warnings.once('record', `cannot write the recording ${path}: ${describe(error)}; going on without recording`);
       }
       if (options.retainers) {
-        this.heapSnapshots = new HeapSnapshotCapture(path.replace(/\.ndjson$/, ''), (message) => this.warnings.once(`heap-snapshot-${message}`, message));
+        this.heapSnapshots = new HeapSnapshotCapture(
+          path.replace(/\.ndjson$/, ''),
+          (message) => this.warnings.once(`heap-snapshot-${message}`, message),
+          options.retainers === 'auto' ? 'auto' : 'start',
+          options.retainersMaxHeapBytes,
+        );
       }
     }
 
@@ -245,9 +255,7 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
       this.record(result);
       this.log(result);
       this.emit('tick', result);
-      // The early heap snapshot: one interval in, once the program has started up.
-      if (result.seq === 1) this.heapSnapshots?.early();
-      else if (!final) this.heapSnapshots?.late(result.seq);
+      this.heapSnapshots?.afterTick(result.seq, final !== undefined);
       return result;
     } catch (error) {
       this.warnings.once('tick', `a tick failed: ${describe(error)}`);

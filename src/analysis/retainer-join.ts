@@ -30,12 +30,13 @@ const LOCATIONS_SHOWN = 8;
  * last. At most two groups per suspect, the best tied and biggest first; a second one
  * only when it is not a crumb next to the first.
  */
-export function attachRetainers(verdict: Verdict, survivors: SurvivorGroups): Verdict {
+export function attachRetainers(verdict: Verdict, survivors: SurvivorGroups, since?: number): Verdict {
   const suspects = verdict.suspects.map((suspect): Suspect => {
+    const gained = bytesSince(suspect, since);
     const matches = survivors.groups
       .map((group) => ({ group, match: matchOf(suspect, group) }))
       .filter((entry): entry is { group: RetainerGroup; match: RetainerFinding['match'] } => entry.match !== undefined)
-      .filter((entry) => entry.group.selfBytes >= suspect.liveBytes * MIN_SHARE_OF_SUSPECT)
+      .filter((entry) => entry.group.selfBytes >= gained * MIN_SHARE_OF_SUSPECT)
       .sort((a, b) => SCORE[b.match] - SCORE[a.match] || b.group.selfBytes - a.group.selfBytes)
       .slice(0, PER_SUSPECT)
       .filter((entry, i, all) => i === 0 || entry.group.selfBytes >= all[0]!.group.selfBytes * SECOND_GROUP_SHARE);
@@ -44,14 +45,32 @@ export function attachRetainers(verdict: Verdict, survivors: SurvivorGroups): Ve
       // listener there): no frame meets the group. When one group holds most of what the
       // program kept, it is shown, matched by its share.
       const dominant = survivors.groups[0];
-      if (dominant && survivors.bytes > 0 && dominant.selfBytes >= survivors.bytes * DOMINANT_SHARE && dominant.selfBytes >= suspect.liveBytes * DOMINANT_SHARE_OF_SUSPECT) {
-        return { ...suspect, retainers: [finding(dominant, 'share', survivors)] };
+      if (dominant && survivors.bytes > 0 && dominant.selfBytes >= survivors.bytes * DOMINANT_SHARE && dominant.selfBytes >= gained * DOMINANT_SHARE_OF_SUSPECT) {
+        return withKeeper({ ...suspect, retainers: [finding(dominant, 'share', survivors)] });
       }
       return suspect;
     }
-    return { ...suspect, retainers: matches.map(({ group, match }) => finding(group, match, survivors)) };
+    return withKeeper({ ...suspect, retainers: matches.map(({ group, match }) => finding(group, match, survivors)) });
   });
   return { ...verdict, suspects };
+}
+
+/**
+ * What the suspect's live bytes gained since the first snapshot (`since`, epoch ms): only those
+ * can be new survivors. Snapshots that start late in a run (`run`'s automatic mode) compare
+ * their groups with this, not with everything the site held before them. All its live bytes
+ * without `since`.
+ */
+function bytesSince(suspect: Suspect, since: number | undefined): number {
+  if (since === undefined) return suspect.liveBytes;
+  const before = suspect.series.filter((point) => point.time <= since).at(-1);
+  return before ? Math.max(0, suspect.liveBytes - before.value) : suspect.liveBytes;
+}
+
+/** The suspect with `keeper` set when its first retainer is held by code in another file than the site. */
+function withKeeper(suspect: Suspect): Suspect {
+  const keptBy = suspect.retainers?.[0]?.keptBy;
+  return keptBy && keptBy.file !== suspect.file ? { ...suspect, keeper: keptBy } : suspect;
 }
 
 function frames(suspect: Suspect): TracebackEntry[] {
@@ -81,12 +100,16 @@ function constructorName(name: string): string {
  * The code that holds the objects: the last closure or constructor with a file on the path
  * above them, or the path's last object when it is a closure (a closure keeps what it
  * captured). Runtime internals (`node:`) do not count: they hold what the program gave them.
+ * None above a WeakMap entry: from there on the path holds the key, not the WeakMap.
  */
 function keeperOf(group: RetainerGroup): RetainerFinding['keptBy'] {
   const path = group.path;
   for (let i = path.length - 1; i >= 0; i--) {
     const step = path[i]!;
     if (i === path.length - 1 && step.nodeType !== 'closure') continue;
+    // Above a WeakMap entry the path leads to its key, not to the WeakMap that holds the
+    // value (the heap's path does not show the WeakMap): what keeps the key is no keeper.
+    if (path[i + 1]?.edge.startsWith('WeakMap.get(')) return undefined;
     if (!step.location || step.location.file.startsWith('node:')) continue;
     // A closure the search passed on its way into a module's scope: the module's variable holds them.
     const variable = path[i + 1]?.moduleScope ? path[i + 2] : undefined;

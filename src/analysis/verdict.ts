@@ -80,8 +80,13 @@ export interface Suspect {
   traceback: TracebackEntry[];
   /** Live bytes over time (downsampled for charts). */
   series: SeriesPoint[];
-  /** Who keeps the site's objects alive, from heap snapshots (`run --retainers`); absent without them. */
+  /** Who keeps the site's objects alive, from heap snapshots (`run`, when a leak is seen); absent without them. */
   retainers?: RetainerFinding[];
+  /**
+   * The code that keeps this suspect's new objects alive when it is in another file than
+   * the site that allocated them (the first retainer's `keptBy`): likely the code to change.
+   */
+  keeper?: { file: string; line?: number; what: string };
 }
 
 /** A group of new objects that survived, kept alive by one path, matched to a suspect (docs/retainers.md). */
@@ -262,4 +267,20 @@ export interface Verdict {
   nativeSuspects?: NativeSuspect[];
   /** What the allocator dumps said about native memory as a whole; absent without dumps. */
   native?: NativeSummary;
+  /**
+   * Present when retainer paths were attached: the heap snapshots they come from started at
+   * `since` (the early snapshot), so the paths cover objects allocated from then on. `auto`:
+   * `run` started them when its live analysis saw a leak (`trigger`); `start`: from the
+   * second tick (`run --retainers`).
+   */
+  retainerSnapshots?: RetainerSnapshots;
+}
+
+/** Where retainer paths come from (Verdict.retainerSnapshots). */
+export interface RetainerSnapshots {
+  mode: 'auto' | 'start';
+  /** ISO time of the early snapshot. */
+  since: string;
+  /** The surest suspect when `run` saw the leak and asked for snapshots (`auto`), with its confidence and the sample count then. */
+  trigger?: { suspect: string; confidence: number; sample: number };
 }

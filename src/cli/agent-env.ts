@@ -17,8 +17,13 @@ export interface AgentSettings {
   sampler: 'inspector' | 'native' | 'auto';
   /** Let V8 inline functions (faster; a small function's allocations are then charged to its caller). */
   inlining: boolean;
-  /** Heap snapshots for retainer paths (`--retainers`). */
-  retainers?: boolean;
+  /**
+   * Heap snapshots for retainer paths: `on` from the start (`--retainers`), `auto` once
+   * `run` asks for them (its default), `off` (`--no-retainers`, and when not given).
+   */
+  retainers?: 'on' | 'auto' | 'off';
+  /** Auto mode's cap on the used JS heap (`--retainers-max-heap`). */
+  retainersMaxHeapBytes?: number;
 }
 
 /**
@@ -39,8 +44,11 @@ export function agentEnvironment(settings: AgentSettings, base: NodeJS.ProcessEn
   env['HEAPSLEUTH_INLINING'] = settings.inlining ? 'on' : 'off';
   // a diagnosis run wants to know where growing handles come from; the hook is on only while a type grows
   env['HEAPSLEUTH_HANDLE_SITES'] = 'on';
-  if (settings.retainers) env['HEAPSLEUTH_RETAINERS'] = '1';
+  if (settings.retainers === 'on') env['HEAPSLEUTH_RETAINERS'] = '1';
+  else if (settings.retainers === 'auto') env['HEAPSLEUTH_RETAINERS'] = 'auto';
   else delete env['HEAPSLEUTH_RETAINERS'];
+  if (settings.retainers === 'auto' && settings.retainersMaxHeapBytes !== undefined) env['HEAPSLEUTH_RETAINERS_MAX_HEAP'] = String(settings.retainersMaxHeapBytes);
+  else delete env['HEAPSLEUTH_RETAINERS_MAX_HEAP'];
   // Every command gets the Python preload too: wrappers (uvicorn, gunicorn, env python3)
   // start Python interpreters whose names we cannot guess, and other programs ignore it.
   if (existsSync(pythonPreload)) env['PYTHONPATH'] = [pythonPreload, pythonAgent, base['PYTHONPATH']].filter(Boolean).join(delimiter);

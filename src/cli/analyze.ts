@@ -11,7 +11,7 @@ const USAGE = `Usage: heapsleuth analyze <recording|folder...> [options]
 Reads recordings (files, or folders: the agent's .heapsleuth/ with its .ndjson files,
 or the newest of the run folders 'heapsleuth run' writes there) and prints the leak verdict: the allocation sites whose live memory grows, native and off-heap growth,
 leaked handles, restarts, and the time until the memory limit. Heap snapshots that
-'heapsleuth run --retainers' wrote beside a recording add who keeps each suspect's
+'heapsleuth run' wrote beside a recording (once it saw a leak, or with --retainers) add who keeps each suspect's
 objects alive.
 
 Options:
@@ -70,7 +70,7 @@ export const command: Command = {
     }
     const recordings = readRecordings(positionals, { allRuns: values['all-runs'] });
     requireSamples(recordings);
-    // Heap snapshots written by `run --retainers` beside a recording add its retainer paths.
+    // Heap snapshots written by `run` beside a recording add its retainer paths.
     const judged = await judge(recordings, { json: values.json, html: values.html }, positionals, attachRunRetainers);
     return judged.leak && values['fail-on-leak'] ? EXIT.leak : EXIT.ok;
   },

@@ -14,7 +14,7 @@ above the first snapshot's highest) and still alive, by their shortest retainer 
 the GC roots, and ranks the groups by bytes. With one snapshot: the largest groups of
 objects kept alive the same way, ranked by retained size. Both snapshots must come from
 the same process (DevTools, node --heapsnapshot-signal, v8.writeHeapSnapshot or
-heapsleuth run --retainers).
+heapsleuth run).
 
 Options:
   --json FILE        also write the groups as JSON (- for stdout, instead of text)

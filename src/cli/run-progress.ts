@@ -1,6 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseRecording, type Recording } from '../formats/recording.js';
+import { GrowingRecordings } from './growing-recordings.js';
 import { LiveView, liveStateFromRecording } from '../report/live-view.js';
 import { shouldUseColor } from '../report/color.js';
 
@@ -10,6 +8,8 @@ export interface RunProgressOptions {
   intervalMs: number;
   startedAt: number;
   quiet: boolean;
+  /** The folder's recordings as they grow, shared with whatever else reads them during the run. */
+  recordings?: GrowingRecordings;
 }
 
 /**
@@ -25,7 +25,7 @@ export class RunProgress {
 
   constructor(private readonly options: RunProgressOptions) {
     this.view = new LiveView(process.stderr, { color: shouldUseColor(process.stderr), quiet: options.quiet });
-    this.recordings = new GrowingRecordings(options.outDir);
+    this.recordings = options.recordings ?? new GrowingRecordings(options.outDir);
   }
 
   start(): void {
@@ -51,38 +51,10 @@ export class RunProgress {
 
   private poll(): void {
     if (!this.live) return;
-    const main = this.recordings.read().sort((a, b) => b.samples.length - a.samples.length)[0];
+    const main = this.recordings
+      .read()
+      .map((entry) => entry.recording)
+      .sort((a, b) => b.samples.length - a.samples.length)[0];
     if (main) this.view.update(liveStateFromRecording(main, this.options.durationMs, this.options.startedAt));
-  }
-}
-
-/**
- * The recordings of a folder as they grow. The view redraws every second but a file grows
- * once a tick: a file is parsed again only when its size changed. Files that cannot be read
- * yet are skipped.
- */
-class GrowingRecordings {
-  private readonly parsed = new Map<string, { size: number; recording: Recording }>();
-
-  constructor(private readonly outDir: string) {}
-
-  read(): Recording[] {
-    let names: string[];
-    try {
-      names = readdirSync(this.outDir).filter((name) => name.endsWith('.ndjson'));
-    } catch {
-      return [];
-    }
-    for (const name of names) {
-      const path = join(this.outDir, name);
-      try {
-        const size = statSync(path).size;
-        if (this.parsed.get(name)?.size === size) continue;
-        this.parsed.set(name, { size, recording: parseRecording(readFileSync(path, 'utf8'), name) });
-      } catch {
-        // still being created
-      }
-    }
-    return [...this.parsed.values()].map((entry) => entry.recording);
   }
 }

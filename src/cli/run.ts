@@ -7,6 +7,8 @@ import { agentEnvironment } from './agent-env.js';
 import { TargetProcess, type TargetExit } from './target-process.js';
 import { judgeRun } from './judge-run.js';
 import { RunProgress } from './run-progress.js';
+import { GrowingRecordings } from './growing-recordings.js';
+import { RetainerTrigger } from './retainer-trigger.js';
 import { writeOutput } from './write-output.js';
 import { nativeRun, type NativeRun } from '../native/native-run.js';
 import { signalOfExitCode } from '../native/final-dump-exit.js';
@@ -31,13 +33,12 @@ Options:
   --json FILE              write the JSON verdict to FILE ('-' for stdout)
   --html FILE              write the HTML report to FILE
   --fail-on-leak           exit with code 1 when the verdict is 'leak' (for CI)
-  --retainers              also write heap snapshots in the command (one interval in,
-                           late ones while it runs, one when it stops) and show who
-                           keeps each suspect's objects alive; each snapshot pauses the
-                           command and needs about 16 times its used heap in free
-                           memory (refused when the container or machine lacks it),
-                           and after the first one its GCs cost more; opt-in for that
-                           reason, see docs/retainers.md
+  --retainers              heap snapshots from the start (one interval in, late ones
+                           while it runs, one when it stops), at any heap size, instead
+                           of only once a leak is seen (the default, see below)
+  --no-retainers           no heap snapshots at all, not even when a leak is seen
+  --retainers-max-heap SIZE  the used JS heap above which a leak seen while it runs
+                           starts no heap snapshots (default 64MiB)
   --native                 also profile native memory: preload jemalloc with heap
                            profiling, so a growing native gap is named by library and
                            function (needs ${'`'}apt-get install -y libjemalloc2${'`'}; see docs/native.md)
@@ -48,6 +49,18 @@ Options:
   -h, --help               show this help
 
 TIME is e.g. 500ms, 5s, 2m, 1h; SIZE e.g. 65536, 64KiB.
+
+Who keeps the leak alive: while the command runs, run analyses its recording the way it
+judges it at the end. Once that is a leak with a suspect at 99% confidence or more (two
+looks in a row, and not before two thirds of --duration), it asks the command for heap
+snapshots (one then, late ones while it runs, one when it stops) and the verdict shows
+who keeps each suspect's objects alive, from the objects allocated after that moment.
+A command that does not leak gets none.
+Each snapshot pauses the command (1 to 2.5 s per 10 MiB of heap on a busy machine)
+and needs about 16 times its used heap in free memory (refused when the container or
+machine lacks it); after the first one its GCs cost more. So they start only while the
+used heap is under --retainers-max-heap; above it, one line says they were skipped. See
+docs/retainers.md.
 
 On a terminal the command stays in its foreground and can read it (prompts, /dev/tty);
 the live view draws on standard error. Whatever the command leaves running when it
@@ -63,6 +76,9 @@ Examples:
   heapsleuth run --fail-on-leak --duration 90s --json verdict.json -- node test/soak.js
   heapsleuth run --duration 5m -- python3 app.py
   heapsleuth run --native --duration 5m -- node server.js`;
+
+/** How long the command gets after each stop signal while heap snapshots are written: the final one takes seconds to minutes. */
+const SNAPSHOT_GRACE_MS = 120_000;
 
 export const command: Command = {
   name: 'run',
@@ -86,6 +102,8 @@ async function run(args: string[]): Promise<number> {
       html: { type: 'string' },
       'fail-on-leak': { type: 'boolean', default: false },
       retainers: { type: 'boolean', default: false },
+      'no-retainers': { type: 'boolean', default: false },
+      'retainers-max-heap': { type: 'string', default: '64MiB' },
       native: { type: 'boolean', default: false },
       'native-sampling': { type: 'string', default: '512KiB' },
       'native-dump-every': { type: 'string', default: '256MiB' },
@@ -110,6 +128,9 @@ async function run(args: string[]): Promise<number> {
         dumpEveryBytes: parseBytes(values['native-dump-every'], '--native-dump-every'),
       }
     : undefined;
+  if (values.retainers && values['no-retainers']) throw new CliError('run: --retainers and --no-retainers contradict each other; give one');
+  const retainers = values.retainers ? 'on' : values['no-retainers'] ? 'off' : 'auto';
+  const retainersMaxHeapBytes = parseBytes(values['retainers-max-heap'], '--retainers-max-heap');
   const startedAt = new Date();
   const outDir = values.out ?? join('.heapsleuth', `run-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`);
   try {
@@ -128,7 +149,8 @@ async function run(args: string[]): Promise<number> {
     agentLogs: values['agent-logs'],
     sampler,
     inlining: values.inlining,
-    retainers: values.retainers,
+    retainers,
+    retainersMaxHeapBytes,
   });
   let native: NativeRun | undefined;
   if (nativeSettings) {
@@ -138,10 +160,13 @@ async function run(args: string[]): Promise<number> {
   // A command that reads the terminal must stay in its foreground process group. A heap
   // snapshot at the stop blocks the command for seconds to minutes: give it that long before SIGTERM.
   const foreground = process.stdin.isTTY === true;
-  const targetProcess = new TargetProcess(command, env, { foreground, ...(values.retainers ? { graceMs: 120_000 } : {}) });
+  const targetProcess = new TargetProcess(command, env, { foreground, ...(retainers === 'on' ? { graceMs: SNAPSHOT_GRACE_MS } : {}) });
   const nativeTimer = native && setInterval(() => native.collect(), intervalMs).unref();
-  const progress = new RunProgress({ outDir, durationMs, intervalMs, startedAt: startedAt.getTime(), quiet: values.quiet });
+  const recordings = new GrowingRecordings(outDir);
+  const progress = new RunProgress({ outDir, durationMs, intervalMs, startedAt: startedAt.getTime(), quiet: values.quiet, recordings });
   progress.start();
+  const trigger = retainers === 'auto' ? new RetainerTrigger(recordings, intervalMs, () => targetProcess.extendGrace(SNAPSHOT_GRACE_MS), ((durationMs ?? 0) * 2) / 3) : undefined;
+  trigger?.start();
 
   let interrupts = 0;
   const onInterrupt = () => {
@@ -165,6 +190,7 @@ async function run(args: string[]): Promise<number> {
   } finally {
     clearTimeout(durationTimer);
     clearInterval(nativeTimer);
+    trigger?.stop();
     native?.collect();
     native?.prune();
     progress.stop();
@@ -182,7 +208,7 @@ async function run(args: string[]): Promise<number> {
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
     process.stderr.write(`heapsleuth: the command ${how}; judging what was recorded\n`);
   }
-  const judged = await judgeRun(outDir, { json: values.json, html: values.html }, { retainers: values.retainers });
+  const judged = await judgeRun(outDir, { json: values.json, html: values.html }, { retainers: retainers !== 'off' });
   if (judged.leak && values['fail-on-leak']) return EXIT.leak;
   if (judged.nothingRecorded && values['fail-on-leak']) return EXIT.noEvidence;
   return targetFailed ? EXIT.commandFailed : EXIT.ok;

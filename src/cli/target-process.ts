@@ -41,7 +41,7 @@ export class TargetProcess {
   private stoppedByUs = false;
   private escalation: NodeJS.Timeout | undefined;
   private readonly foreground: boolean;
-  private readonly graceMs: number;
+  private graceMs: number;
   private readonly mark = randomUUID();
   readonly exited: Promise<TargetExit>;
 
@@ -67,6 +67,11 @@ export class TargetProcess {
         void this.stopLeftovers().then(() => resolve({ code, signal, stoppedByUs }));
       });
     });
+  }
+
+  /** From now on each stop signal gets at least `ms` (a heap snapshot at the stop takes seconds to minutes). */
+  extendGrace(ms: number): void {
+    this.graceMs = Math.max(this.graceMs, ms);
   }
 
   get pid(): number | undefined {

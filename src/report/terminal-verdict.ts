@@ -308,7 +308,13 @@ function nextSteps(verdict: Verdict, options: VerdictRenderOptions): string[] {
   if (verdict.verdict === 'leak' && top) {
     const where = truncate(safe(`${top.file || '(native)'}:${top.line}`), MAX_SITE_WIDTH);
     const spread = top.keyType === 'file' || top.keyType === 'package' ? `: its ${top.sites ?? 0} sites together hold the fastest-growing memory (start at line ${top.line}, the biggest)` : '';
-    if (spread) lines.push(`open ${truncate(safe(top.file), MAX_SITE_WIDTH)}${spread}`);
+    const keeper = top.keeper;
+    if (keeper) {
+      // Allocated here, kept there: the keeper is the code to change; the site comes second.
+      const at = keeper.line === undefined ? keeper.file : `${keeper.file}:${keeper.line}`;
+      const share = top.retainers?.[0] ? ` (${Math.round(top.retainers[0].objectShare * 100)}% of the new objects)` : '';
+      lines.push(`open ${truncate(safe(at), MAX_SITE_WIDTH)}: its ${safe(keeper.what)} keeps alive what ${where} allocates${share}`);
+    } else if (spread) lines.push(`open ${truncate(safe(top.file), MAX_SITE_WIDTH)}${spread}`);
     else if (top.keyType === 'handle') lines.push(`open ${where}${top.function ? ` (${truncate(safe(top.function), MAX_SITE_WIDTH)})` : ''}: the ${safe(top.handleType ?? '')} handles it creates stay open and keep what they reference alive`);
     else lines.push(`open ${where}${top.function ? ` (${truncate(safe(top.function), MAX_SITE_WIDTH)})` : ''}: it holds the fastest-growing memory`);
   } else if (verdict.verdict === 'leak' && verdict.nativeSuspects?.[0]) {
