@@ -7,7 +7,7 @@
 //   node bench/fleet/scale.mjs --instances 200 --days 14            # one size
 //   node bench/fleet/scale.mjs --instances 25,50 --days 3.5 --quick # --quick: 10 instances x 2 d
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,13 +29,16 @@ const days = option('--days', quick ? '2' : '14').split(',').map(Number);
 const warmup = option('--warmup', undefined); // passed to analyze --warmup
 const baselineCli = option('--baseline-cli', undefined); // another build's dist/src/cli/main.js, timed on the same Prometheus
 const leak = Number(option('--leak', '1')); // MiB/h per instance, in versions deployed after mid-window
+// --data DIR: keep the loaded fleet in DIR/<instances>x<days>d (and reuse it on the next run with
+// the same size and leak) instead of a temporary directory: load a big fleet once, time many builds.
+const keptData = option('--data', undefined);
 
 if (!existsSync(cli)) fail('dist/ is missing: run `npm run build` first');
 for (const tool of ['prometheus', 'promtool']) if (spawnSync(tool, ['--version']).error) fail(`${tool} is not installed (apt-get install prometheus)`);
 const timeBinary = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 // Blocks must lie in the past and on whole minutes: the window ends at the last even hour, 2 h ago.
-const end = Math.floor((Date.now() - 2 * units.HOUR) / (2 * units.HOUR)) * 2 * units.HOUR;
+const freshEnd = Math.floor((Date.now() - 2 * units.HOUR) / (2 * units.HOUR)) * 2 * units.HOUR;
 const rows = [];
 for (const d of days) {
   for (const instances of sizes) {
@@ -54,14 +57,19 @@ for (const r of rows) {
 
 async function measure(instances, d) {
   const scratch = mkdtempSync(join(tmpdir(), 'heapsleuth-fleetbench-'));
-  const dataDir = join(scratch, 'data');
+  const kept = keptData ? join(keptData, `${instances}x${d}d-leak${leak}`) : undefined;
+  const dataDir = kept ? join(kept, 'data') : join(scratch, 'data');
+  const loaded = kept && existsSync(join(kept, 'loaded.json')) ? JSON.parse(readFileSync(join(kept, 'loaded.json'), 'utf8')) : undefined;
+  const end = loaded?.end ?? freshEnd;
+  if (kept) mkdirSync(kept, { recursive: true });
   let prometheus;
   try {
     const startMs = end - d * units.DAY;
     const model = fleetModel({ instances, startMs, endMs: end, seed: 16, leakMiBPerHour: leak, leakAfterMs: startMs + (d / 2) * units.DAY });
     const loadStarted = Date.now();
-    const { bytes, samples } = loadFleet(model, dataDir, { scratch });
-    const loadSeconds = (Date.now() - loadStarted) / 1000;
+    const { bytes, samples } = loaded ?? loadFleet(model, dataDir, { scratch });
+    const loadSeconds = loaded ? 0 : (Date.now() - loadStarted) / 1000;
+    if (kept && !loaded) writeFileSync(join(kept, 'loaded.json'), JSON.stringify({ end, bytes, samples }));
 
     const port = await freePort();
     prometheus = spawn(
@@ -83,7 +91,7 @@ async function measure(instances, d) {
     // Each CLI in turn on the same Prometheus (the reader under test, then a baseline build if given).
     const measured = {};
     for (const [name, path] of [['heapsleuth', cli], ...(baselineCli ? [['baseline', baselineCli]] : [])]) {
-      measured[name] = analyzeOnce(path, url, model.job, d, join(scratch, `${name}.json`), prometheus.pid, name === 'heapsleuth' ? warmup : undefined);
+      measured[name] = analyzeOnce(path, url, model.job, d, end, join(scratch, `${name}.json`), prometheus.pid, name === 'heapsleuth' ? warmup : undefined);
     }
     return { instances, days: d, samples, bytes, loadSeconds, ...measured.heapsleuth, ...(measured.baseline ? { baseline: measured.baseline } : {}) };
   } finally {
@@ -95,7 +103,7 @@ async function measure(instances, d) {
   }
 }
 
-function analyzeOnce(path, url, job, d, json, prometheusPid, warmup) {
+function analyzeOnce(path, url, job, d, end, json, prometheusPid, warmup) {
   const analyze = [path, 'analyze', '--prometheus', url, '--job', job, '--since', `${d * 24}h`, '--until', new Date(end).toISOString(), '--json', json, ...(warmup ? ['--warmup', warmup] : [])];
   const command = timeBinary ? [timeBinary, '-v', process.execPath, ...analyze] : [process.execPath, ...analyze];
   const prometheusBefore = cpuOf(prometheusPid);

@@ -1,6 +1,6 @@
-import { RECORDING_FORMAT, RECORDING_VERSION, type Recording, type RecordingSample } from '../formats/recording.js';
+import { RECORDING_FORMAT, RECORDING_VERSION, type Recording, type RecordingSample, type SampleRow } from '../formats/recording.js';
 import { Frame } from '../model/frame.js';
-import type { MemoryLimits, MemoryUsage } from '../model/process.js';
+import type { MemoryLimits, MemoryUsage, ProcessSample } from '../model/process.js';
 import { Traceback } from '../model/traceback.js';
 import type { Labels, RangeSeries } from './prometheus-api.js';
 import { withoutDailyCycle } from './daily-cycle.js';
@@ -77,12 +77,12 @@ export function instanceLifetimes(series: InstanceSeries, service: string, optio
   const sitesAt = series.sites.map((s, index) => ({ id: index + 1, at: stepLookup(adjust(s)) }));
   const stacks = new Map(series.sites.map((s, index) => [index + 1, siteTraceback(s.labels.site ?? '')]));
 
-  const lifetimes = new Map<number, { labels: Labels; samples: RecordingSample[] }>();
+  const lifetimes = new Map<number, { labels: Labels; samples: RecordingSample[]; sites: LifetimeSites }>();
   for (const time of rss.times) {
     if (warm(time)) continue;
     const started = startOf(time) ?? 0;
     let lifetime = lifetimes.get(started);
-    if (!lifetime) lifetimes.set(started, (lifetime = { labels: { ...series.targetLabels, ...infoAt(time) }, samples: [] }));
+    if (!lifetime) lifetimes.set(started, (lifetime = { labels: { ...series.targetLabels, ...infoAt(time) }, samples: [], sites: new LifetimeSites(intervalBytes) }));
     const memory: MemoryUsage = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
     for (const { field, at } of memoryAt) memory[field!] = at(time) ?? 0;
     const handles: Record<string, number> = {};
@@ -90,15 +90,12 @@ export function instanceLifetimes(series: InstanceSeries, service: string, optio
       const count = at(time);
       if (count !== undefined) handles[type] = count;
     }
-    lifetime.samples.push({ seq: lifetime.samples.length, time, process: { time, memory, handles }, rows: [] });
+    lifetime.samples.push(new FleetSample(lifetime.samples.length, time, { time, memory, handles }, lifetime.sites));
   }
-  for (const { samples } of lifetimes.values()) {
+  for (const { samples, sites } of lifetimes.values()) {
     for (const { id, at } of sitesAt) {
       const values = filledSiteValues(samples.map((sample) => at(sample.time)));
-      if (!values) continue;
-      values.forEach((bytes, i) => {
-        if (bytes > 0) samples[i]!.rows.push([id, Math.round(bytes), Math.round((bytes / intervalBytes) * 1000) / 1000]);
-      });
+      if (values) sites.add(id, values);
     }
   }
 
@@ -128,6 +125,47 @@ export function instanceLifetimes(series: InstanceSeries, service: string, optio
       warnings: [],
     },
   }));
+}
+
+/**
+ * The exported sites of one lifetime, a column of values per site. A fleet holds every
+ * lifetime of every instance until it is judged, and rows as arrays of arrays per sample
+ * made most of its memory: here a sample's rows are built when the analysis reads them.
+ */
+class LifetimeSites {
+  private readonly ids: number[] = [];
+  private readonly columns: Float64Array[] = [];
+
+  constructor(private readonly intervalBytes: number) {}
+
+  add(id: number, values: readonly number[]): void {
+    this.ids.push(id);
+    this.columns.push(Float64Array.from(values));
+  }
+
+  /** The `[stackId, bytes, count]` rows of sample `index`: sites holding bytes, in site order. */
+  rowsAt(index: number): SampleRow[] {
+    const rows: SampleRow[] = [];
+    for (let k = 0; k < this.ids.length; k++) {
+      const bytes = this.columns[k]![index]!;
+      if (bytes > 0) rows.push([this.ids[k]!, Math.round(bytes), Math.round((bytes / this.intervalBytes) * 1000) / 1000]);
+    }
+    return rows;
+  }
+}
+
+/** A sample of a rebuilt lifetime; its rows come from the lifetime's site columns on each read. */
+class FleetSample implements RecordingSample {
+  constructor(
+    readonly seq: number,
+    readonly time: number,
+    readonly process: ProcessSample,
+    private readonly sites: LifetimeSites,
+  ) {}
+
+  get rows(): SampleRow[] {
+    return this.sites.rowsAt(this.seq);
+  }
 }
 
 /**
