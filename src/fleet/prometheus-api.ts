@@ -92,10 +92,16 @@ export class PrometheusApi {
     let response: Response;
     let text: string;
     try {
-      response = await this.fetchImpl(url, { signal, headers: this.headers });
-      text = await response.text();
-    } catch (error) {
-      throw new PrometheusError(`cannot reach Prometheus at ${this.base.origin}: ${networkReason(error)}`);
+      try {
+        response = await this.fetchImpl(url, { signal, headers: this.headers });
+      } catch (error) {
+        throw new PrometheusError(`cannot reach Prometheus at ${this.base.origin}: ${networkReason(error)}`);
+      }
+      try {
+        text = await response.text();
+      } catch (error) {
+        throw new PrometheusError(`Prometheus at ${this.base.origin} broke off its answer on /${path}: ${networkReason(error)}`);
+      }
     } finally {
       done();
     }
