@@ -189,3 +189,41 @@ function matrix(params: URLSearchParams): { metric: Record<string, string>; valu
   }
   return result;
 }
+
+test('range query answers: the point scanner reads what JSON.parse reads, and leaves any other shape to it', async () => {
+  const { parseAnswer } = await import('../src/fleet/matrix-json.js');
+  const series = (labels: Record<string, string>, points: [number, string][]) => ({ metric: labels, values: points });
+  const answer = {
+    status: 'success',
+    warnings: ['partial answer'],
+    data: {
+      resultType: 'matrix',
+      result: [
+        series({ instance: 'a:1', site: 'src/x.ts:1 "values":[[1,"2"]]' }, [
+          [1795766400, '2410756'],
+          [1795766746.5, '2128935.5'],
+          [1795767092, '1.5e+06'],
+          [1795767438, 'NaN'],
+          [1795767784, '+Inf'],
+          [1795768130, '-Inf'],
+        ]),
+        series({ instance: 'b:1', values: 'a label named values' }, [[1795766400, '-0.25']]),
+        series({}, []),
+      ],
+    },
+  };
+  const pointsOf = (parsed: unknown) =>
+    (parsed as { data: { result: { metric: unknown; values: unknown }[] } }).data.result.map(({ metric, values }) => {
+      const points = Array.isArray(values)
+        ? { times: values.map(([time]: [number, string]) => time), values: values.map(([, value]: [number, string]) => Number(value)) }
+        : (values as { times: number[]; values: number[] });
+      return { metric, times: points.times, values: points.values.map(String) };
+    });
+  for (const text of [JSON.stringify(answer), JSON.stringify(answer, null, 1), JSON.stringify(answer).replace('[1795766400,"2410756"]', '[1795766400, "2410756"]')]) {
+    const scanned = parseAnswer(text);
+    assert.deepEqual(pointsOf(scanned), pointsOf(JSON.parse(text)));
+    assert.deepEqual((scanned as { warnings: string[] }).warnings, ['partial answer']);
+  }
+  assert.equal(pointsOf(parseAnswer(JSON.stringify(answer)))[0]!.times.length, 6);
+  assert.throws(() => parseAnswer('{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"2"]]}]'), SyntaxError);
+});

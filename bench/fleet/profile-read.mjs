@@ -68,6 +68,7 @@ for await (const instance of readFleet(api, { job, start, end, stepMs }, readOpt
   totals.lifetimesMs += performance.now() - started;
 }
 const readMs = performance.now() - wallStarted;
+const peakRssAfterReadMB = Math.round(process.resourceUsage().maxRSS / 1000);
 const heapAfterRead = heapMB();
 const judgeStarted = performance.now();
 const verdict = judgeFleet(lifetimes, { source: url });
@@ -86,6 +87,7 @@ console.log(
     rebuildingLifetimesS: round(totals.lifetimesMs),
     judgingS: round(totals.judgeMs),
     totalWallS: round(performance.now() - wallStarted),
+    peakRssAfterReadMB,
     heapAfterReadMB: heapAfterRead,
     heapAfterJudgeMB: heapAfterJudge,
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1000),

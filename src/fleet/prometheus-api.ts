@@ -5,6 +5,8 @@
  * `MAX_POINTS_PER_QUERY` points per series (Prometheus refuses more than 11 000).
  */
 
+import { parseAnswer, type ScannedPoints } from './matrix-json.js';
+
 export type Labels = Record<string, string>;
 
 /** One series of a range query: its labels and its points (epoch milliseconds, value). */
@@ -68,16 +70,17 @@ export class PrometheusApi {
     for (let from = start; from <= end; from += pageMs + stepMs) {
       const to = Math.min(end, from + pageMs);
       const params = new URLSearchParams({ query, start: seconds(from), end: seconds(to), step: seconds(stepMs) });
-      const matrix = await this.get<{ resultType: string; result: { metric: Labels; values: [number, string][] }[] }>('api/v1/query_range', params, signal);
+      const matrix = await this.get<{ resultType: string; result: { metric: Labels; values: ScannedPoints | [number, string][] }[] }>('api/v1/query_range', params, signal);
       if (matrix.resultType !== 'matrix') throw new PrometheusError(`${this.base.origin}: query_range answered a ${matrix.resultType}, not a matrix`);
       for (const { metric, values } of matrix.result) {
         const key = labelsKey(metric);
         let series = bySeries.get(key);
         if (!series) bySeries.set(key, (series = { labels: metric, times: [], values: [] }));
-        for (const [time, value] of values) {
-          const number = Number(value);
+        const points = Array.isArray(values) ? { times: values.map(([time]) => time), values: values.map(([, value]) => Number(value)) } : values;
+        for (let i = 0; i < points.times.length; i++) {
+          const number = points.values[i]!;
           if (!Number.isFinite(number)) continue;
-          series.times.push(Math.round(time * 1000));
+          series.times.push(Math.round(points.times[i]! * 1000));
           series.values.push(number);
         }
       }
@@ -107,7 +110,7 @@ export class PrometheusApi {
     }
     let answer: ApiAnswer<T> | undefined;
     try {
-      answer = JSON.parse(text) as ApiAnswer<T>;
+      answer = parseAnswer(text) as ApiAnswer<T>;
     } catch {
       answer = undefined;
     }
