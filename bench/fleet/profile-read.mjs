@@ -1,5 +1,5 @@
 // Where `analyze --prometheus` spends its time, in process, on a running Prometheus:
-// waiting for Prometheus (request sent to last byte received), decoding JSON, rebuilding
+// waiting for Prometheus (request sent to last byte received), decoding answers, rebuilding
 // lifetimes (instanceLifetimes), the verdict (judgeFleet), and the heap after each phase.
 // The phases overlap when the reader pipelines queries: then "waiting" is time a query was
 // in flight, not time the process sat idle, and wall time is less than the sum.
@@ -41,18 +41,22 @@ const timedFetch = async (input, init) => {
   const response = await fetch(input, init);
   const text = await response.text();
   totals.waitMs += performance.now() - started;
+  const url = new URL(input);
+  answered.set(`${url.pathname.slice(1)}?${url.search.slice(1)}`, performance.now());
   totals.requests++;
   totals.bytes += text.length;
   return new Response(text, { status: response.status, headers: response.headers });
 };
-const parse = JSON.parse;
-JSON.parse = (...parseArgs) => {
-  const started = performance.now();
-  try {
-    return parse(...parseArgs);
-  } finally {
-    totals.decodeMs += performance.now() - started;
-  }
+// Decoding: from the last byte of an answer to its parsed series (JSON parsing and point
+// scanning in PrometheusApi's request method), per request URL.
+const answered = new Map();
+const request = PrometheusApi.prototype.get;
+PrometheusApi.prototype.get = async function (path, params, ...rest) {
+  const answer = await request.call(this, path, params, ...rest);
+  const key = `${path}?${params}`;
+  if (answered.has(key)) totals.decodeMs += performance.now() - answered.get(key);
+  answered.delete(key);
+  return answer;
 };
 const heapMB = () => {
   globalThis.gc?.();
@@ -83,7 +87,7 @@ console.log(
     answerMB: Math.round(totals.bytes / 1e6),
     readWallS: round(readMs),
     waitingForPrometheusS: round(totals.waitMs),
-    decodingJsonS: round(totals.decodeMs),
+    decodingS: round(totals.decodeMs),
     rebuildingLifetimesS: round(totals.lifetimesMs),
     judgingS: round(totals.judgeMs),
     totalWallS: round(performance.now() - wallStarted),

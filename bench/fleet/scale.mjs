@@ -6,6 +6,8 @@
 //   npm run build && node bench/fleet/scale.mjs                    # 25, 50, 100, 200 instances x 14 d
 //   node bench/fleet/scale.mjs --instances 200 --days 14            # one size
 //   node bench/fleet/scale.mjs --instances 25,50 --days 3.5 --quick # --quick: 10 instances x 2 d
+//   node bench/fleet/scale.mjs --instances 200 --days 2,4 --data /tmp/fleet --repeat 3 \
+//     --baseline-cli /tmp/main-dist/src/cli/main.js [--cli /tmp/my-dist/src/cli/main.js] [--compact]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -17,12 +19,13 @@ import { fleetModel, units } from './fleet-model.mjs';
 import { loadFleet } from './write-openmetrics.mjs';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const cli = join(repoRoot, 'dist/src/cli/main.js');
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
   const at = args.indexOf(name);
   return at >= 0 ? args[at + 1] : fallback;
 };
+// --cli PATH: the build under test (default this checkout's dist/; a copy lets you rebuild meanwhile).
+const cli = option('--cli', join(repoRoot, 'dist/src/cli/main.js'));
 const quick = args.includes('--quick');
 const sizes = option('--instances', quick ? '10' : '25,50,100,200').split(',').map(Number);
 const days = option('--days', quick ? '2' : '14').split(',').map(Number);
