@@ -17,6 +17,10 @@ interface Site {
   frames: Frame[];
   /** Live bytes at sample i. */
   bytes(i: number): number;
+  /** Live samples at sample i; by default one per sampling interval of its bytes. */
+  counts?(i: number): number;
+  /** Old sampled objects that died since sample i - 1 (the 4th row column; recordings with generations). */
+  deaths?(i: number): number;
 }
 
 interface RecordingSpec {
@@ -29,6 +33,8 @@ interface RecordingSpec {
   memory?(i: number): Partial<MemoryUsage>;
   handles?(i: number): Record<string, number>;
   cgroupLimitBytes?: number;
+  /** The sampler tells samples apart (the inspector's ordinals): rows may count old deaths. */
+  generations?: boolean;
 }
 
 const FLAT_MEMORY: MemoryUsage = { rss: 80 * MiB, heapTotal: 40 * MiB, heapUsed: 30 * MiB, external: 2 * MiB, arrayBuffers: MiB };
@@ -41,7 +47,9 @@ function recording(spec: RecordingSpec): Recording {
     const sampleRows: SampleRow[] = [];
     sites.forEach((site, id) => {
       const bytes = Math.round(site.bytes(i));
-      if (bytes > 0) sampleRows.push([id, bytes, bytes / I]);
+      const died = site.deaths?.(i) ?? 0;
+      const count = site.counts?.(i) ?? bytes / I;
+      if (bytes > 0 || died > 0) sampleRows.push(died > 0 ? [id, bytes, count, died] : [id, bytes, count]);
     });
     const sample: RecordingSample = {
       seq: i,
@@ -66,7 +74,7 @@ function recording(spec: RecordingSpec): Recording {
       argv: ['node', 'server.js'],
       cwd: '/srv/checkout',
       startTime: new Date(start - 500).toISOString(),
-      sampling: { sampler: 'inspector', intervalBytes: I, stackDepth: 64 },
+      sampling: { sampler: 'inspector', intervalBytes: I, stackDepth: 64, ...(spec.generations ? { generations: true } : {}) },
       limits: { heapLimitBytes: 4096 * MiB, ...(spec.cgroupLimitBytes ? { cgroupLimitBytes: spec.cgroupLimitBytes } : {}) },
       agent: { name: 'heapsleuth', version: '0.1.0' },
     },
@@ -283,4 +291,82 @@ test('a growing stack without a single user frame (the runtime\'s own memory) is
   assert.equal(verdict.verdict, 'no-leak');
   const user: Site = { frames: [new Frame('src/cache.ts', 7, 'put'), internal], bytes: codeMetadata.bytes };
   assert.equal(analyzeRecordings([recording({ sites: [user, ...noiseSites(10, 4)] })]).suspects[0]?.function, 'put', 'the same series in user code is one');
+});
+
+/**
+ * An LRU of 8 MiB filled over the first 18 of 30 ticks, then evicting its oldest entries as
+ * fast as it inserts. Its rise reaches past the middle of the window, so the heap that grows
+ * with it passes the heap's own persistence test.
+ */
+const lruCache: Site = {
+  frames: [new Frame('src/catalogue/cache.ts', 12, 'remember'), handler],
+  bytes: (i) => (Math.min(i, 18) / 18) * 8 * MiB,
+  deaths: (i) => (i > 18 ? (8 * MiB) / 18 / I : 0),
+};
+const heapWith = (cache: Site, extra: (i: number) => number = () => 0) => (i: number) => ({ heapUsed: 30 * MiB + cache.bytes(i) + extra(i) + ((i * 7919) % 5) * 64 * 1024 });
+
+test('a heap that grows by what a cache at its bound holds is not a leak; what the cache does not explain still is', () => {
+  const settled = analyzeRecordings([recording({ generations: true, sites: [lruCache], memory: heapWith(lruCache) })]);
+  assert.equal(settled.verdict, 'no-leak', settled.reason);
+  assert.equal(settled.process.heapUsed.leak, false);
+  assert.ok(settled.process.heapUsed.growthBytesPerHour > 0, 'the heap\'s own growth is still reported');
+  assert.deepEqual({ ...settled.process.heapUsed.settled, growthBytesPerHour: 0, liveBytes: 0 }, { cachesAtBound: 1, levelledOff: 0, growthBytesPerHour: 0, liveBytes: 0 });
+  assert.match(settled.reason!, /1 cache at its bound/);
+
+  // the same recording without old deaths (another sampler): nothing tells the cache from a
+  // leak, and the heap that grew with it is judged whole
+  const withoutGenerations = analyzeRecordings([recording({ sites: [lruCache], memory: heapWith(lruCache) })]);
+  assert.equal(withoutGenerations.process.heapUsed.settled, undefined);
+  assert.equal(withoutGenerations.process.heapUsed.leak, true);
+
+  // 24 MiB more over the window that no site accounts for (a leak in memory the sampler does not see)
+  const leaking = analyzeRecordings([recording({ generations: true, sites: [lruCache], memory: heapWith(lruCache, (i) => i * 0.8 * MiB) })]);
+  assert.equal(leaking.verdict, 'leak', leaking.reason);
+  assert.equal(leaking.process.heapUsed.leak, true);
+  assert.equal(leaking.process.heapUsed.settled?.cachesAtBound, 1);
+});
+
+test('in a site that warmed up, a stack that slows down with it is part of the warm-up; a caller that keeps leaking is still found', () => {
+  const helper = new Frame('src/lib/routes.ts', 5, 'compile');
+  // a route table: 400 sampled objects, 95% of them within the first 10 of 30 ticks
+  const table: Site = { frames: [helper, new Frame('src/server.ts', 30, 'onRequest')], bytes: (i) => Math.round(400 * (1 - Math.exp(-i / 3.3))) * I };
+  // its compiled patterns, 300 sampled objects warming up more slowly: after the middle of
+  // the window they still gain about a third of what they gained before it, enough for the
+  // persistence test on their own, too little for a steady rate beyond counting noise
+  const patterns: Site = { frames: [helper, new Frame('src/server.ts', 44, 'onRoute')], bytes: (i) => Math.round(300 * (1 - Math.exp(-i / 10))) * I };
+  const warmUp = analyzeRecordings([recording({ sites: [table, patterns, ...noiseSites(20, 4)] })]);
+  assert.equal(warmUp.verdict, 'no-leak', `${warmUp.reason} ${JSON.stringify(warmUp.suspects.map((s) => [s.keyType, s.traceback[1]]))}`);
+
+  // the same table, and a caller whose entries are never dropped: one sample every other tick
+  const leak = leakSite(3);
+  const kept: Site = { frames: [helper, new Frame('src/jobs/report.ts', 9, 'nightly')], bytes: (i) => leak.bytes(i) };
+  const hidden = analyzeRecordings([recording({ sites: [table, kept, ...noiseSites(20, 4)] })]);
+  assert.equal(hidden.verdict, 'leak', hidden.reason);
+  const suspect = hidden.suspects.find((s) => s.keyType === 'traceback');
+  assert.ok(suspect, JSON.stringify(hidden.suspects.map((s) => [s.keyType, s.file])));
+  assert.deepEqual(suspect.traceback[1], { file: 'src/jobs/report.ts', line: 9, function: 'nightly', origin: 'app' });
+});
+
+/** Large objects (64 KiB buffers) kept one by one: `kept(i)` of them alive at sample i, each sampled once. */
+function keptBuffers(kept: (i: number) => number): Site {
+  return { frames: [new Frame('node_modules/abstract-level/abstract-level.js', 383, 'nextv'), handler], bytes: (i) => kept(i) * 65_664, counts: kept };
+}
+
+test('a steady staircase of three sampled objects is too little evidence for a leak; eight are a leak', () => {
+  const three = analyzeRecordings([recording({ sites: [keptBuffers((i) => Math.min(3, Math.floor(i / 8)))] })]);
+  assert.equal(three.verdict, 'no-leak', JSON.stringify(three.suspects.map((s) => `${s.file}:${s.line} ${s.growthBytesPerHour}`)));
+  const eight = analyzeRecordings([recording({ sites: [keptBuffers((i) => Math.floor(i / 3.5))] })]);
+  assert.equal(eight.verdict, 'leak', eight.reason);
+  assert.equal(eight.suspects[0]?.file, 'node_modules/abstract-level/abstract-level.js');
+});
+
+test('a backing store replaced by ever bigger ones (one sampled object that grows) is judged by its trend, not by its count', () => {
+  const table: Site = {
+    frames: [new Frame('src/registry.ts', 12, 'register'), handler],
+    bytes: (i) => 65_536 * 2 ** Math.floor(i / 8),
+    counts: () => 1,
+  };
+  const verdict = analyzeRecordings([recording({ sites: [table] })]);
+  assert.equal(verdict.verdict, 'leak', verdict.reason);
+  assert.equal(verdict.suspects[0]?.file, 'src/registry.ts');
 });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,14 @@ export function runChild(command: string, args: string[], options: ChildOptions 
   });
 }
 
+const toRemove = new Set<string>();
+
+/** Removes `dir` (recursively) when this test process exits: recordings of every run add up in /tmp. */
+function removeAtExit(dir: string): void {
+  if (toRemove.size === 0) process.once('exit', () => toRemove.forEach((path) => rmSync(path, { recursive: true, force: true })));
+  toRemove.add(dir);
+}
+
 /** Runs a Node script and collects its output. */
 export function runNode(args: string[], options: ChildOptions = {}): Promise<ChildResult> {
   return runChild(process.execPath, args, options);
@@ -58,6 +66,7 @@ export function runNode(args: string[], options: ChildOptions = {}): Promise<Chi
  */
 export async function runForVerdict(script: string, duration: string, options: { extra?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ result: ChildResult; verdict: Verdict }> {
   const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-run-'));
+  removeAtExit(dir);
   const json = join(dir, 'verdict.json');
   const result = await runNode(
     [cliPath, 'run', '--quiet', '--duration', duration, '--interval', '250ms', '--sampling-interval', '16KiB', '--out', join(dir, 'rec'), '--json', json, ...(options.extra ?? []), '--', process.execPath, script],

@@ -47,7 +47,7 @@ test('a recording read as a stream in small chunks gives the same lifetimes and 
   const text = (pid: number, ticks: number) =>
     recordingText(
       Array.from({ length: ticks }, (_, t) => ({
-        traces: stacks.map((traceback, i) => ({ traceback, size: i === 2 ? 65536 * (1 + t) : 65536 * (1 + (i % 3)) + ((t * i) % 5) * 65536, count: 1.5 })),
+        traces: stacks.map((traceback, i) => ({ traceback, size: i === 2 ? 65536 * (1 + t) : 65536 * (1 + (i % 3)) + ((t * i) % 5) * 65536, count: i === 2 ? 1 + t : 1.5 })),
         process: { time: pid * 1e7 + t * 1000, memory: { rss: 1e8, heapTotal: 5e7, heapUsed: 4e7 + t, external: 0, arrayBuffers: 0 } },
       })),
       { pid },

@@ -22,7 +22,8 @@ function lifetime(pid: number, ticks: number): string {
       traces: stacks.map((traceback, i) => ({
         traceback,
         size: i === 2 ? 65536 * (1 + t) : 65536 * (1 + (i % 3)) + ((t * i) % 5) * 65536,
-        count: i % 2 ? 1.5 : 1,
+        // the leak (stack 2) gains a sampled object every tick, as a real one does
+        count: i === 2 ? 1 + t : i % 2 ? 1.5 : 1,
         ...((t + i) % 7 === 0 ? { oldDeaths: 1 + (i % 3) } : {}),
       })),
       process: { time: pid * 1e7 + t * 1000, memory: { rss: 1e8, heapTotal: 5e7, heapUsed: 4e7 + t, external: 0, arrayBuffers: 0 } },

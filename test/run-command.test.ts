@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Verdict } from '../src/analysis/verdict.js';
+import { analyzeRecordings, parseRecording } from 'heapsleuth';
 import { cliPath, fixture, runForVerdict, runNode, type ChildResult } from './child-process.js';
 
 interface RunOutcome {
@@ -180,12 +181,47 @@ test('a leak spread over a dozen sites of one file, none significant alone, is b
 
 test('an LRU cache that fills to its bound within the run is not a leak once full: its old samples die', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-lru-'));
-  const { result, verdict } = await heapsleuthRun('lru-filling.mjs', '10s', ['--out', join(dir, 'rec')], { FILL_MS: '3000' });
+  const fullFile = join(dir, 'full-at');
+  // a cache of about 8 MB, filled over the first half of the run: big enough to move the used heap
+  const { result, verdict } = await heapsleuthRun('lru-filling.mjs', '14s', ['--out', join(dir, 'rec')], { FILL_MS: '6000', LIMIT: '40000', FULL_FILE: fullFile });
   assert.equal(verdict.verdict, 'no-leak', `${result.stdout}\n${JSON.stringify(verdict.suspects.slice(0, 2))}`);
+  assert.equal(verdict.process.heapUsed.leak, false, 'the heap grew by what the cache holds');
+  // the cache's site (and its inlined caller's, once V8 inlines remember()) turn over
+  assert.ok((verdict.process.heapUsed.settled?.cachesAtBound ?? 0) >= 1, JSON.stringify(verdict.process.heapUsed));
+  assert.match(result.stdout, /the heap's growth is held by \d+ caches? at (its|their) bound/);
   // the evidence: the recording counts the cache's old sampled entries that were evicted
   const [file] = readdirSync(join(dir, 'rec'));
-  const lines = readFileSync(join(dir, 'rec', file!), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; sampling?: { generations?: boolean }; rows?: number[][] });
+  const text = readFileSync(join(dir, 'rec', file!), 'utf8');
+  const lines = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; sampling?: { generations?: boolean }; rows?: number[][] });
   assert.equal(lines[0]!.sampling?.generations, true);
   const oldDeaths = lines.filter((line) => line.type === 'sample').reduce((sum, line) => sum + line.rows!.reduce((rows, row) => rows + (row[3] ?? 0), 0), 0);
   assert.ok(oldDeaths >= 10, `old samples died: ${oldDeaths}`);
+
+  // Asked after every tick: once the cache has been at its bound for a third of the window
+  // (the stretch the turnover rule reads), no verdict is `leak`: not the cache's site, not
+  // the used heap that grew with it.
+  const fullAt = Number(readFileSync(fullFile, 'utf8'));
+  const recording = parseRecording(text, file!);
+  const asked = recording.samples.map((_, i) => recording.samples.slice(0, i + 1)).filter((samples) => {
+    const window = samples.at(-1)!.time - samples[0]!.time;
+    return samples.at(-1)!.time - fullAt >= window / 3;
+  });
+  assert.ok(asked.length >= 5, `prefixes asked after the cache was full: ${asked.length}`);
+  for (const samples of asked) {
+    const prefix = analyzeRecordings([{ ...recording, samples }]);
+    const at = ((samples.at(-1)!.time - fullAt) / 1000).toFixed(2);
+    assert.notEqual(prefix.verdict, 'leak', `asked ${at} s after the cache was full: ${prefix.reason}`);
+  }
+});
+
+test('a table that warms up and levels off is not a leak, asked after any tick', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-warm-'));
+  const { verdict } = await heapsleuthRun('warm-up.mjs', '10s', ['--out', join(dir, 'rec')], { WARM_MS: '3000' });
+  assert.equal(verdict.verdict, 'no-leak', JSON.stringify(verdict.suspects.slice(0, 2)));
+  assert.equal(verdict.process.heapUsed.leak, false);
+  const [file] = readdirSync(join(dir, 'rec'));
+  const recording = parseRecording(readFileSync(join(dir, 'rec', file!), 'utf8'), file!);
+  const verdicts = recording.samples.map((_, i) => analyzeRecordings([{ ...recording, samples: recording.samples.slice(0, i + 1) }]).verdict);
+  assert.ok(verdicts.includes('no-leak'), verdicts.join(' '));
+  assert.ok(!verdicts.includes('leak'), verdicts.join(' '));
 });

@@ -7,19 +7,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseRecording } from '../../dist/src/index.js';
 import { scenarios } from './catalogue.mjs';
-import { replayPrefixes } from './replay.mjs';
+import { replayPrefixes, settle } from './replay.mjs';
 
 const dir = process.argv[2];
 if (!dir) {
   process.stderr.write('usage: node bench/detection/generations.mjs <run.mjs --out folder>\n');
   process.exit(2);
-}
-
-function settle(steps) {
-  let settledAt = null;
-  for (let i = steps.length - 1; i >= 0 && steps[i].outcome === 'correct'; i--) settledAt = steps[i].seconds;
-  const wrong = steps.filter((step) => step.outcome !== 'correct' && step.outcome !== 'inconclusive').length;
-  return { settledAt, wrong, judged: steps.length };
 }
 
 const rows = ['| scenario | expected | generations off: settled at / wrong prefixes | generations on: settled at / wrong prefixes |', '|---|---|---|---|'];

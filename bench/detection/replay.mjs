@@ -8,14 +8,30 @@ export function recordingPrefix(recording, count) {
   return { ...recording, samples: recording.samples.slice(0, count), end: undefined };
 }
 
-/** One judged verdict per prefix: `{ count, seconds, outcome, wrongFiles, blamed, verdict }`. */
-export function replayPrefixes(recording, expect, { minSamples = 10, analyzeOptions = {} } = {}) {
+/**
+ * One judged verdict per prefix: `{ count, seconds, outcome, wrongFiles, blamed, verdict }`.
+ * `analyze` is this build's `analyzeRecordings` unless another build's is given (compare.mjs).
+ */
+export function replayPrefixes(recording, expect, { minSamples = 10, analyzeOptions = {}, analyze = analyzeRecordings } = {}) {
   const start = recording.samples[0]?.time ?? 0;
   const steps = [];
   for (let count = Math.max(1, minSamples); count <= recording.samples.length; count++) {
-    const verdict = analyzeRecordings([recordingPrefix(recording, count)], analyzeOptions);
+    const verdict = analyze([recordingPrefix(recording, count)], analyzeOptions);
     const seconds = (recording.samples[count - 1].time - start) / 1000;
     steps.push({ count, seconds, ...judgeVerdict(verdict, expect), verdict });
   }
   return steps;
+}
+
+/**
+ * How a scenario's prefixes went: `settledAt`, the first prefix (seconds) from which every
+ * later verdict is correct (null: never); `wrong`, prefixes judged wrong (false alarms on a
+ * healthy scenario, misses on a leak; inconclusive ones are not counted); `firstCorrect`.
+ */
+export function settle(steps) {
+  let settledAt = null;
+  for (let i = steps.length - 1; i >= 0 && steps[i].outcome === 'correct'; i--) settledAt = steps[i].seconds;
+  const wrong = steps.filter((step) => step.outcome !== 'correct' && step.outcome !== 'inconclusive').length;
+  const firstCorrect = steps.find((step) => step.outcome === 'correct')?.seconds ?? null;
+  return { settledAt, wrong, judged: steps.length, firstCorrect };
 }

@@ -14,6 +14,9 @@
 // `--quick` runs each workload 25 s with heapsleuth's --duration 30s (a smoke test, not a score).
 // `--retainers` passes --retainers to `heapsleuth run` (two heap snapshots per run) and scores,
 // in a column of its own, whether a suspect's retainer path names code in a truth file.
+// `--held-out` runs only the held-out cases (truth.json `heldOut`: added after the tuning, never
+// used to improve heapsleuth); the table marks them and totals them apart, per batch too.
+// `--held-out BATCH` (a heldOut value, e.g. 2026-11-29b) runs only that batch.
 // `--rescore DIR[,DIR]` only scores the verdicts of earlier runs (e.g. a corpus run in parts)
 // into one summary in --out.
 import { spawn } from 'node:child_process';
@@ -37,7 +40,18 @@ const durationS = Number(option('--duration') ?? (quick ? 30 : 80));
 const workloadS = quick ? durationS - 5 : Number(option('--workload') ?? 70);
 const parallel = Math.min(2, Math.max(1, Number(option('--parallel') ?? 1)));
 const rescore = option('--rescore')?.split(',').filter(Boolean);
-const wanted = option('--cases')?.split(',').filter(Boolean) ?? listCases();
+const heldOutOnly = args.includes('--held-out');
+const heldOutBatch = option('--held-out')?.startsWith('--') ? undefined : option('--held-out');
+const isWanted = (name) => {
+  if (!heldOutOnly) return true;
+  const batch = readCase(name).heldOut;
+  return Boolean(batch) && (!heldOutBatch || batch === heldOutBatch);
+};
+const wanted = option('--cases')?.split(',').filter(Boolean) ?? listCases().filter(isWanted);
+if (heldOutBatch && !wanted.length) {
+  console.error(`no held-out case has heldOut ${heldOutBatch}`);
+  process.exit(2);
+}
 const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
 const outDir = resolve(option('--out') ?? join(here, 'results', stamp));
 
@@ -134,9 +148,21 @@ const totals = {
   falseAlarms: rows.filter((row) => row.falseAlarm).length,
   keptByTruth: rows.filter((row) => row.keptByTruth).length,
 };
+const countOf = (some) => ({
+  cases: some.length,
+  detected: some.filter((row) => row.detected).length,
+  namedTop3: some.filter((row) => row.namedTop3).length,
+  falseAlarms: some.filter((row) => row.falseAlarm).length,
+});
+const heldOut = rows.filter((row) => row.heldOut);
+const heldOutTotals = countOf(heldOut);
+// Batches: each set of held-out cases added at once (truth.json heldOut), reported apart.
+const heldOutBatches = Object.fromEntries(
+  [...new Set(heldOut.map((row) => String(row.heldOut)))].sort().map((batch) => [batch, countOf(heldOut.filter((row) => String(row.heldOut) === batch))]),
+);
 const summary = rescore
-  ? { date: new Date().toISOString(), node: process.version, rescoredFrom: rescore, totals, rows }
-  : { date: new Date().toISOString(), node: process.version, heapsleuth, durationS, workloadS, quick, retainers, totals, rows };
+  ? { date: new Date().toISOString(), node: process.version, rescoredFrom: rescore, totals, heldOutTotals, heldOutBatches, rows }
+  : { date: new Date().toISOString(), node: process.version, heapsleuth, durationS, workloadS, quick, retainers, totals, heldOutTotals, heldOutBatches, rows };
 writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
 
 const table = [
@@ -144,10 +170,14 @@ const table = [
   '|---|---|---|---|---|---|---|',
   ...rows.map(
     (row) =>
-      `| ${row.case} | ${row.package} ${row.leakyVersion} → ${row.fixedVersion} | ${row.kind} | ${row.leakyVerdict} | ${row.rankText} | ${row.keptByText} | ${row.fixedVerdict}${row.falseAlarm ? ' (false alarm)' : ''} |`,
+      `| ${row.case}${row.heldOut ? ` (held out${typeof row.heldOut === 'string' ? ` ${row.heldOut}` : ''})` : ''} | ${row.package} ${row.leakyVersion} → ${row.fixedVersion} | ${row.kind} | ${row.leakyVerdict} | ${row.rankText} | ${row.keptByText} | ${row.fixedVerdict}${row.falseAlarm ? ' (false alarm)' : ''} |`,
   ),
   '',
   `Detected ${totals.detected}/${totals.cases}; truth file in the top three ${totals.namedTop3}/${totals.cases}; a top-three suspect's retainer path names a truth file ${totals.keptByTruth}/${totals.cases}${rows.some((row) => row.withRetainers) ? '' : ' (runs without --retainers)'}; false alarms on fixed versions ${totals.falseAlarms}/${totals.cases}.`,
+  ...(heldOut.length ? [`Held-out cases alone: detected ${heldOutTotals.detected}/${heldOutTotals.cases}; truth file in the top three ${heldOutTotals.namedTop3}/${heldOutTotals.cases}; false alarms ${heldOutTotals.falseAlarms}/${heldOutTotals.cases}.`] : []),
+  ...(Object.keys(heldOutBatches).length > 1
+    ? Object.entries(heldOutBatches).map(([batch, t]) => `Held out ${batch}: detected ${t.detected}/${t.cases}; truth file in the top three ${t.namedTop3}/${t.cases}; false alarms ${t.falseAlarms}/${t.cases}.`)
+    : []),
 ];
 writeFileSync(join(outDir, 'summary.md'), `${table.join('\n')}\n`);
 console.log(`\n${table.join('\n')}\n\nwritten: ${join(outDir, 'summary.md')} and summary.json`);

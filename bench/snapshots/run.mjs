@@ -3,13 +3,20 @@
 //   npm run build
 //   npm install --prefix bench/snapshots/rivals --ignore-scripts   # memlab, outside the project
 //   node bench/snapshots/run.mjs [sizes: MB of the second snapshot, default 50,500] [--keep] [--no-memlab]
+//        [--data DIR] [--before DIR] [--repeat N]
 //
 // For each size, bench/snapshots/service.mjs grows a session store and writes two snapshots
 // (before and after). Then, one after the other on the same files:
-//   heapsleuth retainers old new --json out.json
+//   heapsleuth retainers old new --json out.json            (and with --retained)
+//   the same with another build (--before DIR: a checkout with dist/ built), when asked
 //   memlab find-leaks --baseline old --target new --final new --trace-all-objects
 // each under /usr/bin/time (wall time, CPU time, peak RSS). The table goes to stdout and
 // the raw numbers to bench/snapshots/results.json.
+//
+// --data DIR writes the snapshots into DIR/<size>/ once and reuses them in later runs (the
+// 1.5 GB pair takes the service minutes and about 12 GB to write); they are kept.
+// --before DIR also checks that both builds give the same groups (their JSON, byte for byte).
+// --repeat N runs heapsleuth (and --before) N times in turn and reports medians (memlab runs once).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -23,7 +30,19 @@ const memlab = join(here, 'rivals', 'node_modules', 'memlab', 'bin', 'memlab');
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
 const skipMemlab = args.includes('--no-memlab');
-const sizes = (args.find((arg) => /^\d+(,\d+)*$/.test(arg)) ?? '50,500').split(',').map(Number);
+const sizes = (args.find((arg, i) => /^\d+(,\d+)*$/.test(arg) && !['--data', '--before', '--repeat'].includes(args[i - 1])) ?? '50,500').split(',').map(Number);
+const optionValue = (name) => {
+  const at = args.indexOf(name);
+  if (at < 0) return undefined;
+  if (!args[at + 1]) throw new Error(`${name} needs a directory`);
+  return args[at + 1];
+};
+const dataDir = optionValue('--data');
+const repeat = Number(optionValue('--repeat') ?? 1);
+if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat needs a whole number of rounds');
+const beforeDir = optionValue('--before');
+const beforeCli = beforeDir === undefined ? undefined : join(beforeDir, 'dist', 'src', 'cli', 'main.js');
+if (beforeCli !== undefined && !existsSync(beforeCli)) throw new Error(`--before: no ${beforeCli} (build that checkout first)`);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 30 * 60_000);
 
 if (!existsSync(cli)) throw new Error('run npm run build first');
@@ -58,32 +77,78 @@ function measure(command, commandArgs, options = {}) {
   };
 }
 
-const work = mkdtempSync(join(tmpdir(), 'heapsleuth-bench-snapshots-'));
+const work = dataDir ?? mkdtempSync(join(tmpdir(), 'heapsleuth-bench-snapshots-'));
+const out = mkdtempSync(join(tmpdir(), 'heapsleuth-bench-snapshots-out-'));
 const rows = [];
 for (const size of sizes) {
   const dir = join(work, `${size}`);
   mkdirSync(dir, { recursive: true });
-  const made = measure(process.execPath, ['--max-old-space-size=16384', join(here, 'service.mjs'), dir, String(size)]);
-  if (made.failed) {
-    rows.push({ size, made, skipped: `could not write the snapshots: ${made.why}` });
-    continue;
-  }
   const oldFile = join(dir, `old-${size}.heapsnapshot`);
   const newFile = join(dir, `new-${size}.heapsnapshot`);
+  let made = { reused: true };
+  if (!dataDir || !existsSync(oldFile) || !existsSync(newFile)) {
+    made = measure(process.execPath, ['--max-old-space-size=16384', join(here, 'service.mjs'), dir, String(size)]);
+    if (made.failed) {
+      rows.push({ size, made, skipped: `could not write the snapshots: ${made.why}` });
+      continue;
+    }
+  }
   const fileBytes = statSync(newFile).size;
   const oldBytes = statSync(oldFile).size;
-  const ours = measure(process.execPath, [cli, 'retainers', oldFile, newFile, '--json', join(dir, 'heapsleuth.json')]);
-  const oursRetained = measure(process.execPath, [cli, 'retainers', oldFile, newFile, '--retained', '--json', join(dir, 'heapsleuth-retained.json')]);
+  const json = (name) => join(out, `${size}-${name}.json`);
+  // Rounds in the order before, now, now, before: a load that drifts during the run weighs on
+  // both alike. With --repeat N, each number is the median of its N runs.
+  const runs = { before: [], ours: [], oursRetained: [], beforeRetained: [] };
+  for (let round = 0; round < repeat; round++) {
+    if (beforeCli) runs.before.push(measure(process.execPath, [beforeCli, 'retainers', oldFile, newFile, '--json', json('before')]));
+    runs.ours.push(measure(process.execPath, [cli, 'retainers', oldFile, newFile, '--json', json('ours')]));
+    runs.oursRetained.push(measure(process.execPath, [cli, 'retainers', oldFile, newFile, '--retained', '--json', json('ours-retained')]));
+    if (beforeCli) runs.beforeRetained.push(measure(process.execPath, [beforeCli, 'retainers', oldFile, newFile, '--retained', '--json', json('before-retained')]));
+  }
+  const ours = median(runs.ours);
+  const oursRetained = median(runs.oursRetained);
+  const before = beforeCli && median(runs.before);
+  const beforeRetained = beforeCli && median(runs.beforeRetained);
+  const same = (a, b) => existsSync(json(a)) && existsSync(json(b)) && readFileSync(json(a)).equals(readFileSync(json(b)));
   const rival = skipMemlab
     ? { failed: true, why: 'not run (--no-memlab)' }
     : existsSync(memlab)
     ? // With the flags of memlab's own #! line (--expose-gc --max-old-space-size=4096).
-      measure(process.execPath, ['--expose-gc', '--max-old-space-size=4096', memlab, 'find-leaks', '--baseline', oldFile, '--target', newFile, '--final', newFile, '--trace-all-objects', '--work-dir', join(dir, 'memlab')])
+      measure(process.execPath, ['--expose-gc', '--max-old-space-size=4096', memlab, 'find-leaks', '--baseline', oldFile, '--target', newFile, '--final', newFile, '--trace-all-objects', '--work-dir', join(out, `memlab-${size}`)])
     : { failed: true, why: 'memlab not installed (npm install --prefix bench/snapshots/rivals --ignore-scripts)' };
-  rows.push({ size, fileBytes, oldBytes, snapshotWriteSeconds: made.wallSeconds, snapshotWritePeakRssBytes: made.peakRssBytes, ours: strip(ours), oursRetained: strip(oursRetained), memlab: strip(rival) });
-  if (!keep) rmSync(dir, { recursive: true, force: true });
+  rows.push({
+    size,
+    fileBytes,
+    oldBytes,
+    snapshotWriteSeconds: made.wallSeconds,
+    snapshotWritePeakRssBytes: made.peakRssBytes,
+    ours: strip(ours),
+    oursRetained: strip(oursRetained),
+    ...(before ? { before: strip(before), beforeRetained: strip(beforeRetained), sameGroupsAsBefore: same('ours', 'before') && same('ours-retained', 'before-retained') } : {}),
+    memlab: strip(rival),
+  });
+  if (!keep && !dataDir) rmSync(dir, { recursive: true, force: true });
 }
-if (!keep) rmSync(work, { recursive: true, force: true });
+if (!keep && !dataDir) rmSync(work, { recursive: true, force: true });
+if (!keep) rmSync(out, { recursive: true, force: true });
+
+/** Each number the median of the runs (the load averages: the lowest before and the highest after); failed if any failed. */
+function median(list) {
+  const failed = list.find((run) => run.failed);
+  if (failed || list.length === 1) return failed ?? list[0];
+  const mid = (key) => {
+    const values = list.map((run) => run[key]).sort((a, b) => a - b);
+    return values.length % 2 ? values[(values.length - 1) / 2] : (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
+  };
+  return {
+    load: [Math.min(...list.map((run) => run.load[0])), Math.max(...list.map((run) => run.load[1]))],
+    wallSeconds: mid('wallSeconds'),
+    cpuSeconds: mid('cpuSeconds'),
+    peakRssBytes: mid('peakRssBytes'),
+    failed: false,
+    runs: list.length,
+  };
+}
 
 function strip(run) {
   const { stdout, ...rest } = run;
@@ -92,35 +157,41 @@ function strip(run) {
 
 const MB = 1e6;
 const fmt = (value, digits = 1) => (value === undefined ? '–' : value.toFixed(digits));
+// MB/s counts the second snapshot (the size the goal names); "pair" counts both files, though
+// only the first one's `nodes` section is read (its highest id). Peak RSS is divided by the second file.
 const table = [
-  '| heap snapshot (new / old) | tool | wall s | CPU s | MB/s (new file / wall) | MB/s (new file / CPU) | peak RSS | RSS / file | load avg before → after |',
-  '|---|---|---|---|---|---|---|---|---|',
+  '| heap snapshot (new / old) | tool | wall s | CPU s | MB/s (new file / wall) | MB/s (pair / wall) | MB/s (new file / CPU) | peak RSS | RSS / new file | load avg before → after |',
+  '|---|---|---|---|---|---|---|---|---|---|',
 ];
 for (const row of rows) {
   if (row.skipped) {
-    table.push(`| ${row.size} MB heap | – | ${row.skipped} | | | | | | |`);
+    table.push(`| ${row.size} MB heap | – | ${row.skipped} | | | | | | | |`);
     continue;
   }
   const label = `${fmt(row.fileBytes / MB, 0)} MB / ${fmt(row.oldBytes / MB, 0)} MB`;
   for (const [tool, run] of [
     ['heapsleuth retainers', row.ours],
     ['heapsleuth retainers --retained', row.oursRetained],
+    ...(row.before ? [['before: heapsleuth retainers', row.before], ['before: heapsleuth retainers --retained', row.beforeRetained]] : []),
     ['memlab find-leaks --trace-all-objects', row.memlab],
   ]) {
     if (run.failed) {
-      table.push(`| ${label} | ${tool} | failed: ${run.why} | ${fmt(run.cpuSeconds)} | | | ${run.peakRssBytes ? fmt(run.peakRssBytes / MB, 0) + ' MB' : ''} | | ${run.load?.join(' → ') ?? ''} |`);
+      table.push(`| ${label} | ${tool} | failed: ${run.why} | ${fmt(run.cpuSeconds)} | | | | ${run.peakRssBytes ? fmt(run.peakRssBytes / MB, 0) + ' MB' : ''} | | ${run.load?.join(' → ') ?? ''} |`);
       continue;
     }
     table.push(
-      `| ${label} | ${tool} | ${fmt(run.wallSeconds)} | ${fmt(run.cpuSeconds)} | ${fmt(row.fileBytes / MB / run.wallSeconds, 0)} | ${fmt(row.fileBytes / MB / run.cpuSeconds, 0)} | ${fmt(run.peakRssBytes / MB, 0)} MB | ${fmt(run.peakRssBytes / row.fileBytes, 2)} | ${run.load.join(' → ')} |`,
+      `| ${label} | ${tool} | ${fmt(run.wallSeconds)} | ${fmt(run.cpuSeconds)} | ${fmt(row.fileBytes / MB / run.wallSeconds, 0)} | ${fmt((row.fileBytes + row.oldBytes) / MB / run.wallSeconds, 0)} | ${fmt(row.fileBytes / MB / run.cpuSeconds, 0)} | ${fmt(run.peakRssBytes / MB, 0)} MB | ${fmt(run.peakRssBytes / row.fileBytes, 2)} | ${run.load.join(' → ')} |`,
     );
   }
+  if (row.before && !row.before.failed && !row.ours.failed) {
+    table.push(`| ${label} | before / now | ${fmt(row.before.wallSeconds / row.ours.wallSeconds, 2)}x | ${fmt(row.before.cpuSeconds / row.ours.cpuSeconds, 2)}x | | | | ${fmt(row.before.peakRssBytes / row.ours.peakRssBytes, 2)}x | | same groups: ${row.sameGroupsAsBefore ? 'yes' : 'NO'} |`);
+  }
   if (!row.memlab.failed && !row.ours.failed) {
-    table.push(`| ${label} | memlab / heapsleuth | ${fmt(row.memlab.wallSeconds / row.ours.wallSeconds)}x | ${fmt(row.memlab.cpuSeconds / row.ours.cpuSeconds)}x | | | ${fmt(row.memlab.peakRssBytes / row.ours.peakRssBytes)}x | | |`);
+    table.push(`| ${label} | memlab / heapsleuth | ${fmt(row.memlab.wallSeconds / row.ours.wallSeconds)}x | ${fmt(row.memlab.cpuSeconds / row.ours.cpuSeconds)}x | | | | ${fmt(row.memlab.peakRssBytes / row.ours.peakRssBytes)}x | | |`);
   }
 }
-for (const row of rows.filter((row) => !row.skipped)) {
-  table.push(`| ${fmt(row.fileBytes / MB, 0)} MB / ${fmt(row.oldBytes / MB, 0)} MB | (writing both snapshots in the service) | ${fmt(row.snapshotWriteSeconds)} | | | | ${fmt(row.snapshotWritePeakRssBytes / MB, 0)} MB | | |`);
+for (const row of rows.filter((row) => !row.skipped && row.snapshotWriteSeconds !== undefined)) {
+  table.push(`| ${fmt(row.fileBytes / MB, 0)} MB / ${fmt(row.oldBytes / MB, 0)} MB | (writing both snapshots in the service) | ${fmt(row.snapshotWriteSeconds)} | | | | | ${fmt(row.snapshotWritePeakRssBytes / MB, 0)} MB | | |`);
 }
 // Rows of other sizes from earlier runs are kept (each row has its own date).
 const resultsFile = join(here, 'results.json');

@@ -5,6 +5,7 @@ import { processLifetimes } from './process-lifetimes.js';
 import { processSeries } from './process-series.js';
 import { projectToLimit } from './projection.js';
 import { allocationSeries } from './series.js';
+import { settledSites } from './settled-sites.js';
 import { findSuspects } from './suspects.js';
 import { liveSamplesOnly } from './live-samples.js';
 import { runningPhase, teardownOf } from './running-phase.js';
@@ -50,17 +51,15 @@ export function analyzeRecordings(recorded: Recording[], options: AnalyzeOptions
 
   const reason = inconclusiveReason(ordered, settings);
   const judging = reason === undefined;
-  const found = processFindings(processSeries(ordered), settings, judging);
   const intervalBytes = Math.max(0, ...ordered.map((recording) => recording.header.sampling.intervalBytes));
-  const { suspects: memorySuspects } = judging
-    ? findSuspects(
-        allocationSeries(ordered.map(liveSamplesOnly)),
-        allocationCriteria(settings, intervalBytes),
-        settings.fdr,
-        settings.maxPoints,
-        settings.generations && ordered.length > 0 && ordered.every((recording) => recording.header.sampling.generations === true),
-      )
-    : { suspects: [] };
+  const generations = settings.generations && ordered.length > 0 && ordered.every((recording) => recording.header.sampling.generations === true);
+  const allocations = judging ? allocationSeries(ordered.map(liveSamplesOnly)) : undefined;
+  const processes = processSeries(ordered);
+  const criteria = allocationCriteria(settings, intervalBytes);
+  // the heap is judged without what sites whose growth is over hold (caches at their bound, warm-ups)
+  const settled = allocations ? settledSites(allocations, processes.times, criteria, settings.maxPoints, generations) : undefined;
+  const found = processFindings(processes, settings, judging, settled);
+  const { suspects: memorySuspects } = allocations ? findSuspects(allocations, criteria, settings.fdr, settings.maxPoints, generations) : { suspects: [] };
 
   const { process } = found;
   const creation = handleCreationSites(ordered);
@@ -90,7 +89,7 @@ export function analyzeRecordings(recorded: Recording[], options: AnalyzeOptions
   };
   if (teardown) verdict.teardown = teardown;
   if (reason) verdict.reason = reason;
-  else verdict.reason = leaking ? leakReason(verdict) : 'no allocation site, process memory series or handle type grows beyond its noise';
+  else verdict.reason = leaking ? leakReason(verdict) : noLeakReason(verdict);
   return verdict;
 }
 
@@ -146,6 +145,16 @@ function leakReason(verdict: Verdict): string {
   const leakedHandles = verdict.handles.filter((handle) => handle.leak).map((handle) => handle.type);
   if (leakedHandles.length > 0) parts.push(`handles keep growing: ${leakedHandles.join(', ')}`);
   return parts.join('; ');
+}
+
+function noLeakReason(verdict: Verdict): string {
+  const reason = 'no allocation site, process memory series or handle type grows beyond its noise';
+  const settled = verdict.process.heapUsed.settled;
+  if (!settled || settled.growthBytesPerHour <= 0 || verdict.process.heapUsed.growthBytesPerHour <= 0) return reason;
+  const parts: string[] = [];
+  if (settled.cachesAtBound > 0) parts.push(`${settled.cachesAtBound} cache${settled.cachesAtBound === 1 ? '' : 's'} at ${settled.cachesAtBound === 1 ? 'its' : 'their'} bound (old entries die as new ones come)`);
+  if (settled.levelledOff > 0) parts.push(`${settled.levelledOff} site${settled.levelledOff === 1 ? '' : 's'} that levelled off (warm-up)`);
+  return `${reason}; the JS heap's growth is held by ${parts.join(' and ')}`;
 }
 
 function round1(value: number): number {

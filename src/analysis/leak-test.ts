@@ -68,3 +68,17 @@ export function examineSeries(segments: readonly Segment[], criteria: LeakCriter
 export function isLeak(examination: SeriesExamination, adjustedPValue: number, fdr: number): boolean {
   return adjustedPValue <= fdr && examination.slopePerMs > 0 && examination.large && examination.persistent && examination.retained;
 }
+
+/**
+ * A rise that is over: the series rose beyond the smallest growth that counts (from its
+ * first block to its last), its floor rose with it (the objects stay), and the later part
+ * of the window no longer rises at a comparable rate (not persistent): a warm-up, a cache
+ * that filled, a one-off load. Measured on levels rather than the slope, which says little
+ * about a step.
+ */
+export function levelledOff(examination: SeriesExamination, criteria: LeakCriteria): boolean {
+  const shape = examination.shape;
+  if (!shape || examination.persistent) return false;
+  const risen = shape.earlyRise + shape.lateRise;
+  return risen > 0 && risen >= criteria.minGrowth(shape.startLevel) && risen >= criteria.noiseZ * shape.residualScale && shape.floorRise > 0;
+}

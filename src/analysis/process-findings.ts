@@ -1,4 +1,5 @@
 import type { ResolvedOptions } from './analyze-options.js';
+import type { SettledSites } from './settled-sites.js';
 import { handleCriteria, processMemoryCriteria } from './analyze-options.js';
 import { lastValue, toSegments } from './group-segments.js';
 import { examineSeries, isLeak, type LeakCriteria, type SeriesExamination } from './leak-test.js';
@@ -28,15 +29,22 @@ interface Tested {
  * leak only when something it is made of leaks (the used heap, external memory or the
  * native gap): RSS that grows because V8 reserves more heap is not one. When `judging`
  * is false (a window too short to tell), the numbers are measured but nothing is called a leak.
+ *
+ * `settled`: what the allocation sites whose growth is over hold (settled-sites.ts: caches
+ * at their bound, warm-ups that levelled off). The used heap is then judged without them:
+ * a heap that grows only because an LRU fills to its bound is not a leak, as the site's
+ * own evidence already says; what they do not explain (heapUsed minus those sites) is
+ * tested as before. `growthBytesPerHour` and `lastBytes` stay the heap's own.
  */
-export function processFindings(series: ProcessSeries, options: ResolvedOptions, judging: boolean): ProcessFindings {
+export function processFindings(series: ProcessSeries, options: ResolvedOptions, judging: boolean, settled?: SettledSites): ProcessFindings {
   const rssLevel = median(series.memory.rss.flatMap((values) => Array.from(values)));
   const memoryNames = ['rss', 'heapUsed', 'external', 'arrayBuffers', 'nativeGap'] as const;
   const tested: Tested[] = [];
   const examine = (name: string, values: Float64Array[], criteria: LeakCriteria) =>
     tested.push({ name, examination: examineSeries(toSegments(series.times, values, options.maxPoints), criteria), last: lastValue(values) });
   for (const name of memoryNames) {
-    examine(name, series.memory[name], processMemoryCriteria(options, name === 'nativeGap' ? rssLevel : undefined));
+    const values = name === 'heapUsed' && settled ? withoutSettled(series.memory.heapUsed, settled) : series.memory[name];
+    examine(name, values, processMemoryCriteria(options, name === 'nativeGap' ? rssLevel : undefined));
   }
   const handleTypes = [...series.handles.keys()].sort();
   for (const type of handleTypes) examine(type, series.handles.get(type)!, handleCriteria(options));
@@ -56,11 +64,33 @@ export function processFindings(series: ProcessSeries, options: ResolvedOptions,
     SeriesFinding,
     SeriesFinding,
   ];
+  let settledRise = 0;
+  if (settled) {
+    // the heap's own numbers, as without settled sites; `leak` and `confidence` judge the rest
+    const own = examineSeries(toSegments(series.times, series.memory.heapUsed, options.maxPoints), processMemoryCriteria(options));
+    const held = examineSeries(toSegments(series.times, settled.bytes, options.maxPoints), processMemoryCriteria(options));
+    settledRise = rise(held);
+    heapUsed.growthBytesPerHour = own.slopePerMs * MS_PER_HOUR;
+    heapUsed.lastBytes = lastValue(series.memory.heapUsed);
+    heapUsed.settled = {
+      cachesAtBound: settled.cachesAtBound,
+      levelledOff: settled.levelledOff,
+      growthBytesPerHour: held.slopePerMs * MS_PER_HOUR,
+      liveBytes: lastValue(settled.bytes),
+    };
+  }
   // A growing heap drags RSS along by more than heapTotal says (page granularity, V8's
   // own malloc'ed bookkeeping, allocator fragmentation): while JS memory leaks, a native
   // gap that grows by a small share of it is explained by it, and is not a second leak.
   const jsGrowth = Math.max(0, heapUsed.growthBytesPerHour) + Math.max(0, external.growthBytesPerHour);
   if ((heapUsed.leak || external.leak) && nativeGap.growthBytesPerHour <= options.nativeGapShareOfJsGrowth * jsGrowth) nativeGap.leak = false;
+  // The same holds while a cache fills or a table warms up, though the heap is not a leak
+  // then. Their growth is over, often a step (a one-off load), whose slope says little: the
+  // rise of the native gap is compared with what the settled sites rose instead.
+  const gapRise = rise(tested[memoryNames.indexOf('nativeGap')]!.examination);
+  const settledGrowth = heapUsed.settled ? Math.max(0, heapUsed.settled.growthBytesPerHour) : 0;
+  if (settledGrowth > 0 && nativeGap.growthBytesPerHour <= options.nativeGapShareOfJsGrowth * (jsGrowth + settledGrowth)) nativeGap.leak = false;
+  if (settledRise > 0 && gapRise <= options.nativeGapShareOfJsGrowth * settledRise) nativeGap.leak = false;
   rss.leak = rss.leak && (heapUsed.leak || external.leak || arrayBuffers.leak || nativeGap.leak);
 
   const handles = handleTypes
@@ -74,4 +104,14 @@ export function processFindings(series: ProcessSeries, options: ResolvedOptions,
     handles,
     growthPerHour: { rss: rss.growthBytesPerHour, heapUsed: heapUsed.growthBytesPerHour },
   };
+}
+
+/** The used heap minus what the settled sites hold, sample by sample. */
+function withoutSettled(heapUsed: readonly Float64Array[], settled: SettledSites): Float64Array[] {
+  return heapUsed.map((values, segment) => values.map((value, i) => value - (settled.bytes[segment]?.[i] ?? 0)));
+}
+
+/** What a series rose from its start to its end (medians of its first and last blocks), summed over lifetimes. */
+function rise(examination: SeriesExamination): number {
+  return examination.shape ? examination.shape.earlyRise + examination.shape.lateRise : examination.growth;
 }

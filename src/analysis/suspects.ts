@@ -1,10 +1,12 @@
 import type { GroupSeries, AllocationSeries } from './series.js';
-import { examineSeries, isLeak, type LeakCriteria, type SeriesExamination } from './leak-test.js';
+import { examineSeries, isLeak, levelledOff, type LeakCriteria, type SeriesExamination } from './leak-test.js';
+import { slowsDown } from './warm-up.js';
 import { benjaminiHochberg } from './multiple-testing.js';
 import { lastValue, seriesPoints, toSegments } from './group-segments.js';
 import type { Suspect } from './verdict.js';
 import { calledFrom, frameSource, tracebackEntry } from './traceback-entries.js';
 import { turnsOver } from './turnover.js';
+import { enoughSamples } from './sample-evidence.js';
 import { widerGroups, WIDER_LEVELS, type WiderGroup } from './wider-groups.js';
 import { packageCalls, type PackageCall } from './package-calls.js';
 
@@ -29,7 +31,8 @@ export interface SuspectSearch {
 export function findSuspects(series: AllocationSeries, criteria: LeakCriteria, fdr: number, maxPoints: number, generations = false): SuspectSearch {
   const userSites = series.lineno.filter(inUserCode);
   const wider = widerGroups(userSites);
-  const levels = judgeFamily([...userSites, ...wider], series.times, criteria, fdr, maxPoints, generations);
+  const examined = new Map<string, SeriesExamination>();
+  const levels = judgeFamily([...userSites, ...wider], series.times, criteria, fdr, maxPoints, generations, examined);
   const sites = levels.filter((found) => found.group.keyType === 'lineno' && !isWider(found.group));
   const siteKeys = new Set(sites.map((found) => found.group.linenoKey));
   const reported: Found[] = [...sites];
@@ -42,8 +45,13 @@ export function findSuspects(series: AllocationSeries, criteria: LeakCriteria, f
   // a site that turns over as a whole is a cache at its bound: its stacks are its parts (the
   // entries, the Map's table that steps up once more), not a caller's leak hidden in it
   const turnedOver = new Set(generations ? userSites.filter(turnsOver).map((site) => site.key) : []);
+  // a stack that slowed down with its site, which levelled off as a whole, is part of a warm-up
+  const warmedUp = (found: Found) => {
+    const site = examined.get(found.group.linenoKey);
+    return site !== undefined && levelledOff(site, criteria) && slowsDown(found.group);
+  };
   const stacks = judgeFamily(series.traceback.filter(inUserCode), series.times, criteria, fdr, maxPoints, generations).filter(
-    (found) => !siteKeys.has(found.group.linenoKey) && !turnedOver.has(found.group.linenoKey),
+    (found) => !siteKeys.has(found.group.linenoKey) && !turnedOver.has(found.group.linenoKey) && !warmedUp(found),
   );
   const suspects = [...sites, ...widest, ...calls, ...stacks].map(toSuspect).sort(byExpectedGrowth);
   suspects.forEach((suspect, i) => (suspect.rank = i + 1));
@@ -124,15 +132,24 @@ interface Found {
   points: Suspect['series'];
 }
 
-function judgeFamily(groups: readonly GroupSeries[], times: readonly Float64Array[], criteria: LeakCriteria, fdr: number, maxPoints: number, generations: boolean): Found[] {
+function judgeFamily(
+  groups: readonly GroupSeries[],
+  times: readonly Float64Array[],
+  criteria: LeakCriteria,
+  fdr: number,
+  maxPoints: number,
+  generations: boolean,
+  examined?: Map<string, SeriesExamination>,
+): Found[] {
   const segmentsOf = groups.map((group) => toSegments(times, group.bytes, maxPoints));
   const examinations = segmentsOf.map((segments) => examineSeries(segments, criteria, fdr));
+  groups.forEach((group, i) => examined?.set(group.key, examinations[i]!));
   const adjusted = benjaminiHochberg(examinations.map((examination) => examination.pValue));
   const found: Found[] = [];
   groups.forEach((group, i) => {
     const examination = examinations[i]!;
     // where samples are told apart, a group whose old samples die as fast as it gains is a cache at its bound
-    if (isLeak(examination, adjusted[i]!, fdr) && !(generations && turnsOver(group))) found.push({ group, examination, adjustedPValue: adjusted[i]!, points: seriesPoints(segmentsOf[i]!) });
+    if (isLeak(examination, adjusted[i]!, fdr) && enoughSamples(group, criteria.resolution > 0) && !(generations && turnsOver(group))) found.push({ group, examination, adjustedPValue: adjusted[i]!, points: seriesPoints(segmentsOf[i]!) });
   });
   return found;
 }

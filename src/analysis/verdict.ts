@@ -160,6 +160,15 @@ export interface SeriesFinding {
   confidence: number;
   /** Value at the last sample. */
   lastBytes: number;
+  /**
+   * Only on `heapUsed`, when some allocation sites' growth is over: caches at their bound
+   * (`cachesAtBound`: their old sampled objects die as fast as they gain, where the recording
+   * tells samples apart) and sites that rose, kept it and levelled off early in the window
+   * (`levelledOff`: a warm-up, a one-off load). How fast their summed live bytes grew and
+   * what they hold now. `leak` and `confidence` then judge the heap without them;
+   * `growthBytesPerHour` and `lastBytes` are the heap's own.
+   */
+  settled?: { cachesAtBound: number; levelledOff: number; growthBytesPerHour: number; liveBytes: number };
 }
 
 export interface HandleFinding {

@@ -40,7 +40,8 @@ export function renderVerdict(verdict: Verdict, options: VerdictRenderOptions): 
   if (verdict.verdict === 'inconclusive') {
     blocks.push({ label: 'WHY', style: ['yellow', 'bold'], lines: [safe(verdict.reason ?? 'not enough data to tell')] });
   } else if (verdict.verdict === 'no-leak') {
-    blocks.push({ label: 'OK', style: ['green', 'bold'], lines: ['no allocation site, process memory series or handle type grows', processSummary(verdict)] });
+    const held = settledLine(verdict);
+    blocks.push({ label: 'OK', style: ['green', 'bold'], lines: ['no allocation site, process memory series or handle type grows', processSummary(verdict), ...(held ? [held] : [])] });
   }
   blocks.push(...suspectBlocks(verdict, paint));
   blocks.push(...processBlocks(verdict, paint));
@@ -281,6 +282,18 @@ function processSummary(verdict: Verdict): string {
   const { rss, heapUsed, external } = verdict.process;
   const part = (name: string, finding: SeriesFinding) => `${name} ${formatSize(finding.lastBytes)} (${formatRate(finding.growthBytesPerHour)})`;
   return [part('RSS', rss), part('heap used', heapUsed), part('external', external)].join(', ');
+}
+
+/** Where the heap's growth went when it is not a leak: sites whose growth is over (docs/verdict.md). */
+function settledLine(verdict: Verdict): string | undefined {
+  const { heapUsed } = verdict.process;
+  const settled = heapUsed.settled;
+  if (!settled || settled.growthBytesPerHour <= 0 || heapUsed.growthBytesPerHour <= 0) return undefined;
+  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const parts: string[] = [];
+  if (settled.cachesAtBound > 0) parts.push(`${count(settled.cachesAtBound, 'cache at its bound', 'caches at their bound')} (old entries die as new ones come)`);
+  if (settled.levelledOff > 0) parts.push(count(settled.levelledOff, 'site that levelled off', 'sites that levelled off'));
+  return `the heap's growth is held by ${parts.join(' and ')}: ${formatSize(settled.liveBytes)} now, not a leak`;
 }
 
 function nextSteps(verdict: Verdict, options: VerdictRenderOptions): string[] {

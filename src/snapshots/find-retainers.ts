@@ -2,7 +2,8 @@ import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { typeCodes } from './heap-graph.js';
-import { readHeapSnapshot, readMaxNodeId } from './read-snapshot.js';
+import { readHeapSnapshot } from './read-snapshot.js';
+import { readBaselineMaxNodeId } from './read-baseline.js';
 import { buildRetainerTree } from './retainer-tree.js';
 import { retainedSizes } from './dominators.js';
 import { ScriptLocations } from './script-locations.js';
@@ -42,8 +43,18 @@ export interface RetainerReport {
 
 /** Who keeps the objects of `snapshot` alive: the new survivors since `baseline`, or the largest retained groups. */
 export async function findRetainers(snapshot: string, options: RetainerOptions = {}): Promise<RetainerReport> {
-  const baselineMaxNodeId = options.baseline === undefined ? undefined : await readMaxNodeId(options.baseline);
-  const graph = await readHeapSnapshot(snapshot);
+  // The baseline (only its highest id) is read beside the second snapshot, on another core when it is big.
+  const baseline = options.baseline === undefined ? undefined : readBaselineMaxNodeId(options.baseline);
+  // Its failure is reported once it is awaited, before any failure of the second snapshot (as when read first).
+  baseline?.catch(() => undefined);
+  let graph;
+  try {
+    graph = await readHeapSnapshot(snapshot);
+  } catch (error) {
+    await baseline;
+    throw error;
+  }
+  const baselineMaxNodeId = await baseline;
   const codes = typeCodes(graph);
   // Dominators first: their working arrays are freed before the retainer tree is built.
   const retained = options.retained || baselineMaxNodeId === undefined ? retainedSizes(graph, codes) : undefined;

@@ -93,12 +93,23 @@ export function groupRetainers(graph: HeapGraph, codes: TypeCodes, tree: Retaine
   const classes = new PathClasses(graph, codes, tree);
   const groups = new Map<string, Accumulator>();
   const baseline = options.baselineMaxNodeId;
-  const isNew = (v: number) => baseline !== undefined && nodeId[v]! > baseline && nodeId[v]! % 2 === 1;
+  // One bit per new object, set in node order: the walk below goes in breadth-first order,
+  // where reading nodeId (4 bytes a node) would miss the cache for nearly every node.
+  const newBits = new Uint8Array(baseline === undefined ? 0 : (graph.nodeCount >>> 3) + 1);
+  if (baseline !== undefined) {
+    for (let v = 0; v < graph.nodeCount; v++) {
+      const id = nodeId[v]!;
+      if (id > baseline && (id & 1) === 1) newBits[v >>> 3]! |= 1 << (v & 7);
+    }
+  }
+  const isNew = (v: number) => (newBits[v >>> 3]! & (1 << (v & 7))) !== 0;
   // The group (an index into `list`) of each new object, NONE when it is in none.
   const groupOf = new Uint32Array(graph.nodeCount).fill(NONE);
   const list: Accumulator[] = [];
   let objects = 0;
   let bytes = 0;
+  // `file:line` of each distinct location (ScriptLocations returns one object per position), made once.
+  const lineKeys = new Map<SourceLocation, string>();
   const add = (group: Accumulator, v: number) => {
     group.objects++;
     group.selfBytes += nodeSelfSize[v]!;
@@ -111,7 +122,8 @@ export function groupRetainers(graph: HeapGraph, codes: TypeCodes, tree: Retaine
     if (nodeType[v] === codes.closure || nodeType[v] === codes.object) {
       const location = options.locations.of(v);
       if (location) {
-        const key = `${location.file}:${location.line}`;
+        let key = lineKeys.get(location);
+        if (key === undefined) lineKeys.set(location, (key = `${location.file}:${location.line}`));
         const seen = group.locations.get(key);
         if (seen) seen.count++;
         else if (group.locations.size < MAX_LOCATIONS) group.locations.set(key, { location, count: 1 });
@@ -231,6 +243,8 @@ class PathClasses {
   private readonly classOfNode: Int32Array;
   private readonly propertyCount = new Map<number, number>();
   private readonly objectLikeNames = new Map<number, boolean>();
+  /** Abstracted labels of named edges by name and edge type; null for numeric ones (shown as `[]`). */
+  private readonly edgeLabels = new Map<number, string | null>();
   private readonly names: string[];
 
   constructor(
@@ -352,10 +366,19 @@ class PathClasses {
     const type = this.graph.edgeType[e]!;
     const c = this.codes;
     if (type === c.element || type === c.hidden) return '[]';
-    const label = readableEdge(edgeLabelOf(this.graph, e, c));
-    if (/^\d+$/.test(label)) return '[]';
+    // Indexes written as names (a Map's table names its slots "0", "1", ...) are told from
+    // their bytes; other names are decoded and matched once, not once per object.
+    const name = this.graph.edgeNameOrIndex[e]!;
+    if (this.graph.strings.isDigits(name)) return '[]';
+    const cacheKey = name * 256 + type;
+    let label = this.edgeLabels.get(cacheKey);
+    if (label === undefined) {
+      const text = readableEdge(edgeLabelOf(this.graph, e, c));
+      this.edgeLabels.set(cacheKey, (label = /^\d+$/.test(text) ? null : text.slice(0, MAX_NAME)));
+    }
+    if (label === null) return '[]';
     if (type === c.property && this.isDictionary(this.tree.parentNode[v]!)) return '[key]';
-    return label.slice(0, MAX_NAME);
+    return label;
   }
 
   private stepKey(v: number): string {

@@ -50,7 +50,12 @@ interface Meta {
   edgeCount: number;
 }
 
+const NEWLINE = 0x0a;
 const BATCH = 1 << 16;
+/** Strings up to this many bytes are looked for by a scan in JavaScript, longer ones with indexOf. */
+const SHORT_STRING = 64;
+/** nodeRows and edgeRows start a row only this far before a chunk's end (a row of V8's is 10 to 60 bytes). */
+const ROW_MARGIN = 256;
 const WHITESPACE = new Uint8Array(256);
 for (const c of [0x20, 0x0a, 0x0d, 0x09]) WHITESPACE[c] = 1;
 
@@ -70,6 +75,8 @@ export class SnapshotParser {
   private inNum = false;
   private depth = 0;
   private readonly batch = new Float64Array(BATCH);
+  /** One node's or edge's numbers, for nodeRows and edgeRows. */
+  private rowValues = new Float64Array(0);
   private batchLength = 0;
   private field = 0;
   private row = 0;
@@ -87,6 +94,19 @@ export class SnapshotParser {
   private edgeFieldIndex = { type: -1, nameOrIndex: -1, to: -1 };
   private locationFieldIndex = { node: -1, scriptId: -1, line: -1, column: -1 };
   private edgesSeen = 0;
+  /**
+   * The largest string and node indexes the nodes and edges point to, kept while they are
+   * read, so that finishing needs no second pass over every edge to check them.
+   */
+  private maxNodeName = 0;
+  private maxEdgeTo = 0;
+  private maxEdgeName = 0;
+  private elementType = -1;
+  /** Edge fields in V8's order (type, name_or_index, to_node): read by v8EdgeRows. */
+  private v8EdgeLayout = false;
+  /** Node fields starting in V8's order (type, name, id, self_size, edge_count): read by v8NodeRows. */
+  private v8NodeLayout = false;
+  private hiddenType = -1;
 
   constructor(private readonly options: ParseOptions = {}) {}
 
@@ -306,15 +326,22 @@ export class SnapshotParser {
     if (Object.values(this.nodeFieldIndex).some((i) => i < 0) || Object.values(this.edgeFieldIndex).some((i) => i < 0)) {
       throw this.corrupt('snapshot.meta lacks node fields (type, name, id, self_size, edge_count) or edge fields (type, name_or_index, to_node)');
     }
+    this.rowValues = new Float64Array(Math.max(nodeFields.length, edgeFields.length));
+    this.elementType = edgeTypes.indexOf('element');
+    const n = this.nodeFieldIndex;
+    this.v8NodeLayout = n.type === 0 && n.name === 1 && n.id === 2 && n.selfSize === 3 && n.edgeCount === 4;
+    this.v8EdgeLayout = edgeFields.length === 3 && this.edgeFieldIndex.type === 0 && this.edgeFieldIndex.nameOrIndex === 1 && this.edgeFieldIndex.to === 2;
+    this.hiddenType = edgeTypes.indexOf('hidden');
     const edges = this.options.nodesOnly ? 0 : edgeCount;
     this.graph = {
       nodeCount,
       edgeCount,
       nodeTypeNames: nodeTypes,
       edgeTypeNames: edgeTypes,
-      nodeType: new Uint8Array(nodeCount),
+      // A baseline needs only its highest id: no per-node arrays at all.
+      nodeType: new Uint8Array(this.options.nodesOnly ? 0 : nodeCount),
       nodeName: new Uint32Array(this.options.nodesOnly ? 0 : nodeCount),
-      nodeId: new Uint32Array(nodeCount),
+      nodeId: new Uint32Array(this.options.nodesOnly ? 0 : nodeCount),
       nodeSelfSize: new Uint32Array(this.options.nodesOnly ? 0 : nodeCount),
       firstEdge: new Uint32Array(this.options.nodesOnly ? 0 : nodeCount + 1),
       edgeType: new Uint8Array(edges),
@@ -326,16 +353,30 @@ export class SnapshotParser {
     };
   }
 
-  /** The hot loop: unsigned integers separated by commas, newlines and brackets. */
+  /**
+   * Unsigned integers separated by commas, newlines and brackets. Whole nodes and edges go
+   * straight into the graph's arrays (nodeRows, edgeRows); this loop reads the rest through
+   * a batch: a row cut by the chunk's end, the closing bracket, the other arrays.
+   */
   private numbers(chunk: Uint8Array, pos: number): number {
     const end = chunk.length;
     const batch = this.batch;
+    const section = this.section;
+    const rowFields = section === 'nodes' ? this.meta!.nodeFields.length : section === 'edges' ? this.meta!.edgeFields.length : 0;
+    let tryRows = rowFields > 0;
     let n = this.num;
     let inNum = this.inNum;
     let depth = this.depth;
     let length = this.batchLength;
     let closed = false;
     while (pos < end) {
+      if (tryRows && length === 0 && !inNum && this.field === 0) {
+        if (section === 'nodes') pos = this.v8NodeLayout ? this.v8NodeRows(chunk, pos) : this.nodeRows(chunk, pos);
+        else pos = this.v8EdgeLayout ? this.v8EdgeRows(chunk, pos) : this.edgeRows(chunk, pos);
+        // What stopped them (a row cut by the chunk's end, the bracket) is read below, up to the next row.
+        tryRows = false;
+        if (pos === end) break;
+      }
       let digit = chunk[pos]! - ZERO;
       if (digit >>> 0 <= 9) {
         // A run of digits, read in a tight inner loop (the bulk of the file).
@@ -348,17 +389,19 @@ export class SnapshotParser {
         }
         inNum = false;
         batch[length++] = n;
-        if (length === BATCH) {
+        if (length === BATCH || (rowFields > 0 && (this.field + length) % rowFields === 0)) {
           this.flush(length);
           length = 0;
+          tryRows = rowFields > 0;
         }
       } else if (inNum) {
         // A number cut by the previous chunk's end.
         inNum = false;
         batch[length++] = n;
-        if (length === BATCH) {
+        if (length === BATCH || (rowFields > 0 && (this.field + length) % rowFields === 0)) {
           this.flush(length);
           length = 0;
+          tryRows = rowFields > 0;
         }
       }
       const c = chunk[pos]!;
@@ -384,6 +427,293 @@ export class SnapshotParser {
     return pos;
   }
 
+  /**
+   * Whole nodes, read from the bytes into the graph's arrays (the bulk of the file, hence
+   * no batch). Stops before the first node near the chunk's end, or that meets anything but
+   * digits, commas and newlines (the closing bracket, other whitespace: `numbers` reads
+   * those), and returns where that node starts.
+   */
+  private nodeRows(chunk: Uint8Array, pos: number): number {
+    const end = chunk.length;
+    const graph = this.graph!;
+    const fields = this.meta!.nodeFields.length;
+    const { type: fType, name: fName, id: fId, selfSize: fSize, edgeCount: fEdges } = this.nodeFieldIndex;
+    const { nodeType, nodeName, nodeId, nodeSelfSize, firstEdge } = graph;
+    const nodesOnly = this.options.nodesOnly === true;
+    const values = this.rowValues;
+    const count = graph.nodeCount;
+    let row = this.row;
+    let maxId = graph.maxNodeId;
+    let maxName = this.maxNodeName;
+    const limit = end - ROW_MARGIN;
+    while (row < count && pos < limit) {
+      const start = pos;
+      let f = 0;
+      for (; f < fields; f++) {
+        // No bounds check per byte: a row starts ROW_MARGIN bytes before the end, and one
+        // that still runs past it (reading undefined, which ends every loop) is read again below.
+        let c = chunk[pos]!;
+        while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+        let n = c - ZERO;
+        if (!(n >= 0 && n <= 9)) break;
+        c = chunk[++pos]!;
+        while (c >= ZERO && c <= NINE) {
+          n = n * 10 + (c - ZERO);
+          c = chunk[++pos]!;
+        }
+        values[f] = n;
+      }
+      if (f < fields || pos >= end) {
+        pos = start;
+        break;
+      }
+      const id = values[fId]!;
+      // Heap objects have odd ids; embedder (native) nodes get even, address-like ones.
+      if (id > maxId && id % 2 === 1) maxId = id;
+      if (!nodesOnly) {
+        nodeType[row] = values[fType]!;
+        nodeName[row] = values[fName]!;
+        if (nodeName[row]! > maxName) maxName = nodeName[row]!;
+        nodeId[row] = id;
+        const size = values[fSize]!;
+        nodeSelfSize[row] = size > 0xffffffff ? 0xffffffff : size;
+        firstEdge[row + 1] = firstEdge[row]! + values[fEdges]!;
+      }
+      row++;
+    }
+    this.row = row;
+    graph.maxNodeId = maxId;
+    this.maxNodeName = maxName;
+    return pos;
+  }
+
+  /**
+   * Whole nodes whose first five fields are V8's (type, name, id, self_size, edge_count;
+   * trace_node_id and detachedness follow, or not, by version), as nodeRows reads them, with
+   * those five numbers in locals.
+   */
+  private v8NodeRows(chunk: Uint8Array, pos: number): number {
+    const end = chunk.length;
+    const graph = this.graph!;
+    const fields = this.meta!.nodeFields.length;
+    const { nodeType, nodeName, nodeId, nodeSelfSize, firstEdge } = graph;
+    const nodesOnly = this.options.nodesOnly === true;
+    const count = graph.nodeCount;
+    let row = this.row;
+    let maxId = graph.maxNodeId;
+    let maxName = this.maxNodeName;
+    const limit = end - ROW_MARGIN;
+    while (row < count && pos < limit) {
+      const start = pos;
+      let c = chunk[pos]!;
+      while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+      let type = c - ZERO;
+      if (!(type >= 0 && type <= 9)) {
+        pos = start;
+        break;
+      }
+      c = chunk[++pos]!;
+      while (c >= ZERO && c <= NINE) {
+        type = type * 10 + (c - ZERO);
+        c = chunk[++pos]!;
+      }
+      while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+      let name = c - ZERO;
+      if (!(name >= 0 && name <= 9)) {
+        pos = start;
+        break;
+      }
+      c = chunk[++pos]!;
+      while (c >= ZERO && c <= NINE) {
+        name = name * 10 + (c - ZERO);
+        c = chunk[++pos]!;
+      }
+      while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+      let id = c - ZERO;
+      if (!(id >= 0 && id <= 9)) {
+        pos = start;
+        break;
+      }
+      c = chunk[++pos]!;
+      while (c >= ZERO && c <= NINE) {
+        id = id * 10 + (c - ZERO);
+        c = chunk[++pos]!;
+      }
+      while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+      let size = c - ZERO;
+      if (!(size >= 0 && size <= 9)) {
+        pos = start;
+        break;
+      }
+      c = chunk[++pos]!;
+      while (c >= ZERO && c <= NINE) {
+        size = size * 10 + (c - ZERO);
+        c = chunk[++pos]!;
+      }
+      while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+      let edges = c - ZERO;
+      if (!(edges >= 0 && edges <= 9)) {
+        pos = start;
+        break;
+      }
+      c = chunk[++pos]!;
+      while (c >= ZERO && c <= NINE) {
+        edges = edges * 10 + (c - ZERO);
+        c = chunk[++pos]!;
+      }
+      // The fields heapsleuth does not keep: only checked to be numbers.
+      let f = 5;
+      for (; f < fields; f++) {
+        while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+        if (!(c >= ZERO && c <= NINE)) break;
+        c = chunk[++pos]!;
+        while (c >= ZERO && c <= NINE) c = chunk[++pos]!;
+      }
+      if (f < fields || pos >= end) {
+        pos = start;
+        break;
+      }
+      // Heap objects have odd ids; embedder (native) nodes get even, address-like ones.
+      if (id > maxId && id % 2 === 1) maxId = id;
+      if (!nodesOnly) {
+        nodeType[row] = type;
+        nodeName[row] = name;
+        if (nodeName[row]! > maxName) maxName = nodeName[row]!;
+        nodeId[row] = id;
+        nodeSelfSize[row] = size > 0xffffffff ? 0xffffffff : size;
+        firstEdge[row + 1] = firstEdge[row]! + edges;
+      }
+      row++;
+    }
+    this.row = row;
+    graph.maxNodeId = maxId;
+    this.maxNodeName = maxName;
+    return pos;
+  }
+
+  /**
+   * Whole edges in V8's own layout (type, name_or_index, to_node: every V8 to date), as
+   * edgeRows reads them, with the three numbers in locals: edges are most of a snapshot.
+   */
+  private v8EdgeRows(chunk: Uint8Array, pos: number): number {
+    const end = chunk.length;
+    const graph = this.graph!;
+    const nodeFields = this.meta!.nodeFields.length;
+    const { edgeType, edgeNameOrIndex, edgeTo } = graph;
+    const count = graph.edgeCount;
+    const element = this.elementType;
+    const hidden = this.hiddenType;
+    let maxTo = this.maxEdgeTo;
+    let maxName = this.maxEdgeName;
+    let row = this.row;
+    const limit = end - ROW_MARGIN;
+    while (row < count && pos < limit) {
+      const start = pos;
+      let c = chunk[pos]!;
+      while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+      let type = c - ZERO;
+      if (!(type >= 0 && type <= 9)) {
+        pos = start;
+        break;
+      }
+      c = chunk[++pos]!;
+      while (c >= ZERO && c <= NINE) {
+        type = type * 10 + (c - ZERO);
+        c = chunk[++pos]!;
+      }
+      while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+      let name = c - ZERO;
+      if (!(name >= 0 && name <= 9)) {
+        pos = start;
+        break;
+      }
+      c = chunk[++pos]!;
+      while (c >= ZERO && c <= NINE) {
+        name = name * 10 + (c - ZERO);
+        c = chunk[++pos]!;
+      }
+      while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+      let to = c - ZERO;
+      if (!(to >= 0 && to <= 9)) {
+        pos = start;
+        break;
+      }
+      c = chunk[++pos]!;
+      while (c >= ZERO && c <= NINE) {
+        to = to * 10 + (c - ZERO);
+        c = chunk[++pos]!;
+      }
+      if (pos >= end) {
+        pos = start;
+        break;
+      }
+      edgeType[row] = type;
+      edgeNameOrIndex[row] = name;
+      edgeTo[row] = to / nodeFields;
+      // Checked as stored (what the rest of heapsleuth reads).
+      if (edgeTo[row]! > maxTo) maxTo = edgeTo[row]!;
+      const stored = edgeType[row];
+      if (stored !== element && stored !== hidden && edgeNameOrIndex[row]! > maxName) maxName = edgeNameOrIndex[row]!;
+      row++;
+    }
+    this.row = row;
+    this.maxEdgeTo = maxTo;
+    this.maxEdgeName = maxName;
+    return pos;
+  }
+
+  /** Whole edges, as nodeRows reads nodes. */
+  private edgeRows(chunk: Uint8Array, pos: number): number {
+    const end = chunk.length;
+    const graph = this.graph!;
+    const fields = this.meta!.edgeFields.length;
+    const nodeFields = this.meta!.nodeFields.length;
+    const { type: fType, nameOrIndex: fName, to: fTo } = this.edgeFieldIndex;
+    const { edgeType, edgeNameOrIndex, edgeTo } = graph;
+    const values = this.rowValues;
+    const count = graph.edgeCount;
+    const element = this.elementType;
+    const hidden = this.hiddenType;
+    let maxTo = this.maxEdgeTo;
+    let maxName = this.maxEdgeName;
+    let row = this.row;
+    const limit = end - ROW_MARGIN;
+    while (row < count && pos < limit) {
+      const start = pos;
+      let f = 0;
+      for (; f < fields; f++) {
+        // No bounds check per byte: a row starts ROW_MARGIN bytes before the end, and one
+        // that still runs past it (reading undefined, which ends every loop) is read again below.
+        let c = chunk[pos]!;
+        while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+        let n = c - ZERO;
+        if (!(n >= 0 && n <= 9)) break;
+        c = chunk[++pos]!;
+        while (c >= ZERO && c <= NINE) {
+          n = n * 10 + (c - ZERO);
+          c = chunk[++pos]!;
+        }
+        values[f] = n;
+      }
+      if (f < fields || pos >= end) {
+        pos = start;
+        break;
+      }
+      edgeType[row] = values[fType]!;
+      edgeNameOrIndex[row] = values[fName]!;
+      edgeTo[row] = values[fTo]! / nodeFields;
+      // Checked as stored (what the rest of heapsleuth reads).
+      if (edgeTo[row]! > maxTo) maxTo = edgeTo[row]!;
+      const type = edgeType[row];
+      if (type !== element && type !== hidden && edgeNameOrIndex[row]! > maxName) maxName = edgeNameOrIndex[row]!;
+      row++;
+    }
+    this.row = row;
+    this.maxEdgeTo = maxTo;
+    this.maxEdgeName = maxName;
+    return pos;
+  }
+
   private flush(length: number): void {
     if (this.section === 'nodes') this.flushNodes(length);
     else if (this.section === 'edges') this.flushEdges(length);
@@ -399,10 +729,25 @@ export class SnapshotParser {
     const count = graph.nodeCount;
     let field = this.field;
     let row = this.row;
+    const firstRow = row;
     let maxId = graph.maxNodeId;
     const batch = this.batch;
     let k = 0;
-    if (field === 0 && !nodesOnly) {
+    if (nodesOnly) {
+      for (; k < length; k++) {
+        if (row >= count) throw this.corrupt(`more nodes than snapshot.node_count (${count})`);
+        if (field === fId) {
+          const id = batch[k]!;
+          // Heap objects have odd ids; embedder (native) nodes get even, address-like ones.
+          if (id > maxId && id % 2 === 1) maxId = id;
+        }
+        if (++field === fields) {
+          field = 0;
+          row++;
+        }
+      }
+      k = length;
+    } else if (field === 0) {
       // Whole nodes at once, as for edges.
       const whole = Math.min(Math.floor(length / fields), count - row);
       for (let i = 0; i < whole; i++, k += fields, row++) {
@@ -422,10 +767,7 @@ export class SnapshotParser {
       if (field === fType) nodeType[row] = v;
       else if (field === fId) {
         nodeId[row] = v;
-        // Heap objects have odd ids; embedder (native) nodes get even, address-like ones.
         if (v > maxId && v % 2 === 1) maxId = v;
-      } else if (nodesOnly) {
-        // Names, sizes and edges of a baseline do not matter: only its ids.
       } else if (field === fName) nodeName[row] = v;
       else if (field === fSize) nodeSelfSize[row] = v > 0xffffffff ? 0xffffffff : v;
       else if (field === fEdges) firstEdge[row + 1] = firstEdge[row]! + v;
@@ -437,6 +779,7 @@ export class SnapshotParser {
     this.field = field;
     this.row = row;
     graph.maxNodeId = maxId;
+    if (!nodesOnly) for (let r = firstRow; r < row; r++) if (nodeName[r]! > this.maxNodeName) this.maxNodeName = nodeName[r]!;
   }
 
   private flushEdges(length: number): void {
@@ -448,6 +791,7 @@ export class SnapshotParser {
     const count = graph.edgeCount;
     let field = this.field;
     let row = this.row;
+    const firstRow = row;
     const batch = this.batch;
     let k = 0;
     if (field === 0) {
@@ -472,6 +816,11 @@ export class SnapshotParser {
     }
     this.field = field;
     this.row = row;
+    for (let r = firstRow; r < row; r++) {
+      if (edgeTo[r]! > this.maxEdgeTo) this.maxEdgeTo = edgeTo[r]!;
+      const type = edgeType[r];
+      if (type !== this.elementType && type !== this.hiddenType && edgeNameOrIndex[r]! > this.maxEdgeName) this.maxEdgeName = edgeNameOrIndex[r]!;
+    }
   }
 
   private flushLocations(length: number): void {
@@ -525,9 +874,23 @@ export class SnapshotParser {
       if (!this.inStr) {
         const c = chunk[pos]!;
         if (c === QUOTE) {
+          // Most strings are short and plain (names, keys, numbers as text): a short scan of
+          // the bytes finds the end, with no native call and no allocation per string.
+          let i = pos + 1;
+          const stop = i + SHORT_STRING < end ? i + SHORT_STRING : end;
+          while (i < stop) {
+            const d = chunk[i]!;
+            if (d === QUOTE || d === BACKSLASH) break;
+            i++;
+          }
+          if (i < stop && chunk[i] === QUOTE) {
+            strings.pushBytes(chunk, pos + 1, i);
+            pos = i + 1;
+            continue;
+          }
           this.inStr = true;
           this.strEscaped = false;
-          this.strParts = [];
+          if (this.strParts.length > 0) this.strParts = [];
           pos++;
           continue;
         }
@@ -592,10 +955,14 @@ export class SnapshotParser {
     if (!this.seen.has('strings')) throw new HeapSnapshotError('truncated heap snapshot: no "strings" section');
     const stringCount = graph.strings.length;
     const { nodeName, edgeNameOrIndex, edgeType, edgeTo, nodeCount } = graph;
-    for (let i = 0; i < nodeCount; i++) if (nodeName[i]! >= stringCount) throw this.corrupt(`node ${i} names string ${nodeName[i]}, there are ${stringCount}`);
-    const element = graph.edgeTypeNames.indexOf('element');
-    const hidden = graph.edgeTypeNames.indexOf('hidden');
-    for (let e = 0; e < graph.edgeCount; e++) {
+    // The largest indexes were kept while reading: only a bad file is searched for the first culprit.
+    if (this.maxNodeName >= stringCount) {
+      for (let i = 0; i < nodeCount; i++) if (nodeName[i]! >= stringCount) throw this.corrupt(`node ${i} names string ${nodeName[i]}, there are ${stringCount}`);
+    }
+    const element = this.elementType;
+    const hidden = this.hiddenType;
+    const suspect = this.maxEdgeTo >= nodeCount || this.maxEdgeName >= stringCount;
+    for (let e = 0; suspect && e < graph.edgeCount; e++) {
       if (edgeTo[e]! >= nodeCount) throw this.corrupt(`edge ${e} points past the last node`);
       const type = edgeType[e];
       if (type !== element && type !== hidden && edgeNameOrIndex[e]! >= stringCount) throw this.corrupt(`edge ${e} names string ${edgeNameOrIndex[e]}, there are ${stringCount}`);

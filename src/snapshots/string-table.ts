@@ -24,6 +24,17 @@ export class StringTable {
     return this.bytes.toString('utf8', this.offsets[index]!, this.offsets[index + 1]!);
   }
 
+  /** Whether string `index` is a non-empty run of ASCII digits (an index written as a name), read from its bytes. */
+  isDigits(index: number): boolean {
+    if (index >= this.count) return false;
+    const start = this.offsets[index]!;
+    const end = this.offsets[index + 1]!;
+    if (start === end) return false;
+    const bytes = this.bytes;
+    for (let i = start; i < end; i++) if (bytes[i]! - 0x30 >>> 0 > 9) return false;
+    return true;
+  }
+
   /** Appends the string whose UTF-8 bytes are `source[start..end)`. */
   pushBytes(source: Uint8Array, start: number, end: number): void {
     const size = end - start;
@@ -34,7 +45,14 @@ export class StringTable {
       this.bytes.copy(grown, 0, 0, this.used);
       this.bytes = grown;
     }
-    this.bytes.set(source.subarray(start, end), this.used);
+    if (size <= 32) {
+      // A view per string to copy a few bytes costs more than the copy.
+      const bytes = this.bytes;
+      let at = this.used;
+      for (let i = start; i < end; i++) bytes[at++] = source[i]!;
+    } else {
+      this.bytes.set(source.subarray(start, end), this.used);
+    }
     this.used += size;
     if (this.count + 2 > this.offsets.length) {
       const grown = new Uint32Array(this.offsets.length * 2);

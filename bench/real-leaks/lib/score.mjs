@@ -68,6 +68,7 @@ export function scoreCase(info, leaky, fixed) {
     leakyVersion: info.leakyVersion,
     fixedVersion: info.fixedVersion,
     kind: info.kind,
+    heldOut: info.heldOut || false, // the batch (a date) the case was held out in, or false
     detected: leakyVerdict === 'leak',
     leakyVerdict,
     leakyReason: leaky?.verdict?.reason ?? null,
