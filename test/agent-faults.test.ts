@@ -1,8 +1,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -13,6 +12,7 @@ import { traceLeaks } from '../src/agent/tracer.js';
 import { loadNativeHeapProfiler } from '../src/agent/native-sampler.js';
 import type { ProcessSample } from '../src/model/process.js';
 import { fixture, registerPath, runChild, runNode, type ChildResult } from './child-process.js';
+import { tempDir } from './temp-dir.js';
 
 /**
  * The agent inside a process when things go wrong around it: no place to write, a disk
@@ -25,7 +25,7 @@ import { fixture, registerPath, runChild, runNode, type ChildResult } from './ch
 const faultApp = (name: string) => fixture(`faults/${name}`);
 
 function workDir(): string {
-  return mkdtempSync(join(tmpdir(), 'heapsleuth-faults-'));
+  return tempDir('heapsleuth-faults-');
 }
 
 /** The inspector sampler ticks on time (the native one waits for V8's GCs): counts of samples are predictable. */

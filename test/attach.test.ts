@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Verdict } from '../src/analysis/verdict.js';
 import { cliPath, fixture, repoRoot, runNode, type ChildResult } from './child-process.js';
+import { tempDir as testTempDir } from './temp-dir.js';
 
 /** A process started with no heapsleuth at all; `--inspect-port=0` keeps parallel tests off port 9229. */
 interface Target {
@@ -53,7 +54,7 @@ function attach(args: string[], options: { onSpawn?: (child: ChildProcess) => vo
 }
 
 function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'heapsleuth-attach-'));
+  return testTempDir('heapsleuth-attach-');
 }
 
 /** The inspector port the target announced on its stderr when SIGUSR1 opened it. */

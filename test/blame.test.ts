@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Verdict } from '../src/analysis/verdict.js';
 import { launchTestBrowser } from './browser.js';
 import { fixture, repoRoot, runForVerdict, type ChildResult } from './child-process.js';
+import { tempDir } from './temp-dir.js';
 
 /** `heapsleuth run` on a script in `cwd` for `duration`; returns its output and JSON verdict. */
 function heapsleuthRun(cwd: string, script: string, duration: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<{ result: ChildResult; verdict: Verdict }> {
@@ -15,7 +15,7 @@ function heapsleuthRun(cwd: string, script: string, duration: string, extra: str
 
 /** An app folder in tmp with the fixture's packages installed under node_modules/. */
 function appWithPackages(fixtureDir: string, packages: string[], app: string): string {
-  const root = mkdtempSync(join(tmpdir(), 'heapsleuth-app-'));
+  const root = tempDir('heapsleuth-app-');
   mkdirSync(join(root, 'node_modules'));
   for (const name of packages) cpSync(fixture(`${fixtureDir}/${name}`), join(root, 'node_modules', name), { recursive: true });
   cpSync(fixture(`${fixtureDir}/${app}`), join(root, app));
@@ -71,7 +71,7 @@ test('dependencies whose source maps name sources they do not ship are blamed on
 });
 
 test('a socket leak and a timer leak name the lines that created them (JSON, terminal, HTML)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-handles-'));
+  const dir = tempDir('heapsleuth-handles-');
   const html = join(dir, 'report.html');
   const { result, verdict } = await heapsleuthRun(repoRoot, fixture('services/handle-sites.mjs'), '6s', ['--html', html]);
   const byType = new Map(verdict.handles.map((handle) => [handle.type, handle]));

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Verdict } from '../src/analysis/verdict.js';
+import { tempDir } from './temp-dir.js';
 
 /** The repository root, from the compiled test file in dist/test/. */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -47,14 +47,6 @@ export function runChild(command: string, args: string[], options: ChildOptions 
   });
 }
 
-const toRemove = new Set<string>();
-
-/** Removes `dir` (recursively) when this test process exits: recordings of every run add up in /tmp. */
-function removeAtExit(dir: string): void {
-  if (toRemove.size === 0) process.once('exit', () => toRemove.forEach((path) => rmSync(path, { recursive: true, force: true })));
-  toRemove.add(dir);
-}
-
 /** Runs a Node script and collects its output. */
 export function runNode(args: string[], options: ChildOptions = {}): Promise<ChildResult> {
   return runChild(process.execPath, args, options);
@@ -65,8 +57,7 @@ export function runNode(args: string[], options: ChildOptions = {}): Promise<Chi
  * `cwd`; returns its output and the JSON verdict (the test fails, saying why, when none was written).
  */
 export async function runForVerdict(script: string, duration: string, options: { extra?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ result: ChildResult; verdict: Verdict }> {
-  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-run-'));
-  removeAtExit(dir);
+  const dir = tempDir('heapsleuth-run-');
   const json = join(dir, 'verdict.json');
   const result = await runNode(
     [cliPath, 'run', '--quiet', '--duration', duration, '--interval', '250ms', '--sampling-interval', '16KiB', '--out', join(dir, 'rec'), '--json', json, ...(options.extra ?? []), '--', process.execPath, script],

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Frame } from '../src/model/frame.js';
@@ -13,8 +12,9 @@ import { snapshotToHeapProfile } from '../src/formats/heapprofile.js';
 import { parseProfileFile, ProfileLoadError, readProfileFile, selectSnapshotIndex } from '../src/formats/load-profile.js';
 import { cliPath, fixture, runChild, type ChildResult } from './child-process.js';
 import { tracesByKey } from './synthetic-snapshots.js';
+import { tempDir } from './temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-cli-snapshots-'));
+const dir = tempDir('heapsleuth-cli-snapshots-');
 const START = Date.parse('2024-05-01T12:00:00.000Z');
 const MiB = 1024 * 1024;
 const remember = new Traceback([new Frame('src/cache.ts', 42, 'remember', 2), new Frame('src/routes/login.ts', 17, 'handle', 0)]);

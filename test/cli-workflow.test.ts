@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Frame } from '../src/model/frame.js';
 import { Traceback } from '../src/model/traceback.js';
 import { cliPath, runNode } from './child-process.js';
 import { recordingText } from './recording-text.js';
+import { tempDir } from './temp-dir.js';
 
 // The CLI as people type it (issue 18): folders as `run` writes them, negative indices,
 // `--json -`, names that are not commands, and a CI gate that records nothing.
@@ -28,7 +28,7 @@ function recording(service: string, pid: number, samples: number, growMiB: numbe
 
 /** A project folder whose .heapsleuth/ holds two run folders, as `heapsleuth run` writes them: an older one of `old-svc`, a newer one of `new-svc`. */
 function projectWithTwoRuns(): string {
-  const cwd = mkdtempSync(join(tmpdir(), 'heapsleuth-workflow-'));
+  const cwd = tempDir('heapsleuth-workflow-');
   const older = join(cwd, '.heapsleuth', 'run-20261123T120000Z');
   const newer = join(cwd, '.heapsleuth', 'run-20261123T130000Z');
   mkdirSync(older, { recursive: true });
@@ -74,7 +74,7 @@ test('report .heapsleuth/ -o FILE (docs/reports.md) works on run folders', async
 });
 
 test('a folder with neither recordings nor run folders: one line saying what to pass instead', async () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'heapsleuth-workflow-'));
+  const cwd = tempDir('heapsleuth-workflow-');
   mkdirSync(join(cwd, '.heapsleuth', 'run-20261123T120000Z'), { recursive: true });
   const result = await heapsleuth(cwd, 'analyze', '.heapsleuth/');
   assert.equal(result.code, 2);
@@ -85,7 +85,7 @@ test('a folder with neither recordings nor run folders: one line saying what to 
 });
 
 test('negative indices as the help texts show them: top --at -1, export --at -1, diff --to -1', async () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'heapsleuth-workflow-'));
+  const cwd = tempDir('heapsleuth-workflow-');
   writeFileSync(join(cwd, 'api.ndjson'), recording('api', 5, 6, 1));
   const top = await heapsleuth(cwd, 'top', 'api.ndjson', '--at', '-2', '--json');
   assert.equal(top.code, 0, top.stderr);
@@ -101,14 +101,14 @@ test('negative indices as the help texts show them: top --at -1, export --at -1,
 });
 
 test('a usage error names the command once', async () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'heapsleuth-workflow-'));
+  const cwd = tempDir('heapsleuth-workflow-');
   const result = await heapsleuth(cwd, 'top', 'x.ndjson', '--bogus');
   assert.equal(result.code, 2);
   assert.match(result.stderr, /^heapsleuth: top: Unknown option '--bogus'/);
 });
 
 test('analyze --json - prints the JSON verdict on stdout', async () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'heapsleuth-workflow-'));
+  const cwd = tempDir('heapsleuth-workflow-');
   writeFileSync(join(cwd, 'api.ndjson'), recording('api', 5, 20, 1));
   for (const args of [['--json', '-', 'api.ndjson'], ['api.ndjson', '--json', '-'], ['api.ndjson', '--json']]) {
     const result = await heapsleuth(cwd, 'analyze', ...args);
@@ -118,7 +118,7 @@ test('analyze --json - prints the JSON verdict on stdout', async () => {
 });
 
 test('names of Object.prototype are unknown commands, not internal errors', async () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'heapsleuth-workflow-'));
+  const cwd = tempDir('heapsleuth-workflow-');
   for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
     const result = await heapsleuth(cwd, name);
     assert.equal(result.code, 2, result.stderr);
@@ -130,7 +130,7 @@ test('names of Object.prototype are unknown commands, not internal errors', asyn
 });
 
 test('run --fail-on-leak with a command that records nothing: an inconclusive verdict with its reason, exit 5', async () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'heapsleuth-workflow-'));
+  const cwd = tempDir('heapsleuth-workflow-');
   const result = await heapsleuth(cwd, 'run', '--quiet', '--json', 'v.json', '--fail-on-leak', '--', 'true');
   assert.equal(result.code, 5, result.stderr);
   const verdict = JSON.parse(readFileSync(join(cwd, 'v.json'), 'utf8')) as { verdict: string; reason: string; window: { samples: number } };
@@ -144,7 +144,7 @@ test('run --fail-on-leak with a command that records nothing: an inconclusive ve
 });
 
 test('--at with a time without a zone is UTC, whatever TZ says', async () => {
-  const cwd = mkdtempSync(join(tmpdir(), 'heapsleuth-workflow-'));
+  const cwd = tempDir('heapsleuth-workflow-');
   // Samples at 12:00, 12:01, ... 12:05 UTC.
   writeFileSync(join(cwd, 'api.ndjson'), recording('api', 5, 6, 1));
   for (const TZ of ['UTC', 'America/New_York', 'Asia/Kolkata']) {

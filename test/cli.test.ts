@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliPath, fixture, registerPath, runNode } from './child-process.js';
+import { tempDir } from './temp-dir.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -28,7 +28,7 @@ test('an unknown command: one line, exit code 2', async () => {
 });
 
 test('analyze: missing files, folders without recordings and files that are not recordings are clear errors', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-cli-'));
+  const dir = tempDir('heapsleuth-cli-');
   const missing = await runNode([cliPath, 'analyze', join(dir, 'nope.ndjson')]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /^heapsleuth: .*nope\.ndjson: no such file or folder\n$/);
@@ -46,7 +46,7 @@ test('analyze: missing files, folders without recordings and files that are not 
 });
 
 test('analyze reads a truncated recording of a real process, warns, and prints the JSON verdict', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-cli-'));
+  const dir = tempDir('heapsleuth-cli-');
   const run = await runNode(['--import', registerPath, fixture('traced-app.mjs')], {
     env: { HEAPSLEUTH_OUT: dir, HEAPSLEUTH_INTERVAL: '100ms', HEAPSLEUTH_LOG: 'off', HEAPSLEUTH_SERVICE: 'shop', HEAPSLEUTH_SAMPLER: 'inspector', RUN_MS: '1500' },
   });

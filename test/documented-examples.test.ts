@@ -32,8 +32,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import ts from 'typescript';
 import { Frame } from '../src/model/frame.js';
@@ -44,6 +43,7 @@ import { snapshotToPprof } from '../src/formats/pprof.js';
 import { fixture, repoRoot } from './child-process.js';
 import { recordingText } from './recording-text.js';
 import { findJemalloc } from '../src/native/jemalloc.js';
+import { tempDir } from './temp-dir.js';
 
 const DOC_TEST_DURATION = '10s';
 const MiB = 1024 * 1024;
@@ -173,7 +173,7 @@ let templateDir: string | undefined;
 /** The project folder, built once: the apps, node_modules linked to this package and the libraries the examples import. */
 function projectTemplate(): string {
   if (templateDir) return templateDir;
-  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-docs-template-'));
+  const dir = tempDir('heapsleuth-docs-template-');
   const sandbox = fixture('docs-sandbox');
   cpSync(join(sandbox, 'package.json'), join(dir, 'package.json'));
   cpSync(join(sandbox, 'app.py'), join(dir, 'app.py'));
@@ -205,7 +205,7 @@ function projectTemplate(): string {
 /** A fresh copy of the project for one example (node_modules linked, not copied). */
 function freshProject(withRecordings: boolean): string {
   const template = projectTemplate();
-  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-docs-'));
+  const dir = tempDir('heapsleuth-docs-');
   for (const name of readdirSync(template)) {
     if (name === 'node_modules' || name === 'heapsleuth_agent') symlinkSync(join(template, name), join(dir, name), 'dir');
     else cpSync(join(template, name), join(dir, name), { recursive: true });

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PrometheusApi } from '../src/fleet/prometheus-api.js';
 import { readFleet, type InstanceSeries } from '../src/fleet/read-fleet.js';
 import { cliPath, fixture, runNode } from './child-process.js';
+import { tempDir } from './temp-dir.js';
 
 /**
  * A real Prometheus (Debian's `prometheus` package; .ci/run installs it) scrapes real
@@ -29,7 +29,7 @@ let dataDir = '';
 before(async () => {
   if (skip) return;
   assert.ok(prometheusBinary, 'HEAPSLEUTH_REQUIRE_PROMETHEUS=1 but no prometheus binary is installed');
-  dataDir = mkdtempSync(join(tmpdir(), 'heapsleuth-fleet-'));
+  dataDir = tempDir('heapsleuth-fleet-');
   const checkout = [await startMember({ version: '1.0.0', leak: false }), await startMember({ version: '1.0.0', leak: false })];
   const search = [await startMember({ version: '2.0.0', leak: false }), await startMember({ version: '2.0.0', leak: false })];
   const port = await freePort();
@@ -64,7 +64,6 @@ before(async () => {
 
 after(async () => {
   for (const child of children) child.kill('SIGKILL');
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 test('a real Prometheus: the leaking site and the version it appeared in are named', { skip }, async () => {

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -16,6 +15,7 @@ import { analyzeRecordings } from '../src/analysis/analyze.js';
 import { renderVerdict } from '../src/report/terminal-verdict.js';
 import { cliPath, fixture, runNode } from './child-process.js';
 import { syntheticSnapshot, tracesByKey } from './synthetic-snapshots.js';
+import { tempDir } from './temp-dir.js';
 
 /**
  * Every reader, fed bytes it was never meant to read, either returns a value (with
@@ -29,7 +29,7 @@ import { syntheticSnapshot, tracesByKey } from './synthetic-snapshots.js';
 const SEED = 20260514;
 const REAL_RECORDING = readFileSync(fixture('report-checkout.ndjson'), 'utf8');
 const REAL_LINES = REAL_RECORDING.trimEnd().split('\n');
-const work = mkdtempSync(join(tmpdir(), 'heapsleuth-fuzz-'));
+const work = tempDir('heapsleuth-fuzz-');
 
 type ErrorClass = new (...args: never[]) => Error;
 

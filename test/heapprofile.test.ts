@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Frame } from '../src/model/frame.js';
 import { Snapshot } from '../src/model/snapshot.js';
@@ -11,6 +10,7 @@ import { HeapProfileFormatError, snapshotFromHeapProfile, snapshotToHeapProfile,
 import { readProfileFile } from '../src/formats/load-profile.js';
 import { fixture, repoRoot } from './child-process.js';
 import { syntheticSnapshot, tracesByKey } from './synthetic-snapshots.js';
+import { tempDir } from './temp-dir.js';
 
 function* nodesOf(node: HeapProfileNode): Generator<HeapProfileNode> {
   yield node;
@@ -56,7 +56,7 @@ test('the export is the DevTools sampling heap profile: a call tree with 0-based
 test('a .heapprofile taken from a real V8 (node:inspector in a child process) loads as a snapshot', () => {
   const json = execFileSync(process.execPath, [fixture('profiles/take-heapprofile.mjs')], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 50_000 });
   const raw = JSON.parse(json) as { head: HeapProfileNode; samples: unknown[] };
-  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-heapprofile-'));
+  const dir = tempDir('heapsleuth-heapprofile-');
   const path = join(dir, 'real.heapprofile');
   writeFileSync(path, json);
 

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Frame, Snapshot, Traceback } from '../src/model/index.js';
 import { snapshotToPprof } from '../src/formats/pprof.js';
 import { cliPath, runNode } from './child-process.js';
 import { recordingText } from './recording-text.js';
+import { tempDir } from './temp-dir.js';
 
 /**
  * Names in profiles are data written by whoever controls the observed code (or the file):
@@ -21,7 +21,7 @@ const LONG_NAME = 'long'.repeat(25_000);
 /** What must never reach a terminal: C0/C1 controls (but the newline), bidi controls, zero-width and line separators. */
 const UNSAFE_FOR_TERMINAL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
 
-const work = mkdtempSync(join(tmpdir(), 'heapsleuth-hostile-'));
+const work = tempDir('heapsleuth-hostile-');
 
 function hostileRecording(): string {
   const leaks = [HTML_NAME, TERMINAL_NAME, LONG_NAME].map(

@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Filter, Frame, Snapshot, Traceback, formatSize, type Trace } from '../src/index.js';
+import { tempDir } from './temp-dir.js';
 
 const handler = new Frame('src/routes/login.ts', 17, 'handle');
 const remember = new Frame('src/cache.ts', 42, 'remember');
@@ -104,7 +103,7 @@ test('filters include and exclude by file pattern, line and all frames', () => {
 });
 
 test('dump and load keep every trace', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-'));
+  const dir = tempDir('heapsleuth-');
   const snap = snapshot([trace([remember, handler], 1234, 2), trace([render], 99, 1)], 16384);
   snap.dump(join(dir, 'a.snapshot'));
   const again = Snapshot.load(join(dir, 'a.snapshot'));
@@ -114,7 +113,7 @@ test('dump and load keep every trace', () => {
 });
 
 test('loading something that is not a snapshot says so', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-'));
+  const dir = tempDir('heapsleuth-');
   const { writeFileSync } = await import('node:fs');
   writeFileSync(join(dir, 'bad'), '{"format":"heapsleuth-snapshot","version":99}');
   assert.throws(() => Snapshot.load(join(dir, 'bad')), /version 99 is not supported/);

@@ -2,7 +2,6 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Verdict } from '../src/analysis/verdict.js';
 import { cliPath, fixture, registerPath, repoRoot, runChild, runNode, type ChildResult } from './child-process.js';
@@ -13,11 +12,12 @@ import { findJemalloc } from '../src/native/jemalloc.js';
 import { parseNativeLog } from '../src/native/native-log.js';
 import { nativeStack } from '../src/native/native-stack.js';
 import { Symbolizer } from '../src/native/symbolizer.js';
+import { tempDir } from './temp-dir.js';
 
 // CI installs libjemalloc2 and a C compiler (.ci/run) and requires these tests
 // (HEAPSLEUTH_REQUIRE_NATIVE=1); elsewhere those that need them are skipped with the reason.
 // They build their native code with cc.
-const work = mkdtempSync(join(tmpdir(), 'heapsleuth-native-'));
+const work = tempDir('heapsleuth-native-');
 const jemalloc = findJemalloc();
 const hasCc = spawnSync('cc', ['--version'], { stdio: 'ignore' }).status === 0;
 const missing = [!jemalloc.ok && 'jemalloc with heap profiling (apt-get install libjemalloc2)', !hasCc && 'a C compiler (cc)'].filter(Boolean).join(' and ');

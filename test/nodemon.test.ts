@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerPath } from './child-process.js';
+import { tempDir } from './temp-dir.js';
 
 const nodemonBin = join(createRequire(import.meta.url).resolve('nodemon/package.json'), '..', 'bin', 'nodemon.js');
 
@@ -28,7 +28,7 @@ async function until(predicate: () => boolean, ms: number, what: string): Promis
 }
 
 test('nodemon restarts an app that runs with the agent: its SIGUSR2 still ends the old process', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-nodemon-'));
+  const dir = tempDir('heapsleuth-nodemon-');
   writeFileSync(join(dir, 'app.mjs'), 'console.log(`started ${process.pid}`);\nsetInterval(() => {}, 1000);\n');
   const nodemon = spawn(process.execPath, [nodemonBin, '--watch', 'app.mjs', '--import', registerPath, 'app.mjs'], {
     cwd: dir,

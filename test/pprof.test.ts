@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
@@ -11,6 +10,7 @@ import { PprofFormatError, snapshotFromPprof, snapshotToPprof } from '../src/for
 import { start, stop, takeSnapshot } from '../src/agent/heap-tracing.js';
 import { fixture, repoRoot } from './child-process.js';
 import { datadogStyleProfile, syntheticSnapshot, tracesByKey } from './synthetic-snapshots.js';
+import { tempDir } from './temp-dir.js';
 
 test('snapshot -> pprof -> snapshot keeps every trace: frames, sizes, counts and metadata', () => {
   for (const seed of [1, 2, 3]) {
@@ -152,7 +152,7 @@ test('go tool pprof -top reads the export (when Go is installed)', (t) => {
     t.skip('go is not installed');
     return;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-pprof-'));
+  const dir = tempDir('heapsleuth-pprof-');
   const file = join(dir, 'heap.pb.gz');
   writeFileSync(file, snapshotToPprof(syntheticSnapshot(5)));
   const output = execFileSync(go, ['tool', 'pprof', '-top', '-sample_index=inuse_space', file], { encoding: 'utf8', timeout: 50_000 });
@@ -174,7 +174,7 @@ test('a heap profile written by @datadog/pprof for a real process reads as a sna
     t.skip('@datadog/pprof is not installed');
     return;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-datadog-'));
+  const dir = tempDir('heapsleuth-datadog-');
   const out = join(dir, 'heap.pb.gz');
   execFileSync(process.execPath, [fixture('profiles/datadog-heap.mjs'), out, '20000'], { timeout: 50_000 });
   const snapshot = snapshotFromPprof(readFileSync(out), { cwd: repoRoot, source: out });

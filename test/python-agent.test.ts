@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { parseRecording, snapshotOfSample, type Recording } from '../src/formats/recording.js';
 import { cliPath, fixture, repoRoot, runChild } from './child-process.js';
+import { tempDir } from './temp-dir.js';
 
 // The Python agent (agents/python) run by the machine's python3 on real programs.
 
@@ -50,7 +50,7 @@ async function loadAnalyze(): Promise<((recordings: Recording[]) => VerdictShape
 let leakText: string | undefined;
 
 async function recordLeak(): Promise<{ text: string; meta: { blockSize: number; perRound: number; rounds: number; arrayBytes: number[] } }> {
-  const out = join(mkdtempSync(join(tmpdir(), 'hs-py-')), 'leak.ndjson');
+  const out = join(tempDir('hs-py-'), 'leak.ndjson');
   const result = await runPython([leakFixture, out], { PYTHONPATH: agentRoot });
   assert.equal(result.code, 0, result.stderr);
   leakText = readFileSync(out, 'utf8');
@@ -113,7 +113,7 @@ test('a leak among churn is recorded with exact sizes at the right Python line, 
 });
 
 test('a bounded cache among churn is recorded and judged no-leak', async (t) => {
-  const out = join(mkdtempSync(join(tmpdir(), 'hs-py-')), 'cache.ndjson');
+  const out = join(tempDir('hs-py-'), 'cache.ndjson');
   const result = await runPython(['test/fixtures/py-bounded-cache.py', out], { PYTHONPATH: agentRoot });
   assert.equal(result.code, 0, result.stderr);
   const recording = parseRecording(readFileSync(out, 'utf8'), 'cache.ndjson');
@@ -138,7 +138,7 @@ test('a recording cut in the middle of a line is still read, with a warning', as
 });
 
 test('an unwritable output folder leaves the app running, with exactly one warning', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hs-py-'));
+  const dir = tempDir('hs-py-');
   writeFileSync(join(dir, 'a-file'), 'not a folder');
   const result = await runPython(['-m', 'heapsleuth_agent', zeroCodeFixture], {
     PYTHONPATH: agentRoot,
@@ -154,7 +154,7 @@ test('an unwritable output folder leaves the app running, with exactly one warni
 });
 
 test('python3 -m heapsleuth_agent runs the script as python3 would, records it and logs JSON events', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'hs-py-'));
+  const out = tempDir('hs-py-');
   const result = await runPython(['-m', 'heapsleuth_agent', zeroCodeFixture, 'a', '--b', '--db-password=hunter2'], { PYTHONPATH: agentRoot, HEAPSLEUTH_OUT: out, HEAPSLEUTH_INTERVAL: '0.1' });
   assert.equal(result.code, 0, result.stderr);
   const app = JSON.parse(result.stdout);
@@ -184,9 +184,9 @@ test('python3 -m heapsleuth_agent runs the script as python3 would, records it a
 });
 
 test('the sitecustomize preload starts the agent and keeps an existing sitecustomize working', async () => {
-  const existing = mkdtempSync(join(tmpdir(), 'hs-py-site-'));
+  const existing = tempDir('hs-py-site-');
   writeFileSync(join(existing, 'sitecustomize.py'), 'import os\nos.environ["EXISTING_SITECUSTOMIZE_RAN"] = "1"\n');
-  const out = mkdtempSync(join(tmpdir(), 'hs-py-'));
+  const out = tempDir('hs-py-');
   const result = await runPython([zeroCodeFixture], {
     PYTHONPATH: [preload, existing].join(delimiter),
     HEAPSLEUTH_OUT: out,
@@ -209,7 +209,7 @@ test('the sitecustomize preload starts the agent and keeps an existing sitecusto
 
 /** The fixture under the zero-code preload, sent SIGTERM once it has served for `serveMs`. */
 async function runUntilSigterm(mode: string, serveMs: number): Promise<{ result: Awaited<ReturnType<typeof runPython>>; out: string }> {
-  const out = mkdtempSync(join(tmpdir(), 'hs-py-term-'));
+  const out = tempDir('hs-py-term-');
   const result = await runChild(PYTHON, [shutdownFixture], {
     env: pythonEnv({ PYTHONPATH: preload, HEAPSLEUTH_OUT: out, HEAPSLEUTH_INTERVAL: '0.1', HEAPSLEUTH_LOG: 'off', MODE: mode }),
     timeoutMs: 30_000,

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { parseRecordings, type Recording } from '../src/formats/recording.js';
 import { cliPath, fixture, registerPath, runNode } from './child-process.js';
+import { tempDir } from './temp-dir.js';
 
 /**
  * A recording file as operations leave it: one fixed HEAPSLEUTH_RECORD path reused by
@@ -14,7 +14,7 @@ import { cliPath, fixture, registerPath, runNode } from './child-process.js';
  */
 
 function workDir(): string {
-  return mkdtempSync(join(tmpdir(), 'heapsleuth-lifetimes-'));
+  return tempDir('heapsleuth-lifetimes-');
 }
 
 function agentEnv(record: string): NodeJS.ProcessEnv {

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecordingDecoder } from '../src/formats/recording-decoder.js';
 import { RecordingCollector, RecordingEncoder, type SampleDetails } from '../src/formats/recording.js';
@@ -12,6 +11,7 @@ import { Frame, Snapshot, Traceback } from '../src/model/index.js';
 import type { Trace } from '../src/model/trace.js';
 import { cliPath, runNode } from './child-process.js';
 import { gaussian, mulberry32 } from './random.js';
+import { tempDir } from './temp-dir.js';
 
 const MINUTE = 60_000;
 const INTERVAL = 65536;
@@ -83,7 +83,7 @@ function serviceRecording({ ticks, lifetimes = 1, leaking, seed }: Service): str
 }
 
 function tempFile(name: string, text: string): { path: string; done: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-reduction-'));
+  const dir = tempDir('heapsleuth-reduction-');
   const path = join(dir, name);
   writeFileSync(path, text);
   return { path, done: () => rmSync(dir, { recursive: true, force: true }) };

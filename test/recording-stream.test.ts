@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRows, RecordingDecoder, type RowColumns } from '../src/formats/recording-decoder.js';
 import { parseRecordings, RecordingCollector } from '../src/formats/recording.js';
@@ -10,6 +9,7 @@ import { analyzeRecordings } from '../src/index.js';
 import { Frame, Traceback } from '../src/model/index.js';
 import { recordingText } from './recording-text.js';
 import { mulberry32 } from './random.js';
+import { tempDir } from './temp-dir.js';
 
 function columns(): RowColumns {
   return { length: 0, stackIds: new Float64Array(4), bytes: new Float64Array(4), counts: new Float64Array(4), deaths: new Float64Array(4) };
@@ -53,7 +53,7 @@ test('a recording read as a stream in small chunks gives the same lifetimes and 
       { pid },
     );
   const whole = text(1, 450) + text(2, 40);
-  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-stream-'));
+  const dir = tempDir('heapsleuth-stream-');
   const path = join(dir, 'two.ndjson');
   writeFileSync(path, whole);
   const streamed = readRecordingFile(path);

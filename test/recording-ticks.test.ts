@@ -1,15 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { Frame, Traceback, readProfileFile, selectSnapshotIndex, snapshotToHeapProfile, snapshotToPprof, type Snapshot } from '../src/index.js';
 import { readRecordingTicks } from '../src/formats/recording-ticks.js';
 import { cliPath, runChild, type ChildResult } from './child-process.js';
 import { recordingText, type SampleSpec } from './recording-text.js';
+import { tempDir } from './temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-recording-ticks-'));
+const dir = tempDir('heapsleuth-recording-ticks-');
 const START = Date.parse('2026-10-01T00:00:00.000Z');
 const TICKS = 3000;
 const SITES = 40;

@@ -1,19 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRecordingFile, WORKER_FROM_BYTES, type ReadRecordingOptions } from '../src/formats/recording-file.js';
 import { Frame } from '../src/model/frame.js';
 import { Traceback } from '../src/model/traceback.js';
 import { cliPath, runNode } from './child-process.js';
 import { recordingText } from './recording-text.js';
+import { tempDir } from './temp-dir.js';
 
 // Big files are read on worker threads, in segments cut anywhere in lines; these tests cut
 // small files into many segments and compare with the one-thread read: same lifetimes, same
 // warnings, same errors.
 
-const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-workers-'));
+const dir = tempDir('heapsleuth-workers-');
 const stacks = Array.from({ length: 40 }, (_, i) => new Traceback([new Frame(`src/s${i % 9}.js`, 1 + (i % 4), 'f'), new Frame('src/main.js', i, 'main')]));
 
 function lifetime(pid: number, ticks: number): string {

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { redactArgv, REDACTED } from '../src/formats/redact-argv.js';
 import { parseRecording } from '../src/formats/recording.js';
 import { fixture, registerPath, runNode } from './child-process.js';
+import { tempDir } from './temp-dir.js';
 
 test('secrets in a command line are redacted; what tells processes apart stays', () => {
   const argv = [
@@ -49,7 +49,7 @@ test('secrets in a command line are redacted; what tells processes apart stays',
 });
 
 test('the agent records a redacted command line: the secret is nowhere in the recording', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'heapsleuth-argv-'));
+  const out = tempDir('heapsleuth-argv-');
   const result = await runNode(['--import', registerPath, fixture('traced-app.mjs'), '--db-password=hunter2', '--token', 'tok-hunter3', 'postgres://u:hunter4@h/db'], {
     env: { HEAPSLEUTH_OUT: out, HEAPSLEUTH_INTERVAL: '100ms', HEAPSLEUTH_LOG: 'off', RUN_MS: '200' },
   });

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { command } from '../src/cli/report.js';
 import { CliError } from '../src/cli/cli-error.js';
+import { tempDir } from './temp-dir.js';
 
 const recording = fileURLToPath(new URL('../../test/fixtures/report-checkout.ndjson', import.meta.url));
 
@@ -25,14 +25,7 @@ async function run(args: string[]): Promise<{ code: number; stdout: string }> {
 }
 
 function withDir(use: (dir: string) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-report-cli-'));
-    try {
-      await use(dir);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
+  return () => use(tempDir('heapsleuth-report-cli-'));
 }
 
 test(

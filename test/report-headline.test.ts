@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 // The public entry points, as users import them.
@@ -9,6 +8,7 @@ import { analyzeRecordings, parseRecording, Frame, Traceback } from 'heapsleuth'
 import { renderHtmlReport } from 'heapsleuth/report';
 import { launchTestBrowser } from './browser.js';
 import { recordingText } from './recording-text.js';
+import { tempDir } from './temp-dir.js';
 
 const MiB = 1024 * 1024;
 
@@ -28,7 +28,7 @@ test('the HTML report of a no-leak verdict says why in one sentence, not the sam
   );
   const verdict = analyzeRecordings([recording]);
   assert.equal(verdict.verdict, 'no-leak');
-  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-headline-'));
+  const dir = tempDir('heapsleuth-headline-');
   const file = join(dir, 'report.html');
   writeFileSync(file, renderHtmlReport(verdict, [recording]));
   const browser = await launchTestBrowser();

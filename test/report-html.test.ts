@@ -1,14 +1,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { command as reportCommand } from '../src/cli/report.js';
 import { launchTestBrowser } from './browser.js';
+import { tempDir } from './temp-dir.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = fileURLToPath(new URL('../../test/fixtures/report-leaky-app.mjs', import.meta.url));
@@ -22,7 +22,7 @@ const consoleErrors: string[] = [];
 const foreignRequests: string[] = [];
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'heapsleuth-report-'));
+  dir = tempDir('heapsleuth-report-');
   const recording = join(dir, 'leaky-app.ndjson');
   // A real leaky process, recorded by the tracer inside it; cwd is the repo so its frames read test/fixtures/...
   // 11 s: the detective wants a window of at least 10 s before it judges.
@@ -64,7 +64,6 @@ function canvasesIn(selector: string) {
 
 after(async () => {
   await browser?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 test('the report loads offline with no console errors and no network requests', async () => {

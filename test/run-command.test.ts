@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import { spawn, spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Verdict } from '../src/analysis/verdict.js';
 import { analyzeRecordings, parseRecording } from 'heapsleuth';
 import { cliPath, fixture, runForVerdict, runNode, type ChildResult } from './child-process.js';
+import { tempDir } from './temp-dir.js';
 
 interface RunOutcome {
   result: ChildResult;
@@ -101,7 +101,7 @@ test('an --out folder that cannot be made (under /proc, where Node 20 would loop
 const hasScript = spawnSync('script', ['--version']).status === 0;
 
 test('an interactive command on a terminal reads its input under run, and what it left running is stopped', { skip: !hasScript && 'script(1) is not installed' }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-interactive-'));
+  const dir = tempDir('heapsleuth-interactive-');
   const app = fixture('interactive-app.mjs');
   const command = `${process.execPath} ${cliPath} run --quiet --interval 100ms --out ${join(dir, 'rec')} -- ${process.execPath} ${app}`;
   // script(1) gives the run a pseudo-terminal; the answer is typed once the question is asked
@@ -180,7 +180,7 @@ test('a leak spread over a dozen sites of one file, none significant alone, is b
 });
 
 test('an LRU cache that fills to its bound within the run is not a leak once full: its old samples die', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-lru-'));
+  const dir = tempDir('heapsleuth-lru-');
   const fullFile = join(dir, 'full-at');
   // a cache of about 8 MB, filled over the first half of the run: big enough to move the used heap
   const { result, verdict } = await heapsleuthRun('lru-filling.mjs', '14s', ['--out', join(dir, 'rec')], { FILL_MS: '6000', LIMIT: '40000', FULL_FILE: fullFile });
@@ -215,7 +215,7 @@ test('an LRU cache that fills to its bound within the run is not a leak once ful
 });
 
 test('a table that warms up and levels off is not a leak, asked after any tick', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'heapsleuth-warm-'));
+  const dir = tempDir('heapsleuth-warm-');
   const { verdict } = await heapsleuthRun('warm-up.mjs', '10s', ['--out', join(dir, 'rec')], { WARM_MS: '3000' });
   assert.equal(verdict.verdict, 'no-leak', JSON.stringify(verdict.suspects.slice(0, 2)));
   assert.equal(verdict.process.heapUsed.leak, false);

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseRecording, type Recording } from '../src/formats/recording.js';
 import { cliPath, fixture, runNode, type ChildResult } from './child-process.js';
+import { tempDir } from './temp-dir.js';
 
 /**
  * `heapsleuth run` when the target misbehaves: exits at once, crashes, will not stop,
@@ -16,7 +16,7 @@ const fixtures = (name: string) => fixture(`runner/${name}`);
 const VERDICT_LINE = /^heapsleuth (LEAK|no leak|inconclusive) · /im;
 
 function outDir(): string {
-  return join(mkdtempSync(join(tmpdir(), 'heapsleuth-runner-')), 'rec');
+  return join(tempDir('heapsleuth-runner-'), 'rec');
 }
 
 function heapsleuthRun(out: string, target: string[], flags: string[] = [], options: Parameters<typeof runNode>[1] = {}): Promise<ChildResult> {
@@ -124,7 +124,7 @@ test('a target that ignores SIGINT and SIGTERM is killed; every periodic tick be
 
 test('children of the target are stopped with it, even one that ignores SIGINT and SIGTERM', async () => {
   const out = outDir();
-  const result = await heapsleuthRun(out, [process.execPath, fixtures('spawns-children.mjs')], ['--duration', '1s'], { env: { STUBBORN: '1' } });
+  const result = await heapsleuthRun(out, [process.execPath, fixtures('spawns-children.mjs')], ['--duration', '1s'], { env: { STUBBORN: '1', UP_FILE: join(out, '..', 'up') } });
   const grandchild = grandchildOf(result);
   try {
     assert.equal(result.code, 0, result.stderr);
@@ -137,7 +137,7 @@ test('children of the target are stopped with it, even one that ignores SIGINT a
 
 test('a target that exits and leaves a child running: the child is stopped and recorded too', async () => {
   const out = outDir();
-  const result = await heapsleuthRun(out, [process.execPath, fixtures('spawns-children.mjs')], [], { env: { EXIT_AT_ONCE: '1' } });
+  const result = await heapsleuthRun(out, [process.execPath, fixtures('spawns-children.mjs')], [], { env: { EXIT_AT_ONCE: '1', UP_FILE: join(out, '..', 'up') } });
   const grandchild = grandchildOf(result);
   try {
     assert.equal(result.code, 0, result.stderr);

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseRecording, snapshotOfSample, type Recording } from '../src/index.js';
 import { compiledFixture, fixture, registerPath, runNode } from './child-process.js';
+import { tempDir } from './temp-dir.js';
 
 function outDir(): string {
-  return mkdtempSync(join(tmpdir(), 'heapsleuth-tracer-'));
+  return tempDir('heapsleuth-tracer-');
 }
 
 function readOnlyRecording(dir: string): Recording {

@@ -152,7 +152,7 @@ function summarize(scenario, { path, recording }, steps) {
       falseAlarms: alarms.map((step) => step.seconds),
       wrongBlames: wrongBlames.map((step) => ({ seconds: step.seconds, files: step.wrongFiles })),
       prefixes: steps.length,
-      final: { outcome: final?.outcome, verdict: final?.verdict.verdict, reason: final?.verdict.reason, suspects: final?.verdict.suspects.slice(0, 3).map((s) => `${s.file}:${s.line} ${s.function || '(anonymous)'}`) },
+      final: { outcome: final?.outcome, verdict: final?.verdict.verdict, reason: final?.verdict.reason, suspects: final?.verdict.suspects.slice(0, 3).map((s) => `${s.file}:${s.line} ${s.function || '(anonymous)'}`) ?? [] },
       timeline: steps.map((step) => step.outcome[0]).join(''),
     },
     memwatch: baseline(consecutiveGrowthAlarm(heapUsed)),

@@ -1,4 +1,5 @@
 // Retainer paths of real heap snapshots: heapsleuth against memlab, side by side in one run.
+// Each round also times `node -e ''`: Node's own start and RSS, the floor under any Node tool.
 //
 //   npm run build
 //   npm install --prefix bench/snapshots/rivals --ignore-scripts   # memlab, outside the project
@@ -98,14 +99,17 @@ for (const size of sizes) {
   const json = (name) => join(out, `${size}-${name}.json`);
   // Rounds in the order before, now, now, before: a load that drifts during the run weighs on
   // both alike. With --repeat N, each number is the median of its N runs.
-  const runs = { before: [], ours: [], oursRetained: [], beforeRetained: [] };
+  const runs = { before: [], ours: [], oursRetained: [], beforeRetained: [], node: [] };
   for (let round = 0; round < repeat; round++) {
+    // Node itself, started and stopped: the floor under any tool written for Node (start time, RSS).
+    runs.node.push(measure(process.execPath, ['-e', '']));
     if (beforeCli) runs.before.push(measure(process.execPath, [beforeCli, 'retainers', oldFile, newFile, '--json', json('before')]));
     runs.ours.push(measure(process.execPath, [cli, 'retainers', oldFile, newFile, '--json', json('ours')]));
     runs.oursRetained.push(measure(process.execPath, [cli, 'retainers', oldFile, newFile, '--retained', '--json', json('ours-retained')]));
     if (beforeCli) runs.beforeRetained.push(measure(process.execPath, [beforeCli, 'retainers', oldFile, newFile, '--retained', '--json', json('before-retained')]));
   }
   const ours = median(runs.ours);
+  const node = median(runs.node);
   const oursRetained = median(runs.oursRetained);
   const before = beforeCli && median(runs.before);
   const beforeRetained = beforeCli && median(runs.beforeRetained);
@@ -124,6 +128,7 @@ for (const size of sizes) {
     snapshotWritePeakRssBytes: made.peakRssBytes,
     ours: strip(ours),
     oursRetained: strip(oursRetained),
+    node: strip(node),
     ...(before ? { before: strip(before), beforeRetained: strip(beforeRetained), sameGroupsAsBefore: same('ours', 'before') && same('ours-retained', 'before-retained') } : {}),
     memlab: strip(rival),
   });
@@ -174,9 +179,15 @@ for (const row of rows) {
     ['heapsleuth retainers --retained', row.oursRetained],
     ...(row.before ? [['before: heapsleuth retainers', row.before], ['before: heapsleuth retainers --retained', row.beforeRetained]] : []),
     ['memlab find-leaks --trace-all-objects', row.memlab],
+    ...(row.node ? [["node -e '' (Node alone: the floor)", row.node]] : []),
   ]) {
     if (run.failed) {
       table.push(`| ${label} | ${tool} | failed: ${run.why} | ${fmt(run.cpuSeconds)} | | | | ${run.peakRssBytes ? fmt(run.peakRssBytes / MB, 0) + ' MB' : ''} | | ${run.load?.join(' → ') ?? ''} |`);
+      continue;
+    }
+    if (run === row.node) {
+      // Reads no file: no MB/s.
+      table.push(`| ${label} | ${tool} | ${fmt(run.wallSeconds, 2)} | ${fmt(run.cpuSeconds, 2)} | | | | ${fmt(run.peakRssBytes / MB, 0)} MB | ${fmt(run.peakRssBytes / row.fileBytes, 2)} | ${run.load.join(' → ')} |`);
       continue;
     }
     table.push(
@@ -185,6 +196,9 @@ for (const row of rows) {
   }
   if (row.before && !row.before.failed && !row.ours.failed) {
     table.push(`| ${label} | before / now | ${fmt(row.before.wallSeconds / row.ours.wallSeconds, 2)}x | ${fmt(row.before.cpuSeconds / row.ours.cpuSeconds, 2)}x | | | | ${fmt(row.before.peakRssBytes / row.ours.peakRssBytes, 2)}x | | same groups: ${row.sameGroupsAsBefore ? 'yes' : 'NO'} |`);
+  }
+  if (row.node && !row.node.failed && !row.ours.failed) {
+    table.push(`| ${label} | heapsleuth above the floor | ${fmt(row.ours.wallSeconds - row.node.wallSeconds)} | ${fmt(row.ours.cpuSeconds - row.node.cpuSeconds)} | ${fmt(row.fileBytes / MB / (row.ours.wallSeconds - row.node.wallSeconds), 0)} | | ${fmt(row.fileBytes / MB / (row.ours.cpuSeconds - row.node.cpuSeconds), 0)} | ${fmt((row.ours.peakRssBytes - row.node.peakRssBytes) / MB, 0)} MB | ${fmt((row.ours.peakRssBytes - row.node.peakRssBytes) / row.fileBytes, 2)} | |`);
   }
   if (!row.memlab.failed && !row.ours.failed) {
     table.push(`| ${label} | memlab / heapsleuth | ${fmt(row.memlab.wallSeconds / row.ours.wallSeconds)}x | ${fmt(row.memlab.cpuSeconds / row.ours.cpuSeconds)}x | | | | ${fmt(row.memlab.peakRssBytes / row.ours.peakRssBytes)}x | | |`);

@@ -3,6 +3,7 @@ import { Traceback } from '../model/traceback.js';
 import { lastValue } from './group-segments.js';
 import type { GroupSeries } from './series.js';
 import { packageOf } from './wider-groups.js';
+import { sharedFrame, type SharedFrame } from './shared-frame.js';
 
 /**
  * The growing sites reached through one call from the user's code into a dependency, with
@@ -15,6 +16,8 @@ export interface PackageCall extends GroupSeries {
   members: string[];
   /** The user's own frame that made the call. */
   caller: Frame;
+  /** The frame below `site` that (nearly) all the growth of the sites passes through (shared-frame.ts). */
+  shared?: SharedFrame;
 }
 
 /**
@@ -28,7 +31,7 @@ export interface PackageCall extends GroupSeries {
  * what was found, so it never makes a verdict a leak by itself.
  */
 export function packageCalls(sites: readonly GroupSeries[]): PackageCall[] {
-  const calls = new Map<string, { call: PackageCall; ownSites: number; biggest: number }>();
+  const calls = new Map<string, { call: PackageCall; ownSites: number; biggest: number; sites: GroupSeries[] }>();
   for (const site of sites) {
     for (const { index, caller } of callsIntoPackages(site.biggestStack.frames)) {
       const frames = site.biggestStack.frames;
@@ -50,11 +53,12 @@ export function packageCalls(sites: readonly GroupSeries[]): PackageCall[] {
           biggestStack: new Traceback(frames.slice(index)),
           stackCount: 0,
         };
-        entry = { call, ownSites: 0, biggest: -Infinity };
+        entry = { call, ownSites: 0, biggest: -Infinity, sites: [] };
         calls.set(key, entry);
       }
       const { call } = entry;
       call.members.push(site.key);
+      entry.sites.push(site);
       const last = lastValue(site.bytes);
       if (last > entry.biggest) {
         entry.biggest = last;
@@ -67,7 +71,12 @@ export function packageCalls(sites: readonly GroupSeries[]): PackageCall[] {
       site.deaths.forEach((segment, s) => segment.forEach((value, i) => (call.deaths[s]![i]! += value)));
     }
   }
-  return [...calls.values()].filter((entry) => entry.call.members.length >= 2 && entry.ownSites >= 1).map((entry) => entry.call);
+  return [...calls.values()]
+    .filter((entry) => entry.call.members.length >= 2 && entry.ownSites >= 1)
+    .map(({ call, sites: members }) => {
+      const shared = sharedFrame(call.site.key, members);
+      return shared ? { ...call, shared } : call;
+    });
 }
 
 /**

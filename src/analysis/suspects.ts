@@ -9,6 +9,8 @@ import { turnsOver } from './turnover.js';
 import { enoughSamples } from './sample-evidence.js';
 import { widerGroups, WIDER_LEVELS, type WiderGroup } from './wider-groups.js';
 import { packageCalls, type PackageCall } from './package-calls.js';
+import { distinctPlacesFirst } from './rank-slots.js';
+import { sharedFrameFields } from './shared-frame.js';
 
 const MS_PER_HOUR = 3_600_000;
 
@@ -53,8 +55,8 @@ export function findSuspects(series: AllocationSeries, criteria: LeakCriteria, f
   const stacks = judgeFamily(series.traceback.filter(inUserCode), series.times, criteria, fdr, maxPoints, generations).filter(
     (found) => !siteKeys.has(found.group.linenoKey) && !turnedOver.has(found.group.linenoKey) && !warmedUp(found),
   );
-  const suspects = [...sites, ...widest, ...calls, ...stacks].map(toSuspect).sort(byExpectedGrowth);
-  suspects.forEach((suspect, i) => (suspect.rank = i + 1));
+  const ranked = [...sites, ...widest, ...calls, ...stacks].map((found) => ({ suspect: toSuspect(found), key: found.group.key, members: isCall(found.group) ? found.group.members : undefined }));
+  const suspects = distinctPlacesFirst(ranked.sort((a, b) => byExpectedGrowth(a.suspect, b.suspect)));
   return { suspects, tested: series.lineno.length + wider.length + series.traceback.length };
 }
 
@@ -169,6 +171,7 @@ function toSuspect({ group, examination, adjustedPValue, points }: Found): Suspe
     line: group.site.line,
     function: group.site.functionName,
     ...(isWider(group) ? {} : frameSource(blame)),
+    ...(isCall(group) && group.shared ? sharedFrameFields(group.shared) : {}),
     growthBytesPerHour: examination.slopePerMs * MS_PER_HOUR,
     liveBytes: lastValue(group.bytes),
     confidence: 1 - adjustedPValue,

@@ -43,6 +43,14 @@ export interface Suspect {
    */
   handleType?: string;
   handleGrowthPerHour?: number;
+  /**
+   * For `call`: the innermost frame below the called dependency function that at least two
+   * of the summed sites pass through and that holds at least 90% of their growth (where a
+   * dependency keeps what its many sites allocate). When present, `file`, `line` and
+   * `function` are this frame's; `traceback[0]` stays the dependency function called.
+   * `sites`: how many of the summed sites pass through it; `share`: their part of the growth, 0..1.
+   */
+  sharedFrame?: TracebackEntry & { sites: number; share: number };
   /** For `function`, `file`, `package` and `call`: how many sites it sums. */
   sites?: number;
   file: string;

@@ -120,6 +120,12 @@ function callLines(call: Suspect, suspects: readonly Suspect[], paint: Paint): s
   const count = call.sites ?? 0;
   const from = call.calledFrom ? ` from your code at ${call.calledFrom.function || '(anonymous)'} (${call.calledFrom.file}:${call.calledFrom.line})` : '';
   const lines = [truncate(safe(`${count} leaking site${count === 1 ? '' : 's'} reached through this call${from}:`), MAX_TRACEBACK_WIDTH)];
+  const shared = call.sharedFrame;
+  const entry = call.traceback[0];
+  if (shared && entry) {
+    const through = `${shared.sites} of them (${Math.round(shared.share * 100)}% of their growth) pass through ${shared.function || '(anonymous)'} (${shared.file}:${shared.line})`;
+    lines.push(truncate(safe(`${through}, inside the call to ${entry.function || '(anonymous)'} (${entry.file}:${entry.line})`), MAX_TRACEBACK_WIDTH));
+  }
   const members = callMembers(call, suspects);
   for (const member of members.slice(0, MAX_CALL_SITES)) {
     lines.push(`  ${paint(`#${member.rank}`, 'dim')} ${truncate(safe(siteLabel(member)), MAX_SITE_WIDTH)}  ${paint(`${formatRate(member.growthBytesPerHour)}, ${formatSize(member.liveBytes)} live`, 'dim')}`);

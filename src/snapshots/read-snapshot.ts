@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { HeapSnapshotError, type HeapGraph } from './heap-graph.js';
 import { SnapshotParser, type ParseOptions } from './snapshot-parser.js';
 
@@ -7,7 +7,11 @@ const CHUNK_BYTES = 1024 * 1024;
 
 /** Reads a `.heapsnapshot` file into a HeapGraph, streaming; a bad file throws HeapSnapshotError. */
 export async function readHeapSnapshot(path: string, options: ParseOptions = {}): Promise<HeapGraph> {
-  const parser = new SnapshotParser(options);
+  const fileBytes = await stat(path).then(
+    (stats) => stats.size,
+    () => undefined,
+  );
+  const parser = new SnapshotParser({ ...options, fileBytes });
   await pushFile(path, parser);
   try {
     return parser.finish();

@@ -38,6 +38,8 @@ type Section = 'snapshot' | 'nodes' | 'edges' | 'locations' | 'strings' | 'skip'
 export interface ParseOptions {
   /** Read only `nodes` (for the highest node id of a baseline snapshot); stop there. */
   nodesOnly?: boolean;
+  /** The file's size, when known: the strings' storage is then sized once from what is left. */
+  fileBytes?: number;
 }
 
 interface Meta {
@@ -51,6 +53,8 @@ interface Meta {
 }
 
 const NEWLINE = 0x0a;
+/** The most the strings' storage is sized for up front (see beginValue). */
+const MAX_STRINGS_RESERVE = 1 << 30;
 const BATCH = 1 << 16;
 /** Strings up to this many bytes are looked for by a scan in JavaScript, longer ones with indexOf. */
 const SHORT_STRING = 64;
@@ -217,6 +221,10 @@ export class SnapshotParser {
     if (key === 'strings' && c === OPEN_BRACKET) {
       this.section = 'strings';
       this.state = State.StringArray;
+      // `bytes` counts up to this chunk's start, so this is at most a chunk more than is left.
+      // (Past 1 GiB, e.g. a writer that puts "strings" first, the storage grows as it goes.)
+      const rest = this.options.fileBytes === undefined ? 0 : this.options.fileBytes - this.bytes;
+      if (rest > 0 && rest <= MAX_STRINGS_RESERVE) this.graph!.strings.reserve(rest);
       this.inStr = false;
       this.nextBackslash = -1;
       return true;

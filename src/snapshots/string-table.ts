@@ -9,6 +9,25 @@ export class StringTable {
   private offsets = new Uint32Array(1 << 16);
   private count = 0;
 
+  /**
+   * Makes room for strings whose JSON text takes at most `jsonBytes` (the rest of the file):
+   * no growing copies, and the pages of an allocation never written are never resident.
+   */
+  reserve(jsonBytes: number): void {
+    if (jsonBytes > this.bytes.length) {
+      const bytes = Buffer.allocUnsafe(jsonBytes);
+      this.bytes.copy(bytes, 0, 0, this.used);
+      this.bytes = bytes;
+    }
+    // Each string takes at least three bytes of JSON: two quotes and a comma.
+    const count = Math.ceil(jsonBytes / 3) + 2;
+    if (count > this.offsets.length) {
+      const offsets = new Uint32Array(count);
+      offsets.set(this.offsets.subarray(0, this.count + 1));
+      this.offsets = offsets;
+    }
+  }
+
   static from(strings: string[]): StringTable {
     const table = new StringTable();
     for (const text of strings) table.pushString(text);

@@ -84,7 +84,9 @@ function siteCell(suspect: ReportSuspect): HTMLElement[] {
 function callLabel(suspect: ReportSuspect): string {
   const count = suspect.sites ?? 0;
   const from = suspect.calledFrom ? ` from ${siteLocation(suspect.calledFrom)}` : '';
-  return `${count} leaking site${count === 1 ? '' : 's'} reached through this call${from}`;
+  const shared = suspect.sharedFrame;
+  const through = shared ? `; ${Math.round(shared.share * 100)}% of their growth passes through ${functionName(shared.function)}() here` : '';
+  return `${count} leaking site${count === 1 ? '' : 's'} reached through this call${from}${through}`;
 }
 
 /** A call's sites, each a button that opens that site's own row. */
