@@ -6,10 +6,12 @@
 //   npm run build && node bench/fleet/scale.mjs                    # 25, 50, 100, 200 instances x 14 d
 //   node bench/fleet/scale.mjs --instances 200 --days 14            # one size
 //   node bench/fleet/scale.mjs --instances 25,50 --days 3.5 --quick # --quick: 10 instances x 2 d
+//   node bench/fleet/scale.mjs --instances 200 --days 2,4 --data /tmp/fleet --repeat 3 \
+//     --baseline-cli /tmp/main-dist/src/cli/main.js [--cli /tmp/my-dist/src/cli/main.js] [--compact]
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,85 +19,168 @@ import { fleetModel, units } from './fleet-model.mjs';
 import { loadFleet } from './write-openmetrics.mjs';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const cli = join(repoRoot, 'dist/src/cli/main.js');
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
   const at = args.indexOf(name);
   return at >= 0 ? args[at + 1] : fallback;
 };
+// --cli PATH: the build under test (default this checkout's dist/; a copy lets you rebuild meanwhile).
+const cli = option('--cli', join(repoRoot, 'dist/src/cli/main.js'));
 const quick = args.includes('--quick');
 const sizes = option('--instances', quick ? '10' : '25,50,100,200').split(',').map(Number);
 const days = option('--days', quick ? '2' : '14').split(',').map(Number);
 const warmup = option('--warmup', undefined); // passed to analyze --warmup
 const baselineCli = option('--baseline-cli', undefined); // another build's dist/src/cli/main.js, timed on the same Prometheus
 const leak = Number(option('--leak', '1')); // MiB/h per instance, in versions deployed after mid-window
+// --data DIR: keep the loaded fleet in DIR/<instances>x<days>d (and reuse it on the next run with
+// the same size and leak) instead of a temporary directory: load a big fleet once, time many builds.
+const keptData = option('--data', undefined);
+const repeat = Number(option('--repeat', '1')); // runs of each build, alternating; medians reported
+// --compact: after timing on promtool's 2 h blocks, let Prometheus compact them (as a running
+// Prometheus does: 2 h -> 6 h -> 18 h -> 54 h -> 162 h blocks) and time again.
+const compact = args.includes('--compact');
 
 if (!existsSync(cli)) fail('dist/ is missing: run `npm run build` first');
 for (const tool of ['prometheus', 'promtool']) if (spawnSync(tool, ['--version']).error) fail(`${tool} is not installed (apt-get install prometheus)`);
 const timeBinary = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 // Blocks must lie in the past and on whole minutes: the window ends at the last even hour, 2 h ago.
-const end = Math.floor((Date.now() - 2 * units.HOUR) / (2 * units.HOUR)) * 2 * units.HOUR;
+const freshEnd = Math.floor((Date.now() - 2 * units.HOUR) / (2 * units.HOUR)) * 2 * units.HOUR;
 const rows = [];
 for (const d of days) {
   for (const instances of sizes) {
-    const row = await measure(instances, d);
-    rows.push(row);
-    console.log(JSON.stringify(row));
+    for (const row of await measure(instances, d)) {
+      rows.push(row);
+      console.log(JSON.stringify(row));
+    }
   }
 }
-console.log('\n| instances | days | samples in Prometheus | OpenMetrics written | write + promtool s | lifetimes | verdict | analyze wall s | analyze CPU s | Prometheus CPU s | analyze peak RSS MB | CPU ms per instance-day |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+const figures = (r) => `${r.wallSeconds.toFixed(1)} | ${r.cpuSeconds.toFixed(1)} | ${r.prometheusCpuSeconds.toFixed(1)} | ${r.peakRssMB.toFixed(0)}`;
+console.log(
+  `\n| instances | days | blocks | samples in Prometheus | write + promtool s | lifetimes | verdict | analyze wall s | analyze CPU s | Prometheus CPU s | analyze peak RSS MB |${baselineCli ? ' baseline: wall s | CPU s | Prometheus CPU s | peak RSS MB | same verdict JSON |' : ''} load average |`,
+);
+console.log(`|---|---|---|---|---|---|---|---|---|---|---|${baselineCli ? '---|---|---|---|---|' : ''}---|`);
 for (const r of rows) {
   console.log(
-    `| ${r.instances} | ${r.days} | ${(r.samples / 1e6).toFixed(1)} M | ${(r.bytes / 1e9).toFixed(2)} GB | ${r.loadSeconds.toFixed(0)} | ${r.lifetimes} | ${r.verdict} | ${r.wallSeconds.toFixed(1)} | ${r.cpuSeconds.toFixed(1)} | ${r.prometheusCpuSeconds.toFixed(1)} | ${r.peakRssMB.toFixed(0)} | ${((r.cpuSeconds * 1000) / (r.instances * r.days)).toFixed(0)} |`,
+    `| ${r.instances} | ${r.days} | ${r.blocks} | ${(r.samples / 1e6).toFixed(1)} M | ${r.loadSeconds.toFixed(0)} | ${r.lifetimes} | ${r.verdict} | ${figures(r)} |${r.baseline ? ` ${figures(r.baseline)} | ${r.sameVerdict ? 'yes' : 'NO'} |` : ''} ${r.loadAverage} |`,
   );
 }
 
 async function measure(instances, d) {
   const scratch = mkdtempSync(join(tmpdir(), 'heapsleuth-fleetbench-'));
-  const dataDir = join(scratch, 'data');
+  const kept = keptData ? join(keptData, `${instances}x${d}d-leak${leak}`) : undefined;
+  const dataDir = kept ? join(kept, 'data') : join(scratch, 'data');
+  const loaded = kept && existsSync(join(kept, 'loaded.json')) ? JSON.parse(readFileSync(join(kept, 'loaded.json'), 'utf8')) : undefined;
+  const end = loaded?.end ?? freshEnd;
+  if (kept) mkdirSync(kept, { recursive: true });
   let prometheus;
+  const stopPrometheus = async () => {
+    if (!prometheus) return;
+    const stopping = prometheus;
+    prometheus = undefined;
+    stopping.kill('SIGTERM');
+    await new Promise((resolve) => stopping.once('exit', resolve));
+  };
   try {
     const startMs = end - d * units.DAY;
     const model = fleetModel({ instances, startMs, endMs: end, seed: 16, leakMiBPerHour: leak, leakAfterMs: startMs + (d / 2) * units.DAY });
     const loadStarted = Date.now();
-    const { bytes, samples } = loadFleet(model, dataDir, { scratch });
-    const loadSeconds = (Date.now() - loadStarted) / 1000;
+    const { bytes, samples } = loaded ?? loadFleet(model, dataDir, { scratch });
+    const loadSeconds = loaded ? 0 : (Date.now() - loadStarted) / 1000;
+    if (kept && !loaded) writeFileSync(join(kept, 'loaded.json'), JSON.stringify({ end, bytes, samples }));
 
-    const port = await freePort();
-    prometheus = spawn(
-      'prometheus',
-      [
-        `--config.file=${join(repoRoot, 'bench/fleet/prometheus.yml')}`,
-        `--storage.tsdb.path=${dataDir}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--storage.tsdb.retention.time=100y',
-        // Keep promtool's 2 h blocks as they are: no compaction competes with the timed run.
-        '--storage.tsdb.min-block-duration=2h',
-        '--storage.tsdb.max-block-duration=2h',
-      ],
-      { stdio: 'ignore' },
-    );
-    const url = `http://127.0.0.1:${port}`;
-    await waitReady(url);
+    const results = [];
+    for (const compacted of compact ? [false, true] : [false]) {
+      const port = await freePort();
+      prometheus = spawn(
+        'prometheus',
+        [
+          `--config.file=${join(repoRoot, 'bench/fleet/prometheus.yml')}`,
+          `--storage.tsdb.path=${dataDir}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--storage.tsdb.retention.time=100y',
+          // Keep promtool's 2 h blocks as they are (no compaction competes with the timed run),
+          // unless compacted blocks are what is timed.
+          ...(compacted ? [] : ['--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h']),
+        ],
+        { stdio: 'ignore' },
+      );
+      const url = `http://127.0.0.1:${port}`;
+      await waitReady(url);
+      if (compacted) await waitCompacted(url);
+      if (compacted && kept) writeFileSync(join(kept, 'loaded.json'), JSON.stringify({ end, bytes, samples, compacted: true }));
+      // Untimed: read every sample once, so that no build pays for reading the blocks from disk.
+      await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: `count(count_over_time({job="${model.job}"}[${d * 24 + 1}h]))`, time: String(end / 1000) })}`);
+      const blocks = `${blockCount(dataDir)}${compacted || loaded?.compacted ? ' compacted' : ' of 2 h'}`;
 
-    // Each CLI in turn on the same Prometheus (the reader under test, then a baseline build if given).
-    const measured = {};
-    for (const [name, path] of [['heapsleuth', cli], ...(baselineCli ? [['baseline', baselineCli]] : [])]) {
-      measured[name] = analyzeOnce(path, url, model.job, d, join(scratch, `${name}.json`), prometheus.pid, name === 'heapsleuth' ? warmup : undefined);
+      // The builds in turn on the same Prometheus, `repeat` times, alternating.
+      const runs = { heapsleuth: [], baseline: [] };
+      const loadAverage = loadavg()
+        .map((load) => load.toFixed(1))
+        .join(' ');
+      for (let round = 0; round < repeat; round++) {
+        for (const [name, path] of [['heapsleuth', cli], ...(baselineCli ? [['baseline', baselineCli]] : [])]) {
+          runs[name].push(analyzeOnce(path, url, model.job, d, end, join(scratch, `${name}-${round}.json`), prometheus.pid, name === 'heapsleuth' ? warmup : undefined));
+        }
+      }
+      const verdictOf = (name, round) => readFileSync(join(scratch, `${name}-${round}.json`), 'utf8');
+      const sameVerdict = baselineCli ? runs.baseline.every((_, round) => verdictOf('baseline', round) === verdictOf('heapsleuth', 0) && verdictOf('heapsleuth', round) === verdictOf('heapsleuth', 0)) : undefined;
+      results.push({
+        instances,
+        days: d,
+        blocks,
+        samples,
+        bytes,
+        loadSeconds,
+        loadAverage,
+        ...medianRun(runs.heapsleuth),
+        ...(baselineCli ? { baseline: medianRun(runs.baseline), sameVerdict } : {}),
+      });
+      await stopPrometheus();
     }
-    return { instances, days: d, samples, bytes, loadSeconds, ...measured.heapsleuth, ...(measured.baseline ? { baseline: measured.baseline } : {}) };
+    return results;
   } finally {
-    if (prometheus) {
-      prometheus.kill('SIGTERM');
-      await new Promise((resolve) => prometheus.once('exit', resolve));
-    }
+    await stopPrometheus();
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-function analyzeOnce(path, url, job, d, json, prometheusPid, warmup) {
+/** Per figure, the median over the runs of one build. */
+function medianRun(runs) {
+  const middle = (values) => [...values].sort((a, b) => a - b)[(values.length - 1) >> 1];
+  const [first] = runs;
+  return {
+    lifetimes: first.lifetimes,
+    verdict: first.verdict,
+    wallSeconds: middle(runs.map((run) => run.wallSeconds)),
+    cpuSeconds: middle(runs.map((run) => run.cpuSeconds)),
+    prometheusCpuSeconds: middle(runs.map((run) => run.prometheusCpuSeconds)),
+    peakRssMB: middle(runs.map((run) => run.peakRssMB)),
+    ...(runs.length > 1 ? { runs: runs.map(({ wallSeconds, cpuSeconds, prometheusCpuSeconds, peakRssMB }) => ({ wallSeconds, cpuSeconds, prometheusCpuSeconds, peakRssMB })) } : {}),
+  };
+}
+
+/** The blocks (ULID directories) of a Prometheus data directory. */
+function blockCount(dataDir) {
+  return readdirSync(dataDir).filter((name) => /^[0-9A-HJKMNP-TV-Z]{26}$/.test(name)).length;
+}
+
+/** Waits until Prometheus has compacted and its block count held still for 2 compaction cycles (1 min each). */
+async function waitCompacted(url) {
+  const metric = async (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? NaN);
+  let last = await metric('prometheus_tsdb_blocks_loaded');
+  let stillSince = Date.now();
+  for (;;) {
+    await sleep(5000);
+    const blocks = await metric('prometheus_tsdb_blocks_loaded');
+    if (blocks !== last) {
+      last = blocks;
+      stillSince = Date.now();
+    } else if ((await metric('prometheus_tsdb_compactions_total')) > 0 && Date.now() - stillSince > 130_000) return;
+  }
+}
+
+function analyzeOnce(path, url, job, d, end, json, prometheusPid, warmup) {
   const analyze = [path, 'analyze', '--prometheus', url, '--job', job, '--since', `${d * 24}h`, '--until', new Date(end).toISOString(), '--json', json, ...(warmup ? ['--warmup', warmup] : [])];
   const command = timeBinary ? [timeBinary, '-v', process.execPath, ...analyze] : [process.execPath, ...analyze];
   const prometheusBefore = cpuOf(prometheusPid);

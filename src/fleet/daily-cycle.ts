@@ -16,13 +16,59 @@ export const MIN_SPAN_FOR_DAILY_CYCLE_MS = 2 * DAY_MS;
  *
  * `lifetimeOf` names the lifetime of each point (the process start time).
  */
-export function withoutDailyCycle(series: RangeSeries, lifetimeOf: (time: number) => number): RangeSeries {
+export function withoutDailyCycle(series: RangeSeries, lifetimeOf: (time: number) => number, designs?: DailyCycleDesigns): RangeSeries {
   const { times, values } = series;
   const n = times.length;
   if (n < 8 || times[n - 1]! - times[0]! < MIN_SPAN_FOR_DAILY_CYCLE_MS) return series;
-  const columns = 4;
-  // The harmonics at each point: sin and cos of the 24 h and the 12 h cycle.
-  const harmonics = Array.from({ length: columns }, () => new Float64Array(n));
+  const design = designs?.of(times, lifetimeOf) ?? dailyCycleDesign(times, lifetimeOf);
+  if (!design.solvable) return series;
+  const { harmonics, residualX, lifetimeEnds } = design;
+  // Residuals of y around each lifetime's least-squares line.
+  const y = Float64Array.from(values);
+  const residualY = new Float64Array(n);
+  let from = 0;
+  for (const to of lifetimeEnds) {
+    detrend(times, from, to, y, residualY);
+    from = to;
+  }
+  // Normal equations of residualY ~ residualX.
+  const b = new Float64Array(COLUMNS);
+  for (let j = 0; j < COLUMNS; j++) {
+    const xj = residualX[j]!;
+    for (let i = 0; i < n; i++) b[j]! += xj[i]! * residualY[i]!;
+  }
+  const coefficients = solve(design.a, b);
+  if (!coefficients) return series;
+  return {
+    labels: series.labels,
+    times,
+    values: values.map((value, i) => {
+      let cycle = 0;
+      for (let k = 0; k < COLUMNS; k++) cycle += coefficients[k]! * harmonics[k]![i]!;
+      return value - cycle;
+    }),
+  };
+}
+
+const COLUMNS = 4;
+
+/** What the fit of a series depends on besides its values: its times and lifetimes. */
+interface DailyCycleDesign {
+  times: readonly number[];
+  /** sin and cos of the 24 h and the 12 h cycle at each point. */
+  harmonics: Float64Array[];
+  /** The harmonics around each lifetime's least-squares line. */
+  residualX: Float64Array[];
+  /** The index after each lifetime's last point. */
+  lifetimeEnds: number[];
+  /** residualX' residualX. */
+  a: Float64Array[];
+  solvable: boolean;
+}
+
+function dailyCycleDesign(times: readonly number[], lifetimeOf: (time: number) => number): DailyCycleDesign {
+  const n = times.length;
+  const harmonics = Array.from({ length: COLUMNS }, () => new Float64Array(n));
   for (let i = 0; i < n; i++) {
     const angle = (2 * Math.PI * times[i]!) / DAY_MS;
     harmonics[0]![i] = Math.sin(angle);
@@ -30,45 +76,54 @@ export function withoutDailyCycle(series: RangeSeries, lifetimeOf: (time: number
     harmonics[2]![i] = Math.sin(2 * angle);
     harmonics[3]![i] = Math.cos(2 * angle);
   }
-  // Residuals of y and of each harmonic around each lifetime's least-squares line.
-  const y = Float64Array.from(values);
-  const residualY = new Float64Array(n);
-  const residualX = Array.from({ length: columns }, () => new Float64Array(n));
-  let from = 0;
+  const lifetimeEnds: number[] = [];
   let lifetime = lifetimeOf(times[0]!);
   for (let i = 1; i <= n; i++) {
     const next = i < n ? lifetimeOf(times[i]!) : NaN;
     if (i < n && next === lifetime) continue;
-    detrend(times, from, i, y, residualY);
-    for (let k = 0; k < columns; k++) detrend(times, from, i, harmonics[k]!, residualX[k]!);
-    from = i;
+    lifetimeEnds.push(i);
     lifetime = next;
   }
-  // Normal equations of residualY ~ residualX.
-  const a = Array.from({ length: columns }, () => new Float64Array(columns));
-  const b = new Float64Array(columns);
-  for (let j = 0; j < columns; j++) {
-    const xj = residualX[j]!;
-    for (let i = 0; i < n; i++) b[j]! += xj[i]! * residualY[i]!;
-    for (let k = j; k < columns; k++) {
-      const xk = residualX[k]!;
+  const residualX = Array.from({ length: COLUMNS }, () => new Float64Array(n));
+  let from = 0;
+  for (const to of lifetimeEnds) {
+    for (let k = 0; k < COLUMNS; k++) detrend(times, from, to, harmonics[k]!, residualX[k]!);
+    from = to;
+  }
+  const a = Array.from({ length: COLUMNS }, () => new Float64Array(COLUMNS));
+  for (let j = 0; j < COLUMNS; j++) {
+    for (let k = j; k < COLUMNS; k++) {
       let sum = 0;
-      for (let i = 0; i < n; i++) sum += xj[i]! * xk[i]!;
+      for (let i = 0; i < n; i++) sum += residualX[j]![i]! * residualX[k]![i]!;
       a[j]![k] = sum;
       a[k]![j] = sum;
     }
   }
-  const coefficients = solve(a, b);
-  if (!coefficients) return series;
-  return {
-    labels: series.labels,
-    times,
-    values: values.map((value, i) => {
-      let cycle = 0;
-      for (let k = 0; k < columns; k++) cycle += coefficients[k]! * harmonics[k]![i]!;
-      return value - cycle;
-    }),
-  };
+  return { times, harmonics, residualX, lifetimeEnds, a, solvable: solve(a, new Float64Array(COLUMNS)) !== undefined };
+}
+
+/**
+ * The designs of one instance's series. Its series mostly share the same times, and the
+ * harmonics, the lifetimes' lines through them and their cross products were most of the
+ * fit's work: each is computed once per distinct times.
+ */
+export class DailyCycleDesigns {
+  private readonly designs: DailyCycleDesign[] = [];
+
+  of(times: readonly number[], lifetimeOf: (time: number) => number): DailyCycleDesign {
+    const found = this.designs.find((design) => sameTimes(design.times, times));
+    if (found) return found;
+    const design = dailyCycleDesign(times, lifetimeOf);
+    this.designs.push(design);
+    return design;
+  }
+}
+
+function sameTimes(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Writes y - (least-squares line through y over times[from..to)) into out[from..to). */

@@ -1,9 +1,9 @@
-import { RECORDING_FORMAT, RECORDING_VERSION, type Recording, type RecordingSample } from '../formats/recording.js';
+import { RECORDING_FORMAT, RECORDING_VERSION, type Recording, type RecordingSample, type SampleRow } from '../formats/recording.js';
 import { Frame } from '../model/frame.js';
-import type { MemoryLimits, MemoryUsage } from '../model/process.js';
+import type { MemoryLimits, MemoryUsage, ProcessSample } from '../model/process.js';
 import { Traceback } from '../model/traceback.js';
 import type { Labels, RangeSeries } from './prometheus-api.js';
-import { withoutDailyCycle } from './daily-cycle.js';
+import { DailyCycleDesigns, withoutDailyCycle } from './daily-cycle.js';
 import type { InstanceSeries } from './read-fleet.js';
 
 /** One process lifetime of one instance, as the detective reads it: a recording rebuilt from metrics. */
@@ -71,34 +71,35 @@ export function instanceLifetimes(series: InstanceSeries, service: string, optio
     const keep = s.times.map((time) => !warm(time));
     return { labels: s.labels, times: s.times.filter((_, i) => keep[i]), values: s.values.filter((_, i) => keep[i]) };
   };
-  const adjust = options.dailyCycle === false ? settled : (s: RangeSeries) => withoutDailyCycle(settled(s), (time) => startOf(time) ?? 0);
-  const memoryAt = series.memory.map((s) => ({ field: MEMORY_TYPES[s.labels.type ?? ''], at: stepLookup(adjust(s)) })).filter((m) => m.field !== undefined);
-  const handlesAt = series.handles.map((s) => ({ type: s.labels.type ?? 'unknown', at: stepLookup(adjust(s)) }));
-  const sitesAt = series.sites.map((s, index) => ({ id: index + 1, at: stepLookup(adjust(s)) }));
+  const designs = new DailyCycleDesigns();
+  const adjust = options.dailyCycle === false ? settled : (s: RangeSeries) => withoutDailyCycle(settled(s), (time) => startOf(time) ?? 0, designs);
+  // Every series as its values at the RSS series' steps (undefined where it has none).
+  const steps = rss.times;
+  const memoryAt = series.memory.map((s) => ({ field: MEMORY_TYPES[s.labels.type ?? ''], at: alignedTo(adjust(s), steps) })).filter((m) => m.field !== undefined);
+  const handlesAt = series.handles.map((s) => ({ type: s.labels.type ?? 'unknown', at: alignedTo(adjust(s), steps) }));
+  const sitesAt = series.sites.map((s, index) => ({ id: index + 1, at: alignedTo(adjust(s), steps) }));
   const stacks = new Map(series.sites.map((s, index) => [index + 1, siteTraceback(s.labels.site ?? '')]));
 
-  const lifetimes = new Map<number, { labels: Labels; samples: RecordingSample[] }>();
-  for (const time of rss.times) {
-    if (warm(time)) continue;
+  const lifetimes = new Map<number, { labels: Labels; samples: RecordingSample[]; steps: number[]; sites: LifetimeSites }>();
+  steps.forEach((time, step) => {
+    if (warm(time)) return;
     const started = startOf(time) ?? 0;
     let lifetime = lifetimes.get(started);
-    if (!lifetime) lifetimes.set(started, (lifetime = { labels: { ...series.targetLabels, ...infoAt(time) }, samples: [] }));
+    if (!lifetime) lifetimes.set(started, (lifetime = { labels: { ...series.targetLabels, ...infoAt(time) }, samples: [], steps: [], sites: new LifetimeSites(intervalBytes) }));
     const memory: MemoryUsage = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
-    for (const { field, at } of memoryAt) memory[field!] = at(time) ?? 0;
+    for (const { field, at } of memoryAt) memory[field!] = at[step] ?? 0;
     const handles: Record<string, number> = {};
     for (const { type, at } of handlesAt) {
-      const count = at(time);
+      const count = at[step];
       if (count !== undefined) handles[type] = count;
     }
-    lifetime.samples.push({ seq: lifetime.samples.length, time, process: { time, memory, handles }, rows: [] });
-  }
-  for (const { samples } of lifetimes.values()) {
+    lifetime.samples.push(new FleetSample(lifetime.samples.length, time, { time, memory, handles }, lifetime.sites));
+    lifetime.steps.push(step);
+  });
+  for (const { steps: own, sites } of lifetimes.values()) {
     for (const { id, at } of sitesAt) {
-      const values = filledSiteValues(samples.map((sample) => at(sample.time)));
-      if (!values) continue;
-      values.forEach((bytes, i) => {
-        if (bytes > 0) samples[i]!.rows.push([id, Math.round(bytes), Math.round((bytes / intervalBytes) * 1000) / 1000]);
-      });
+      const values = filledSiteValues(own.map((step) => at[step]));
+      if (values) sites.add(id, values);
     }
   }
 
@@ -131,6 +132,47 @@ export function instanceLifetimes(series: InstanceSeries, service: string, optio
 }
 
 /**
+ * The exported sites of one lifetime, a column of values per site. A fleet holds every
+ * lifetime of every instance until it is judged, and rows as arrays of arrays per sample
+ * made most of its memory: here a sample's rows are built when the analysis reads them.
+ */
+class LifetimeSites {
+  private readonly ids: number[] = [];
+  private readonly columns: Float64Array[] = [];
+
+  constructor(private readonly intervalBytes: number) {}
+
+  add(id: number, values: readonly number[]): void {
+    this.ids.push(id);
+    this.columns.push(Float64Array.from(values));
+  }
+
+  /** The `[stackId, bytes, count]` rows of sample `index`: sites holding bytes, in site order. */
+  rowsAt(index: number): SampleRow[] {
+    const rows: SampleRow[] = [];
+    for (let k = 0; k < this.ids.length; k++) {
+      const bytes = this.columns[k]![index]!;
+      if (bytes > 0) rows.push([this.ids[k]!, Math.round(bytes), Math.round((bytes / this.intervalBytes) * 1000) / 1000]);
+    }
+    return rows;
+  }
+}
+
+/** A sample of a rebuilt lifetime; its rows come from the lifetime's site columns on each read. */
+class FleetSample implements RecordingSample {
+  constructor(
+    readonly seq: number,
+    readonly time: number,
+    readonly process: ProcessSample,
+    private readonly sites: LifetimeSites,
+  ) {}
+
+  get rows(): SampleRow[] {
+    return this.sites.rowsAt(this.seq);
+  }
+}
+
+/**
  * A site's values over one lifetime with the steps where it was not exported filled in:
  * before it first appears with its first value, after that with its last one. The agent
  * exports a site from when it starts to grow and keeps it (docs/metrics.md), so a step
@@ -152,12 +194,26 @@ export function siteTraceback(site: string): Traceback {
   return new Traceback([new Frame(match[1] === '(native)' ? '' : match[1]!, Number(match[2]), fn === '(anonymous)' ? '' : fn)]);
 }
 
-/** The value of a series at a step time, or undefined where it has none. */
-function stepLookup(series: RangeSeries | undefined): (time: number) => number | undefined {
-  if (!series) return () => undefined;
-  const byTime = new Map<number, number>();
-  series.times.forEach((time, i) => byTime.set(time, series.values[i]!));
-  return (time) => byTime.get(time);
+/** The values of a series at each of `steps` (ascending), undefined where it has none. */
+function alignedTo(series: RangeSeries, steps: readonly number[]): (number | undefined)[] {
+  const aligned = new Array<number | undefined>(steps.length).fill(undefined);
+  const { times, values } = series;
+  if (!ascending(times) || !ascending(steps)) {
+    const byTime = new Map<number, number>();
+    times.forEach((time, i) => byTime.set(time, values[i]!));
+    return steps.map((time) => byTime.get(time));
+  }
+  for (let i = 0, j = 0; i < times.length && j < steps.length; ) {
+    if (times[i]! < steps[j]!) i++;
+    else if (times[i]! > steps[j]!) j++;
+    else aligned[j++] = values[i++];
+  }
+  return aligned;
+}
+
+function ascending(times: readonly number[]): boolean {
+  for (let i = 1; i < times.length; i++) if (!(times[i - 1]! < times[i]!)) return false;
+  return true;
 }
 
 /** The labels of the `heapsleuth_info` series present at a time (the newest one before it where none is). */

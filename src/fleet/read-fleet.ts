@@ -42,45 +42,116 @@ const METRIC_LABELS = new Set(['__name__', 'type', 'site', 'space', 'service', '
 export const INSTANCES_PER_QUERY = 20;
 
 /**
- * Reads the fleet a batch of instances at a time, so that memory holds one batch's raw
- * answers at a time, and yields each instance's series. Values between steps are bucket
- * medians (`quantile_over_time(0.5, ...)`), which is what the detective would reduce a long
- * series to anyway.
+ * Range queries in flight at a time. While the detective rebuilds one batch's lifetimes,
+ * Prometheus answers the next batch's queries, and two or three queries at once let it use
+ * more than one core. More would only add answers held in memory (bench/fleet/README.md).
  */
-export async function* readFleet(api: PrometheusApi, query: FleetQuery): AsyncGenerator<InstanceSeries> {
+export const QUERIES_IN_FLIGHT = 3;
+
+export interface ReadOptions {
+  /** Default INSTANCES_PER_QUERY. */
+  instancesPerQuery?: number;
+  /** Default QUERIES_IN_FLIGHT; 1 reads one query after the other. */
+  queriesInFlight?: number;
+}
+
+/** The queries of one batch, by the InstanceSeries field each fills. */
+type Field = 'memory' | 'info' | 'startTime' | 'sites' | 'handles' | 'limits' | 'samplingInterval';
+
+/**
+ * Reads the fleet a batch of instances at a time and yields each instance's series, in
+ * the order of their names. The next batch's queries are under way while the caller works
+ * on this batch's instances; at most this batch and the next are held in memory. Values
+ * between steps are bucket medians (`quantile_over_time(0.5, ...)`), which is what the
+ * detective would reduce a long series to anyway. The first failing query ends the
+ * reading with its error and cancels the others.
+ */
+export async function* readFleet(api: PrometheusApi, query: FleetQuery, options: ReadOptions = {}): AsyncGenerator<InstanceSeries> {
   const prefix = query.prefix ?? 'heapsleuth_';
+  const perQuery = Math.max(1, options.instancesPerQuery ?? INSTANCES_PER_QUERY);
   const instances = await listInstances(api, query, prefix);
-  for (let from = 0; from < instances.length; from += INSTANCES_PER_QUERY) {
-    const batch = instances.slice(from, from + INSTANCES_PER_QUERY);
+  const batches: string[][] = [];
+  for (let from = 0; from < instances.length; from += perQuery) batches.push(instances.slice(from, from + perQuery));
+
+  const cancel = new AbortController();
+  const slots = new QuerySlots(Math.max(1, options.queriesInFlight ?? QUERIES_IN_FLIGHT), cancel.signal);
+  const window = `[${Math.max(1, Math.round(query.stepMs / 1000))}s]`;
+  const readBatch = async (batch: string[]): Promise<Map<Field, Map<string, RangeSeries[]>>> => {
     const selector = `{job=${promString(query.job)},instance=~${promString(batch.map(regexLiteral).join('|'))}}`;
-    const window = `[${Math.max(1, Math.round(query.stepMs / 1000))}s]`;
     const byInstance = async (promql: string) => {
+      const answer = await slots.run(() => api.queryRange(promql, query.start, query.end, query.stepMs, cancel.signal));
       const found = new Map<string, RangeSeries[]>(batch.map((instance) => [instance, []]));
-      for (const series of await api.queryRange(promql, query.start, query.end, query.stepMs)) found.get(series.labels.instance ?? '')?.push(series);
+      for (const series of answer) found.get(series.labels.instance ?? '')?.push(series);
       return found;
     };
     const median = (name: string) => byInstance(`quantile_over_time(0.5, ${prefix}${name}${selector}${window})`);
     const last = (name: string) => byInstance(`last_over_time(${prefix}${name}${selector}${window})`);
-    const memory = await median('process_memory_bytes');
-    const info = await last('info');
-    const startTime = await last('process_start_time_seconds');
-    const sites = await median('site_live_bytes');
-    const handles = await median('active_resources');
-    const limits = await last('memory_limit_bytes');
-    const samplingInterval = await last('sampling_interval_bytes');
-    for (const instance of batch) {
-      const own = (found: Map<string, RangeSeries[]>) => found.get(instance) ?? [];
-      yield {
-        instance,
-        targetLabels: commonLabels([...own(memory), ...own(info)].map((series) => series.labels)),
-        info: own(info),
-        startTime: own(startTime),
-        memory: own(memory),
-        sites: own(sites),
-        handles: own(handles),
-        limits: own(limits),
-        samplingInterval: own(samplingInterval),
-      };
+    const fields: [Field, Promise<Map<string, RangeSeries[]>>][] = [
+      ['memory', median('process_memory_bytes')],
+      ['info', last('info')],
+      ['startTime', last('process_start_time_seconds')],
+      ['sites', median('site_live_bytes')],
+      ['handles', median('active_resources')],
+      ['limits', last('memory_limit_bytes')],
+      ['samplingInterval', last('sampling_interval_bytes')],
+    ];
+    return new Map(await Promise.all(fields.map(async ([field, answer]) => [field, await answer] as const)));
+  };
+
+  const pending: (Promise<Map<Field, Map<string, RangeSeries[]>>> | undefined)[] = [];
+  const start = (index: number) => {
+    if (index >= batches.length || pending[index]) return;
+    const answers = readBatch(batches[index]!);
+    // Awaited in turn below; until then a failure must not count as unhandled.
+    answers.catch(() => undefined);
+    pending[index] = answers;
+  };
+  try {
+    for (let index = 0; index < batches.length; index++) {
+      start(index);
+      start(index + 1);
+      const answers = await pending[index]!;
+      pending[index] = undefined;
+      for (const instance of batches[index]!) {
+        const own = (field: Field) => answers.get(field)!.get(instance) ?? [];
+        yield {
+          instance,
+          targetLabels: commonLabels([...own('memory'), ...own('info')].map((series) => series.labels)),
+          info: own('info'),
+          startTime: own('startTime'),
+          memory: own('memory'),
+          sites: own('sites'),
+          handles: own('handles'),
+          limits: own('limits'),
+          samplingInterval: own('samplingInterval'),
+        };
+      }
+    }
+  } finally {
+    // An error, or a caller that stopped early: nothing more is wanted from Prometheus.
+    cancel.abort(new PrometheusError('reading stopped'));
+  }
+}
+
+/** At most `size` calls running at once, started in the order they were asked for. */
+class QuerySlots {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly size: number,
+    private readonly cancel: AbortSignal,
+  ) {}
+
+  async run<T>(call: () => Promise<T>): Promise<T> {
+    if (this.running >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      if (this.cancel.aborted) throw this.cancel.reason;
+      return await call();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
     }
   }
 }
