@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseRecording, type Recording } from '../formats/recording.js';
+import { RecordingDecoder } from '../formats/recording-decoder.js';
+import { RecordingCollector, type Recording } from '../formats/recording.js';
 
 /** A recording read so far, with the file it is read from. */
 export interface GrowingRecording {
@@ -8,14 +9,26 @@ export interface GrowingRecording {
   recording: Recording;
 }
 
+/** Bytes read from a growing file at a time. */
+const CHUNK_BYTES = 1024 * 1024;
+
+/** One file being followed: what was read of it, and the decoder that read it. */
+interface Tail {
+  offset: number;
+  decoder: RecordingDecoder;
+  collector: RecordingCollector;
+}
+
 /**
- * The recordings of a folder as they grow, while `run`'s command writes them. A file grows
- * once a tick: it is parsed again only when its size changed. Files that cannot be read
- * yet are skipped. One instance serves the live view and the retainer trigger, so each
- * file is parsed once per change.
+ * The recordings of a folder as they grow, while `run`'s command writes them. Each file is
+ * followed like `tail -f`: only the bytes added since the last look are read and decoded
+ * (a line still being written waits for its end), so a run of a day costs what its new
+ * ticks cost, not a parse of the whole file at every tick. A file that shrank (rewritten)
+ * is read again from its start. One instance serves the live view and the retainer
+ * trigger. The recordings returned grow in place as later looks read more.
  */
 export class GrowingRecordings {
-  private readonly parsed = new Map<string, { size: number; recording: Recording }>();
+  private readonly tails = new Map<string, Tail>();
 
   constructor(private readonly outDir: string) {}
 
@@ -26,16 +39,40 @@ export class GrowingRecordings {
     } catch {
       return [];
     }
-    for (const name of names) {
-      const path = join(this.outDir, name);
-      try {
-        const size = statSync(path).size;
-        if (this.parsed.get(path)?.size === size) continue;
-        this.parsed.set(path, { size, recording: parseRecording(readFileSync(path, 'utf8'), name) });
-      } catch {
-        // still being created
-      }
+    for (const name of names) this.follow(join(this.outDir, name), name);
+    const read: GrowingRecording[] = [];
+    for (const [path, tail] of this.tails) {
+      const recording = tail.collector.firstSoFar();
+      if (recording) read.push({ path, recording });
     }
-    return [...this.parsed.entries()].map(([path, entry]) => ({ path, recording: entry.recording }));
+    return read;
+  }
+
+  private follow(path: string, name: string): void {
+    let tail = this.tails.get(path);
+    try {
+      const size = statSync(path).size;
+      if (tail && size < tail.offset) tail = undefined;
+      if (!tail) {
+        const collector = new RecordingCollector(name);
+        tail = { offset: 0, decoder: new RecordingDecoder(name, collector), collector };
+        this.tails.set(path, tail);
+      }
+      if (size === tail.offset) return;
+      const fd = openSync(path, 'r');
+      try {
+        const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, size - tail.offset));
+        while (tail.offset < size) {
+          const got = readSync(fd, buffer, 0, Math.min(buffer.length, size - tail.offset), tail.offset);
+          if (got === 0) break;
+          tail.decoder.push(buffer.subarray(0, got));
+          tail.offset += got;
+        }
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // still being created, or gone: looked at again next time
+    }
   }
 }

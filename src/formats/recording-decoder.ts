@@ -25,6 +25,12 @@ export class StackTable {
   /** Dense ids (what the encoders write) in an array; anything else in a map. */
   private readonly dense: Array<Traceback | undefined> = [];
   private readonly sparse = new Map<number, Traceback>();
+  private defined = 0;
+
+  /** How many stacks are defined. */
+  get size(): number {
+    return this.defined;
+  }
 
   get(id: number): Traceback | undefined {
     return id >= 0 && id < this.dense.length && Number.isInteger(id) ? this.dense[id] : this.sparse.get(id);
@@ -37,6 +43,7 @@ export class StackTable {
   }
 
   set(id: number, traceback: Traceback): void {
+    if (!this.has(id)) this.defined++;
     if (id >= 0 && id < this.dense.length + DENSE_GAP && Number.isInteger(id) && !this.sparse.has(id)) {
       while (this.dense.length < id) this.dense.push(undefined);
       this.dense[id] = traceback;

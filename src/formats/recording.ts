@@ -295,6 +295,16 @@ export class RecordingCollector implements RecordingSink {
     this.table = undefined;
   }
 
+  /**
+   * The first lifetime as read so far, for a file still being written: the same object on
+   * every call, grown by what was decoded since, with the stacks its samples defined.
+   */
+  firstSoFar(): Recording | undefined {
+    const first = this.lifetimes[0];
+    if (first && this.lifetimes.length === 1 && this.table && first.stacks.size !== this.table.size) for (const [id, traceback] of this.table.entries()) first.stacks.set(id, traceback);
+    return first;
+  }
+
   recordings(warnings: string[]): Recording[] {
     this.keepStacks();
     this.lifetimes[0]!.warnings.push(...warnings);
