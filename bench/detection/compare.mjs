@@ -5,12 +5,10 @@
 // alarms on look-alikes, misses on leaks), the final verdict, and one letter per prefix.
 // Run: node bench/detection/run.mjs --out DIR
 //      node bench/detection/compare.mjs DIR --before /path/to/other/checkout/dist/src/index.js
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { analyzeRecordings, parseRecording } from '../../dist/src/index.js';
-import { scenarios } from './catalogue.mjs';
-import { replayPrefixes, settle } from './replay.mjs';
+import { analyzeRecordings } from '../../dist/src/index.js';
+import { recordedScenarios, replayPrefixes, settle } from './replay.mjs';
 
 const args = process.argv.slice(2);
 const beforeAt = args.indexOf('--before');
@@ -34,16 +32,7 @@ function cell(scenario, outcome) {
 const rows = ['| scenario | expected | before | after |', '|---|---|---|---|'];
 const timelines = [];
 const totals = { before: { alarms: 0, misses: 0 }, after: { alarms: 0, misses: 0 } };
-for (const scenario of scenarios) {
-  let files;
-  try {
-    files = readdirSync(join(dir, scenario.name)).filter((file) => file.endsWith('.ndjson'));
-  } catch {
-    continue;
-  }
-  if (files.length === 0) continue;
-  const path = join(dir, scenario.name, files[0]);
-  const recording = parseRecording(readFileSync(path, 'utf8'), path);
+for (const { scenario, recording } of recordedScenarios(dir)) {
   const judged = {};
   for (const [side, analyze] of [['before', before.analyzeRecordings], ['after', analyzeRecordings]]) {
     const steps = replayPrefixes(recording, scenario.expect, { analyze });

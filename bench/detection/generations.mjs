@@ -3,11 +3,7 @@
 // prefix from which every later verdict is correct ("settled"), and the number of prefixes
 // judged wrong (false alarms on look-alikes, misses on leaks).
 // Run: node bench/detection/run.mjs --out DIR && node bench/detection/generations.mjs DIR
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseRecording } from '../../dist/src/index.js';
-import { scenarios } from './catalogue.mjs';
-import { replayPrefixes, settle } from './replay.mjs';
+import { recordedScenarios, replayPrefixes, settle } from './replay.mjs';
 
 const dir = process.argv[2];
 if (!dir) {
@@ -16,16 +12,7 @@ if (!dir) {
 }
 
 const rows = ['| scenario | expected | generations off: settled at / wrong prefixes | generations on: settled at / wrong prefixes |', '|---|---|---|---|'];
-for (const scenario of scenarios) {
-  let files;
-  try {
-    files = readdirSync(join(dir, scenario.name)).filter((file) => file.endsWith('.ndjson'));
-  } catch {
-    continue;
-  }
-  if (files.length === 0) continue;
-  const path = join(dir, scenario.name, files[0]);
-  const recording = parseRecording(readFileSync(path, 'utf8'), path);
+for (const { scenario, recording } of recordedScenarios(dir)) {
   const cell = (generations) => {
     const { settledAt, wrong, judged } = settle(replayPrefixes(recording, scenario.expect, { analyzeOptions: { generations } }));
     return `${settledAt === null ? 'never' : `${settledAt.toFixed(1)} s`} / ${wrong} of ${judged}`;

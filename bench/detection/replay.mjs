@@ -1,7 +1,25 @@
 // Replays a recording as it grew: the detective judges the first k samples for every k from
 // `minSamples` on, as if it had been asked after each tick.
-import { analyzeRecordings } from '../../dist/src/index.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeRecordings, parseRecording } from '../../dist/src/index.js';
+import { scenarios } from './catalogue.mjs';
 import { judgeVerdict } from './judge.mjs';
+
+/** The scenarios of a finished `run.mjs` (its --out folder) that have a recording, with it. */
+export function* recordedScenarios(dir) {
+  for (const scenario of scenarios) {
+    let files;
+    try {
+      files = readdirSync(join(dir, scenario.name)).filter((file) => file.endsWith('.ndjson'));
+    } catch {
+      continue;
+    }
+    if (files.length === 0) continue;
+    const path = join(dir, scenario.name, files[0]);
+    yield { scenario, recording: parseRecording(readFileSync(path, 'utf8'), path) };
+  }
+}
 
 /** The recording as it was after its first `count` samples. */
 export function recordingPrefix(recording, count) {
