@@ -455,26 +455,9 @@ export class SnapshotParser {
     let maxName = this.maxNodeName;
     const limit = end - ROW_MARGIN;
     while (row < count && pos < limit) {
-      const start = pos;
-      let f = 0;
-      for (; f < fields; f++) {
-        // No bounds check per byte: a row starts ROW_MARGIN bytes before the end, and one
-        // that still runs past it (reading undefined, which ends every loop) is read again below.
-        let c = chunk[pos]!;
-        while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
-        let n = c - ZERO;
-        if (!(n >= 0 && n <= 9)) break;
-        c = chunk[++pos]!;
-        while (c >= ZERO && c <= NINE) {
-          n = n * 10 + (c - ZERO);
-          c = chunk[++pos]!;
-        }
-        values[f] = n;
-      }
-      if (f < fields || pos >= end) {
-        pos = start;
-        break;
-      }
+      const next = readRow(chunk, pos, fields, values);
+      if (next < 0) break;
+      pos = next;
       const id = values[fId]!;
       // Heap objects have odd ids; embedder (native) nodes get even, address-like ones.
       if (id > maxId && id % 2 === 1) maxId = id;
@@ -687,26 +670,9 @@ export class SnapshotParser {
     let row = this.row;
     const limit = end - ROW_MARGIN;
     while (row < count && pos < limit) {
-      const start = pos;
-      let f = 0;
-      for (; f < fields; f++) {
-        // No bounds check per byte: a row starts ROW_MARGIN bytes before the end, and one
-        // that still runs past it (reading undefined, which ends every loop) is read again below.
-        let c = chunk[pos]!;
-        while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
-        let n = c - ZERO;
-        if (!(n >= 0 && n <= 9)) break;
-        c = chunk[++pos]!;
-        while (c >= ZERO && c <= NINE) {
-          n = n * 10 + (c - ZERO);
-          c = chunk[++pos]!;
-        }
-        values[f] = n;
-      }
-      if (f < fields || pos >= end) {
-        pos = start;
-        break;
-      }
+      const next = readRow(chunk, pos, fields, values);
+      if (next < 0) break;
+      pos = next;
       edgeType[row] = values[fType]!;
       edgeNameOrIndex[row] = values[fName]!;
       edgeTo[row] = values[fTo]! / nodeFields;
@@ -979,6 +945,28 @@ export class SnapshotParser {
     for (let i = 0; i < locations.count; i++) if (locations.node[i]! >= nodeCount) throw this.corrupt('a location points past the last node');
     this.state = State.Done;
   }
+}
+
+/**
+ * One row of `fields` numbers into `values`, from `pos` (commas and newlines between them);
+ * the position after it, or -1 when the row is not whole here (it meets anything else, or the
+ * chunk's end: `numbers` reads it). No bounds check per byte: a row starts ROW_MARGIN bytes
+ * before the chunk's end, and one that still runs past it reads undefined, which ends every loop.
+ */
+function readRow(chunk: Uint8Array, pos: number, fields: number, values: Float64Array): number {
+  for (let f = 0; f < fields; f++) {
+    let c = chunk[pos]!;
+    while (c === COMMA || c === NEWLINE) c = chunk[++pos]!;
+    let n = c - ZERO;
+    if (!(n >= 0 && n <= 9)) return -1;
+    c = chunk[++pos]!;
+    while (c >= ZERO && c <= NINE) {
+      n = n * 10 + (c - ZERO);
+      c = chunk[++pos]!;
+    }
+    values[f] = n;
+  }
+  return pos >= chunk.length ? -1 : pos;
 }
 
 function decodeEscaped(bytes: Buffer, parser: SnapshotParser): string {
