@@ -36,6 +36,9 @@ export function attachRetainers(verdict: Verdict, survivors: SurvivorGroups, sin
     const matches = survivors.groups
       .map((group) => ({ group, match: matchOf(suspect, group) }))
       .filter((entry): entry is { group: RetainerGroup; match: RetainerFinding['match'] } => entry.match !== undefined)
+      // a handle suspect (a line that creates timers or sockets, or opens files) allocates nothing whose
+      // size could rule out a crumb: only code written at its frames (a callback it passes) ties
+      .filter((entry) => suspect.keyType !== 'handle' || entry.match === 'line' || entry.match === 'function')
       .filter((entry) => entry.group.selfBytes >= gained * MIN_SHARE_OF_SUSPECT)
       .sort((a, b) => SCORE[b.match] - SCORE[a.match] || b.group.selfBytes - a.group.selfBytes)
       .slice(0, PER_SUSPECT)
@@ -44,7 +47,7 @@ export function attachRetainers(verdict: Verdict, survivors: SurvivorGroups, sin
       // Allocated by code that never touches the holder (made here, handed to a cache or a
       // listener there): no frame meets the group. When one group holds most of what the
       // program kept, it is shown, matched by its share.
-      const dominant = survivors.groups[0];
+      const dominant = suspect.keyType === 'handle' ? undefined : survivors.groups[0];
       if (dominant && survivors.bytes > 0 && dominant.selfBytes >= survivors.bytes * DOMINANT_SHARE && dominant.selfBytes >= gained * DOMINANT_SHARE_OF_SUSPECT) {
         return withKeeper({ ...suspect, retainers: [finding(dominant, 'share', survivors)] });
       }
