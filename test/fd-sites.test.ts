@@ -35,6 +35,9 @@ test('file descriptors leaked through fs.createWriteStream are blamed on the lin
     await page.waitForSelector('html[data-rendered="true"]', { timeout: 10_000 });
     const sites = await page.locator('ul.handle-sites li').allTextContents();
     assert.ok(sites.some((text) => text.startsWith(`fds opened at ${LEAK}:${line} startExport()`)), sites.join('\n'));
+    const first = page.locator('#suspects-table tr.suspect').first();
+    assert.equal(await first.locator('.fn').textContent(), 'startExport() opens files that stay open');
+    assert.equal(await first.locator('.loc').textContent(), `${LEAK}:${line}`);
   } finally {
     await browser.close();
   }
