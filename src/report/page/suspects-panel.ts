@@ -1,4 +1,5 @@
 import { formatSize } from '../../model/size-format.js';
+import { OPEN_FDS_TYPE } from '../../model/process.js';
 import { formatConfidence, formatHours, formatRate, siteLocation } from '../finding-format.js';
 import type { ReportData, ReportSuspect } from '../report-data-types.js';
 import { lineChart } from './charts.js';
@@ -68,7 +69,8 @@ export function suspectsPanel(data: ReportData): HTMLElement {
 /** The function and place; a leak spread over a whole file or package says so. */
 function siteCell(suspect: ReportSuspect): HTMLElement[] {
   if (suspect.keyType === 'handle') {
-    return [h('div', { class: 'fn', text: `${functionName(suspect.function)}() creates ${suspect.handleType ?? 'handles'} that stay open` }), h('div', { class: 'loc', text: siteLocation(suspect) })];
+    const what = suspect.handleType === OPEN_FDS_TYPE ? 'opens files that stay open' : `creates ${suspect.handleType ?? 'handles'} that stay open`;
+    return [h('div', { class: 'fn', text: `${functionName(suspect.function)}() ${what}` }), h('div', { class: 'loc', text: siteLocation(suspect) })];
   }
   if (suspect.keyType === 'file' || suspect.keyType === 'package') {
     const what = suspect.keyType === 'file' ? 'whole file' : 'whole package';
