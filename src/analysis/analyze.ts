@@ -58,8 +58,9 @@ export function analyzeRecordings(recorded: Recording[], options: AnalyzeOptions
   const criteria = allocationCriteria(settings, intervalBytes);
   // the heap is judged without what sites whose growth is over hold (caches at their bound, warm-ups)
   const settled = allocations ? settledSites(allocations, processes.times, criteria, settings.maxPoints, generations) : undefined;
+  const direct = settings.directDependencies ? new Set(settings.directDependencies) : undefined;
   const found = processFindings(processes, settings, judging, settled);
-  const { suspects: memorySuspects } = allocations ? findSuspects(allocations, criteria, settings.fdr, settings.maxPoints, generations) : { suspects: [] };
+  const { suspects: memorySuspects } = allocations ? findSuspects(allocations, criteria, settings.fdr, settings.maxPoints, generations, direct) : { suspects: [] };
 
   const { process } = found;
   const creation = handleCreationSites(ordered);

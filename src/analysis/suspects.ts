@@ -11,6 +11,7 @@ import { widerGroups, WIDER_LEVELS, type WiderGroup } from './wider-groups.js';
 import { packageCalls, type PackageCall } from './package-calls.js';
 import { distinctPlacesFirst } from './rank-slots.js';
 import { sharedFrameFields } from './shared-frame.js';
+import { directDependencyBlame } from './dependency-boundary.js';
 
 const MS_PER_HOUR = 3_600_000;
 
@@ -30,7 +31,14 @@ export interface SuspectSearch {
  * own, holds the stacks of sites that hold several stacks (a leak in one caller of a
  * shared helper can hide in the helper's total); a stack is reported only when its site is not.
  */
-export function findSuspects(series: AllocationSeries, criteria: LeakCriteria, fdr: number, maxPoints: number, generations = false): SuspectSearch {
+export function findSuspects(
+  series: AllocationSeries,
+  criteria: LeakCriteria,
+  fdr: number,
+  maxPoints: number,
+  generations = false,
+  directDependencies?: ReadonlySet<string>,
+): SuspectSearch {
   const userSites = series.lineno.filter(inUserCode);
   const wider = widerGroups(userSites);
   const examined = new Map<string, SeriesExamination>();
@@ -55,7 +63,7 @@ export function findSuspects(series: AllocationSeries, criteria: LeakCriteria, f
   const stacks = judgeFamily(series.traceback.filter(inUserCode), series.times, criteria, fdr, maxPoints, generations).filter(
     (found) => !siteKeys.has(found.group.linenoKey) && !turnedOver.has(found.group.linenoKey) && !warmedUp(found),
   );
-  const ranked = [...sites, ...widest, ...calls, ...stacks].map((found) => ({ suspect: toSuspect(found), key: found.group.key, members: isCall(found.group) ? found.group.members : undefined }));
+  const ranked = [...sites, ...widest, ...calls, ...stacks].map((found) => ({ suspect: toSuspect(found, directDependencies), key: found.group.key, members: isCall(found.group) ? found.group.members : undefined }));
   const suspects = distinctPlacesFirst(ranked.sort((a, b) => byExpectedGrowth(a.suspect, b.suspect)));
   return { suspects, tested: series.lineno.length + wider.length + series.traceback.length };
 }
@@ -160,17 +168,22 @@ function isCall(group: GroupSeries): group is PackageCall {
   return 'level' in group && group.level === 'call';
 }
 
-function toSuspect({ group, examination, adjustedPValue, points }: Found): Suspect {
-  const blame = group.biggestStack.blameFrame;
+function toSuspect({ group, examination, adjustedPValue, points }: Found, directDependencies?: ReadonlySet<string>): Suspect {
   const summed = isWider(group) || isCall(group);
+  const allocating = group.biggestStack.blameFrame;
+  // a site allocated in a dependency of a dependency is blamed on the dependency the app uses
+  const moved = summed ? undefined : directDependencyBlame(group.biggestStack.frames, allocating, directDependencies);
+  const blame = moved?.frame ?? allocating;
+  const place = moved?.frame ?? group.site;
   return {
     rank: 0,
     keyType: summed ? group.level : group.keyType,
     ...(summed ? { sites: group.members.length } : {}),
-    file: group.site.file,
-    line: group.site.line,
-    function: group.site.functionName,
+    file: place.file,
+    line: place.line,
+    function: place.functionName,
     ...(isWider(group) ? {} : frameSource(blame)),
+    ...(moved && allocating ? { allocatedIn: { ...tracebackEntry(allocating), package: moved.allocatingPackage, basis: moved.basis } } : {}),
     ...(isCall(group) && group.shared ? sharedFrameFields(group.shared) : {}),
     growthBytesPerHour: examination.slopePerMs * MS_PER_HOUR,
     liveBytes: lastValue(group.bytes),

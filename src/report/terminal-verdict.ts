@@ -100,6 +100,7 @@ function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
     ];
     if (suspect.alsoAt) lines.push(paint(`also at ${truncate(safe(suspect.alsoAt), MAX_SITE_WIDTH)}${suspect.snippet ? ' (the original is not on disk; its text came from the source map)' : ' (the source map names this original, which is not on disk)'}`, 'dim'));
     if (suspect.snippet) lines.push(...snippetLines(suspect.snippet, suspect.line).map((line) => paint(line, 'dim')));
+    if (suspect.allocatedIn) lines.push(allocatedInLine(suspect.allocatedIn));
     if (suspect.keyType === 'call') lines.push(...callLines(suspect, verdict.suspects, paint));
     else if (suspect.calledFrom) lines.push(`called from your code at ${truncate(safe(`${suspect.calledFrom.function || '(anonymous)'} (${suspect.calledFrom.file}:${suspect.calledFrom.line})`), MAX_TRACEBACK_WIDTH)}`);
     if (suspect.traceback.length > 0) lines.push(paint(tracebackLine(suspect.traceback), 'dim'));
@@ -111,6 +112,13 @@ function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
   const hidden = verdict.suspects.length - shown.length;
   if (hidden > 0) blocks.push({ label: '', style: [], lines: [paint(`… and ${hidden} more suspect${hidden === 1 ? '' : 's'} in the report`, 'dim')] });
   return blocks;
+}
+
+/** Where a site blamed on the package the app uses was allocated: in a dependency of that package. */
+function allocatedInLine(allocatedIn: NonNullable<Suspect['allocatedIn']>): string {
+  const why = allocatedIn.basis === 'package.json' ? 'not in your package.json' : 'reached through the package your code called';
+  const where = `${allocatedIn.function || '(anonymous)'} (${allocatedIn.file}:${allocatedIn.line})`;
+  return truncate(safe(`allocated in ${where}: ${allocatedIn.package}, ${why}`), MAX_TRACEBACK_WIDTH);
 }
 
 const MAX_CALL_SITES = 4;
