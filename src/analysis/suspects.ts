@@ -51,7 +51,7 @@ export function findSuspects(
     reported.push(...passed.filter((found) => explainedShare(found, reported) < EXPLAINED_SHARE));
   }
   const widest = reported.slice(sites.length);
-  const calls = judgeCalls(sites, series.times, criteria, fdr, maxPoints, generations);
+  const calls = judgeCalls(sites, series.times, criteria, fdr, maxPoints, generations, directDependencies);
   // a site that turns over as a whole is a cache at its bound: its stacks are its parts (the
   // entries, the Map's table that steps up once more), not a caller's leak hidden in it
   const turnedOver = new Set(generations ? userSites.filter(turnsOver).map((site) => site.key) : []);
@@ -103,10 +103,21 @@ function rise(examination: SeriesExamination): number {
  * is the weakest member's: a call never adds a finding of its own, it tells which code
  * was asked to keep what the sites allocate. By their sum they rank above their members.
  */
-function judgeCalls(sites: readonly Found[], times: readonly Float64Array[], criteria: LeakCriteria, fdr: number, maxPoints: number, generations: boolean): Found[] {
+function judgeCalls(
+  sites: readonly Found[],
+  times: readonly Float64Array[],
+  criteria: LeakCriteria,
+  fdr: number,
+  maxPoints: number,
+  generations: boolean,
+  directDependencies?: ReadonlySet<string>,
+): Found[] {
   const adjustedOf = new Map(sites.map((found) => [found.group.key, found.adjustedPValue]));
   const found: Found[] = [];
-  for (const call of packageCalls(sites.map((site) => site.group))) {
+  for (const call of packageCalls(
+    sites.map((site) => site.group),
+    directDependencies,
+  )) {
     const segments = toSegments(times, call.bytes, maxPoints);
     const examination = examineSeries(segments, criteria, fdr);
     const adjustedPValue = Math.max(...call.members.map((member) => adjustedOf.get(member) ?? 1));

@@ -136,7 +136,9 @@ function callLines(call: Suspect, suspects: readonly Suspect[], paint: Paint): s
   }
   const members = callMembers(call, suspects);
   for (const member of members.slice(0, MAX_CALL_SITES)) {
-    lines.push(`  ${paint(`#${member.rank}`, 'dim')} ${truncate(safe(siteLabel(member)), MAX_SITE_WIDTH)}  ${paint(`${formatRate(member.growthBytesPerHour)}, ${formatSize(member.liveBytes)} live`, 'dim')}`);
+    // sites blamed on the called package but allocated in a dependency of it differ only there
+    const label = member.allocatedIn ? `${siteLabel(member)}, allocated in ${member.allocatedIn.file}:${member.allocatedIn.line}` : siteLabel(member);
+    lines.push(`  ${paint(`#${member.rank}`, 'dim')} ${truncate(safe(label), MAX_TRACEBACK_WIDTH)}  ${paint(`${formatRate(member.growthBytesPerHour)}, ${formatSize(member.liveBytes)} live`, 'dim')}`);
   }
   if (members.length > MAX_CALL_SITES) lines.push(paint(`  … and ${members.length - MAX_CALL_SITES} more`, 'dim'));
   return lines;

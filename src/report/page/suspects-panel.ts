@@ -94,7 +94,8 @@ function callSiteList(suspect: ReportSuspect, suspects: readonly ReportSuspect[]
   const members = (suspect.callSites ?? []).map((rank) => suspects.find((other) => other.rank === rank)).filter((member) => member !== undefined);
   if (members.length === 0) return [];
   const items = members.map((member) => {
-    const button = h('button', { type: 'button', text: `#${member.rank} ${functionName(member.function)}() ${siteLocation(member)}` });
+    const allocated = member.allocatedIn ? `, allocated in ${siteLocation(member.allocatedIn)}` : '';
+    const button = h('button', { type: 'button', text: `#${member.rank} ${functionName(member.function)}() ${siteLocation(member)}${allocated}` });
     button.addEventListener('click', (event) => {
       event.stopPropagation();
       const row = document.querySelector<HTMLElement>(`tr.suspect[data-rank="${member.rank}"]`);
