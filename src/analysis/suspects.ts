@@ -114,10 +114,7 @@ function judgeCalls(
 ): Found[] {
   const adjustedOf = new Map(sites.map((found) => [found.group.key, found.adjustedPValue]));
   const found: Found[] = [];
-  for (const call of packageCalls(
-    sites.map((site) => site.group),
-    directDependencies,
-  )) {
+  for (const call of packageCalls(sites.map((site) => site.group), directDependencies)) {
     const segments = toSegments(times, call.bytes, maxPoints);
     const examination = examineSeries(segments, criteria, fdr);
     const adjustedPValue = Math.max(...call.members.map((member) => adjustedOf.get(member) ?? 1));
