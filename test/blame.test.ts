@@ -190,6 +190,11 @@ test('a leak allocated in a dependency of a dependency is blamed on the package 
   assert.deepEqual(site.calledFrom && [site.calledFrom.file, site.calledFrom.function], ['app.mjs', 'scrape']);
   assert.equal(verdict.suspects[0]!.file, agentFile, 'the first suspect names the package the app uses');
   assert.match(result.stdout, /allocated in \S+ \(node_modules\/dns-memo\/index\.js:\d+\): dns-memo, not in your package\.json/);
+  // the sweep timers dns-memo starts are handles created there, blamed the same way
+  const timers = verdict.handles.find((handle) => handle.type === 'Timeout');
+  assert.ok(timers?.leak && timers.createdAt, JSON.stringify(verdict.handles));
+  assert.deepEqual([timers.createdAt.file, timers.createdAt.function, timers.createdAt.createdIn?.file, timers.createdAt.createdIn?.basis], [agentFile, 'ProxyAgent', memoFile, 'package.json']);
+  assert.match(result.stdout, /created in \S+ \(node_modules\/dns-memo\/index\.js:\d+\): dns-memo, not in your package\.json/);
 
   // the HTML report says it, and marks where the package the app uses calls its own dependency
   const browser = await launchTestBrowser();

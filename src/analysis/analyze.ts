@@ -63,7 +63,7 @@ export function analyzeRecordings(recorded: Recording[], options: AnalyzeOptions
   const { suspects: memorySuspects } = allocations ? findSuspects(allocations, criteria, settings.fdr, settings.maxPoints, generations, direct) : { suspects: [] };
 
   const { process } = found;
-  const creation = handleCreationSites(ordered);
+  const creation = handleCreationSites(ordered, direct);
   const handles = found.handles.map((handle) => {
     const createdAt = creation.get(handle.type);
     return createdAt ? { ...handle, createdAt } : handle;
@@ -124,6 +124,7 @@ function handleSuspects(handles: readonly HandleFinding[]): Suspect[] {
         line: site.line,
         function: site.function,
         ...(site.calledFrom ? { calledFrom: site.calledFrom } : {}),
+        ...(site.createdIn ? { allocatedIn: site.createdIn } : {}),
         growthBytesPerHour: 0,
         liveBytes: 0,
         confidence: handle.confidence,

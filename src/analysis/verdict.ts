@@ -215,6 +215,8 @@ export interface HandleCreation {
   traceback: TracebackEntry[];
   /** When the site is in a dependency: the user's own frame that called into it. */
   calledFrom?: TracebackEntry;
+  /** When the handles were created in a dependency of a dependency: the frame that created them (as Suspect.allocatedIn); `file`, `line`, `function` are then the package the app uses. */
+  createdIn?: TracebackEntry & { package: string; basis: 'package.json' | 'call' };
 }
 
 export interface Restart {

@@ -100,7 +100,7 @@ function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
     ];
     if (suspect.alsoAt) lines.push(paint(`also at ${truncate(safe(suspect.alsoAt), MAX_SITE_WIDTH)}${suspect.snippet ? ' (the original is not on disk; its text came from the source map)' : ' (the source map names this original, which is not on disk)'}`, 'dim'));
     if (suspect.snippet) lines.push(...snippetLines(suspect.snippet, suspect.line).map((line) => paint(line, 'dim')));
-    if (suspect.allocatedIn) lines.push(allocatedInLine(suspect.allocatedIn));
+    if (suspect.allocatedIn) lines.push(allocatedInLine(suspect.allocatedIn, suspect.keyType === 'handle' ? 'created' : 'allocated'));
     if (suspect.keyType === 'call') lines.push(...callLines(suspect, verdict.suspects, paint));
     else if (suspect.calledFrom) lines.push(`called from your code at ${truncate(safe(`${suspect.calledFrom.function || '(anonymous)'} (${suspect.calledFrom.file}:${suspect.calledFrom.line})`), MAX_TRACEBACK_WIDTH)}`);
     if (suspect.traceback.length > 0) lines.push(paint(tracebackLine(suspect.traceback), 'dim'));
@@ -115,10 +115,10 @@ function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
 }
 
 /** Where a site blamed on the package the app uses was allocated: in a dependency of that package. */
-function allocatedInLine(allocatedIn: NonNullable<Suspect['allocatedIn']>): string {
+function allocatedInLine(allocatedIn: NonNullable<Suspect['allocatedIn']>, verb: 'allocated' | 'created' = 'allocated'): string {
   const why = allocatedIn.basis === 'package.json' ? 'not in your package.json' : 'reached through the package your code called';
   const where = `${allocatedIn.function || '(anonymous)'} (${allocatedIn.file}:${allocatedIn.line})`;
-  return truncate(safe(`allocated in ${where}: ${allocatedIn.package}, ${why}`), MAX_TRACEBACK_WIDTH);
+  return truncate(safe(`${verb} in ${where}: ${allocatedIn.package}, ${why}`), MAX_TRACEBACK_WIDTH);
 }
 
 const MAX_CALL_SITES = 4;
@@ -274,6 +274,7 @@ function handleBlock(handle: HandleFinding, paint: Paint): Block {
 
 function creationLines(created: HandleCreation, paint: Paint): string[] {
   const lines = [`created at ${truncate(safe(siteLabel(created)), MAX_SITE_WIDTH)} ${paint(`(${created.liveSampled} sampled still open)`, 'dim')}`];
+  if (created.createdIn) lines.push(allocatedInLine(created.createdIn, 'created'));
   if (created.calledFrom) lines.push(`called from your code at ${truncate(safe(`${created.calledFrom.function || '(anonymous)'} (${created.calledFrom.file}:${created.calledFrom.line})`), MAX_TRACEBACK_WIDTH)}`);
   if (created.traceback.length > 0) lines.push(paint(tracebackLine(created.traceback), 'dim'));
   return lines;
