@@ -1,0 +1,88 @@
+// A badge service: an HTTP endpoint renders a small status card per request with
+// @napi-rs/canvas (background, title, a sparkline of the last checks) and answers with
+// `await canvas.encode('webp', 80)`. Before 0.1.48 the native encode took an image snapshot
+// of the surface (a copy of its pixels) and never released it (Brooooooklyn/canvas#716,
+// fixed by #786 in skia-c/skia_c.cpp), so every rendered card leaked its pixels in native
+// memory. RATE requests per second from a loopback client for DURATION_S seconds, then
+// everything closes.
+'use strict';
+const http = require('node:http');
+const { createCanvas } = require('@napi-rs/canvas');
+
+const RATE = Number(process.env.RATE || 5);
+const DURATION_S = Number(process.env.DURATION_S || 70);
+const WIDTH = 360;
+const HEIGHT = 200;
+
+function statusOf(name) {
+  let h = 0;
+  for (const c of name) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return {
+    name,
+    uptime: 95 + (h % 500) / 100,
+    checks: Array.from({ length: 30 }, (_, i) => 40 + ((h >> (i % 16)) + i * 17) % 160),
+  };
+}
+
+async function renderCard(status) {
+  const canvas = createCanvas(WIDTH, HEIGHT);
+  const ctx = canvas.getContext('2d');
+  const gradient = ctx.createLinearGradient(0, 0, WIDTH, HEIGHT);
+  gradient.addColorStop(0, '#0f2537');
+  gradient.addColorStop(1, '#1d4e6b');
+  ctx.fillStyle = gradient;
+  ctx.fillRect(0, 0, WIDTH, HEIGHT);
+  ctx.fillStyle = '#ffffff';
+  ctx.font = 'bold 22px sans-serif';
+  ctx.fillText(status.name, 16, 34);
+  ctx.font = '15px sans-serif';
+  ctx.fillText(`uptime ${status.uptime.toFixed(2)}%`, 16, 58);
+  ctx.strokeStyle = status.uptime > 99 ? '#4cd964' : '#ffcc00';
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  status.checks.forEach((ms, i) => {
+    const x = 16 + (i * (WIDTH - 32)) / (status.checks.length - 1);
+    const y = HEIGHT - 16 - (ms / 200) * 100;
+    if (i === 0) ctx.moveTo(x, y);
+    else ctx.lineTo(x, y);
+  });
+  ctx.stroke();
+  return canvas.encode('webp', 80);
+}
+
+const server = http.createServer(async (req, res) => {
+  const name = decodeURIComponent(req.url.split('/').pop() || 'unknown');
+  try {
+    const image = await renderCard(statusOf(name));
+    res.writeHead(200, { 'content-type': 'image/webp', 'content-length': image.length, 'cache-control': 'max-age=60' });
+    res.end(image);
+  } catch (error) {
+    res.writeHead(500);
+    res.end(String(error));
+  }
+});
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+let sent = 0;
+let bytes = 0;
+function fetchCard(port) {
+  const n = ++sent;
+  http
+    .get({ host: '127.0.0.1', port, path: `/badge/service-${n % 997}`, agent }, (res) => {
+      res.on('data', (chunk) => (bytes += chunk.length));
+      res.resume();
+    })
+    .on('error', () => {});
+}
+
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address();
+  const ticker = setInterval(() => fetchCard(port), 1000 / RATE);
+  setTimeout(() => {
+    clearInterval(ticker);
+    setTimeout(() => {
+      agent.destroy();
+      server.close();
+    }, 500);
+  }, DURATION_S * 1000);
+});
