@@ -101,6 +101,7 @@ function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
     ];
     if (suspect.alsoAt) lines.push(paint(`also at ${truncate(safe(suspect.alsoAt), MAX_SITE_WIDTH)}${suspect.snippet ? ' (the original is not on disk; its text came from the source map)' : ' (the source map names this original, which is not on disk)'}`, 'dim'));
     if (suspect.snippet) lines.push(...snippetLines(suspect.snippet, suspect.line).map((line) => paint(line, 'dim')));
+    if (suspect.allocatedIn) lines.push(allocatedInLine(suspect.allocatedIn, suspect.keyType === 'handle' ? 'created' : 'allocated'));
     if (suspect.keyType === 'call') lines.push(...callLines(suspect, verdict.suspects, paint));
     else if (suspect.calledFrom) lines.push(`called from your code at ${truncate(safe(`${suspect.calledFrom.function || '(anonymous)'} (${suspect.calledFrom.file}:${suspect.calledFrom.line})`), MAX_TRACEBACK_WIDTH)}`);
     if (suspect.traceback.length > 0) lines.push(paint(tracebackLine(suspect.traceback), 'dim'));
@@ -112,6 +113,13 @@ function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
   const hidden = verdict.suspects.length - shown.length;
   if (hidden > 0) blocks.push({ label: '', style: [], lines: [paint(`… and ${hidden} more suspect${hidden === 1 ? '' : 's'} in the report`, 'dim')] });
   return blocks;
+}
+
+/** Where a site blamed on the package the app uses was allocated: in a dependency of that package. */
+function allocatedInLine(allocatedIn: NonNullable<Suspect['allocatedIn']>, verb: 'allocated' | 'created' | 'opened' = 'allocated'): string {
+  const why = allocatedIn.basis === 'package.json' ? 'not in your package.json' : 'reached through the package your code called';
+  const where = `${allocatedIn.function || '(anonymous)'} (${allocatedIn.file}:${allocatedIn.line})`;
+  return truncate(safe(`${verb} in ${where}: ${allocatedIn.package}, ${why}`), MAX_TRACEBACK_WIDTH);
 }
 
 const MAX_CALL_SITES = 4;
@@ -129,7 +137,9 @@ function callLines(call: Suspect, suspects: readonly Suspect[], paint: Paint): s
   }
   const members = callMembers(call, suspects);
   for (const member of members.slice(0, MAX_CALL_SITES)) {
-    lines.push(`  ${paint(`#${member.rank}`, 'dim')} ${truncate(safe(siteLabel(member)), MAX_SITE_WIDTH)}  ${paint(`${formatRate(member.growthBytesPerHour)}, ${formatSize(member.liveBytes)} live`, 'dim')}`);
+    // sites blamed on the called package but allocated in a dependency of it differ only there
+    const label = member.allocatedIn ? `${siteLabel(member)}, allocated in ${member.allocatedIn.file}:${member.allocatedIn.line}` : siteLabel(member);
+    lines.push(`  ${paint(`#${member.rank}`, 'dim')} ${truncate(safe(label), MAX_TRACEBACK_WIDTH)}  ${paint(`${formatRate(member.growthBytesPerHour)}, ${formatSize(member.liveBytes)} live`, 'dim')}`);
   }
   if (members.length > MAX_CALL_SITES) lines.push(paint(`  … and ${members.length - MAX_CALL_SITES} more`, 'dim'));
   return lines;
@@ -265,6 +275,7 @@ function handleBlock(handle: HandleFinding, paint: Paint): Block {
 
 function creationLines(created: HandleCreation, verb: 'opened' | 'created', paint: Paint): string[] {
   const lines = [`${verb} at ${truncate(safe(siteLabel(created)), MAX_SITE_WIDTH)} ${paint(`(${created.liveSampled} sampled still open)`, 'dim')}`];
+  if (created.createdIn) lines.push(allocatedInLine(created.createdIn, verb));
   if (created.calledFrom) lines.push(`called from your code at ${truncate(safe(`${created.calledFrom.function || '(anonymous)'} (${created.calledFrom.file}:${created.calledFrom.line})`), MAX_TRACEBACK_WIDTH)}`);
   if (created.traceback.length > 0) lines.push(paint(tracebackLine(created.traceback), 'dim'));
   return lines;

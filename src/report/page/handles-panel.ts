@@ -46,6 +46,7 @@ function creationSites(data: ReportData): HTMLElement[] {
           h('span', { class: 'loc', text: `${siteLocation(site)}${site.function ? ` ${functionName(site.function)}()` : ''}` }),
           ` (${site.liveSampled} sampled still open)`,
         ];
+        if (site.createdIn) parts.push(h('div', { class: 'allocated-in', text: `Created in ${functionName(site.createdIn.function)}() ${siteLocation(site.createdIn)} (${site.createdIn.package}, ${site.createdIn.basis === 'package.json' ? 'which your package.json does not list' : 'reached through the package your code called'})` }));
         if (site.calledFrom) parts.push(h('div', { class: 'called-from', text: `Called from your code at ${functionName(site.calledFrom.function)} (${siteLocation(site.calledFrom)})` }));
         return h('li', { class: handle.leak ? 'leak' : null }, parts);
       }),
