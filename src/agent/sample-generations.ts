@@ -37,17 +37,22 @@ export class SampleGenerations {
       if (entry) entry.died += 1;
       else deaths.set(key, { traceback: sample.traceback, died: 1 });
     }
-    // the first snapshot each stack's oldest sample was seen in, by Traceback object (no key hashing per sample)
+    // the first snapshot each stack's oldest sample was seen in, by Traceback object (no key
+    // hashing per sample; a stack's samples come one after another, so mostly no lookup at all)
     const oldestBorn = new Map<Traceback, number>();
+    let current: Traceback | undefined;
+    let currentBorn = Infinity;
     for (const [ordinal, traceback] of live) {
-      const known = this.born.get(ordinal);
-      if (!known) {
-        this.born.set(ordinal, { snapshot: this.snapshot, traceback });
-        continue;
+      if (traceback !== current) {
+        if (current && currentBorn < (oldestBorn.get(current) ?? Infinity)) oldestBorn.set(current, currentBorn);
+        current = traceback;
+        currentBorn = Infinity;
       }
-      const oldest = oldestBorn.get(traceback);
-      if (oldest === undefined || known.snapshot < oldest) oldestBorn.set(traceback, known.snapshot);
+      const known = this.born.get(ordinal);
+      if (known) currentBorn = Math.min(currentBorn, known.snapshot);
+      else this.born.set(ordinal, { snapshot: this.snapshot, traceback });
     }
+    if (current && currentBorn < (oldestBorn.get(current) ?? Infinity)) oldestBorn.set(current, currentBorn);
     const oldestAge = new Map<string, number>();
     for (const [traceback, born] of oldestBorn) {
       const age = this.snapshot - born;
