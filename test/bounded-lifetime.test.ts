@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { analyzeRecordings } from '../src/index.js';
+import { RecordingEncoder } from '../src/formats/recording.js';
+import { readRecordingFile } from '../src/formats/recording-file.js';
+import { Snapshot } from '../src/model/snapshot.js';
+import { tempDir } from './temp-dir.js';
 import { segmentBound } from '../src/analysis/bounded-lifetime.js';
 import { Frame, Traceback } from '../src/model/index.js';
 import type { Recording, RecordingSample, SampleRow } from '../src/formats/recording.js';
@@ -179,4 +185,42 @@ test('analyze: a site whose objects live a bounded time is not a leak, and says 
   const verdict = analyzeRecordings([recordingOf(leaking, site, (i) => 30e6 + leaking.bytes[i]!)]);
   assert.equal(verdict.verdict, 'leak');
   assert.equal(`${verdict.suspects[0]?.file}:${verdict.suspects[0]?.line}`, 'src/connections.js:12');
+});
+
+test('the oldest live sample\'s age goes through the encoder and the reader; a long recording keeps the greatest age of each merged bucket', () => {
+  const encoder = new RecordingEncoder();
+  let text = encoder.encodeHeader({
+    runtime: 'node', runtimeVersion: 'v20.0.0', pid: 7, hostname: 'web', service: 'proxy', argv: ['node', 'proxy.js'], cwd: '/srv',
+    startTime: new Date(START).toISOString(), sampling: { sampler: 'inspector', intervalBytes: INTERVAL, stackDepth: 64, generations: true, oldestAge: true },
+    limits: { heapLimitBytes: 4e9 }, agent: { name: 'heapsleuth', version: '0' },
+  });
+  const held = new Traceback(site);
+  const kept = new Traceback([new Frame('src/registry.js', 4, 'keep')]);
+  const metadata = { runtime: 'node' as const, takenAt: '', samplingIntervalBytes: INTERVAL, stackDepth: 64 };
+  const TICKS = 1000;
+  for (let t = 0; t < TICKS; t++) {
+    const traces = [
+      { traceback: held, size: 3 * INTERVAL, count: 3, ...(t % 7 > 0 ? { oldestAge: t % 7 } : {}), ...(t % 7 === 0 ? { oldDeaths: 2 } : {}) },
+      { traceback: kept, size: (1 + t) * INTERVAL, count: 1 + t, ...(t > 0 ? { oldestAge: t } : {}) },
+    ];
+    const memory = { rss: 1e8, heapTotal: 6e7, heapUsed: 5e7, external: 0, arrayBuffers: 0 };
+    text += encoder.encodeSample(new Snapshot(traces, metadata), { time: START + t * TICK_MS, memory });
+    encoder.commit();
+  }
+  // the row as written: the 4th column (0 where none died) before the 5th
+  assert.match(text, /"rows":\[\[0,196608,3,0,1\],\[1,131072,2,0,1\]\]/);
+  const path = join(tempDir('heapsleuth-ages-'), 'proxy.ndjson');
+  writeFileSync(path, text);
+  const [recording] = readRecordingFile(path, { maxPointsPerLifetime: 400 });
+  assert.equal(recording!.header.sampling.oldestAge, true);
+  const samples = recording!.samples;
+  assert.ok(samples.length < TICKS, 'merged into buckets');
+  for (const sample of samples) {
+    const last = sample.seq + (sample.ticks ?? 1) - 1;
+    const ageOf = (id: number) => sample.rows.find((row) => row[0] === id)?.[4] ?? 0;
+    // the leak's oldest sample is as old as its bucket's last tick; the held ones never older than 6 ticks
+    assert.equal(ageOf(1), last);
+    const greatest = Math.max(...Array.from({ length: sample.ticks ?? 1 }, (_, k) => (sample.seq + k) % 7));
+    assert.equal(ageOf(0), greatest, `bucket at seq ${sample.seq}`);
+  }
 });
