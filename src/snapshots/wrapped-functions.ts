@@ -1,0 +1,76 @@
+import { edgeLabelOf, nodeNameOf, type HeapGraph, type TypeCodes } from './heap-graph.js';
+
+/**
+ * The kinds of wrapper that Node and JavaScript put between a holder and the function a
+ * program handed it: `once` (`emitter.once(type, fn)`: a bound `onceWrapper`), `bind`
+ * (`fn.bind(obj)`), `timer` and `immediate` (`setTimeout(fn)`, `setInterval(fn)`,
+ * `setImmediate(fn)`: a `Timeout` or `Immediate`), `listener` (`EventTarget` and
+ * `AbortSignal`'s `addEventListener(type, fn)`: a `Listener` record).
+ */
+export type WrapperKind = 'once' | 'bind' | 'timer' | 'immediate' | 'listener';
+
+/** What a wrapper calls in the end: the kinds passed on the way (outermost first) and the function. */
+export interface Unwrapped {
+  kinds: WrapperKind[];
+  /** The node of the function the program wrote (a closure). */
+  node: number;
+}
+
+/** Wrappers around wrappers (a timer calling a bound function): followed this deep at most. */
+const MAX_DEPTH = 4;
+
+/**
+ * Finds, for a node of a heap snapshot, the user function behind it when it is a wrapper.
+ * In Node 20's snapshots (V8 11) a bound function is a closure named `native_bind` with the
+ * internal edges `bound_function`, `bound_this` and `bound_arguments`; `once` binds Node's
+ * `onceWrapper` to a state object `{ fired, wrapFn, target, type, listener }` and sets
+ * `listener` on the bound function as well; a `Timeout` calls its `_onTimeout`, an
+ * `Immediate` its `_onImmediate`, an `EventTarget` `Listener` its `callback`.
+ */
+export class WrappedFunctions {
+  constructor(
+    private readonly graph: HeapGraph,
+    private readonly codes: TypeCodes,
+  ) {}
+
+  of(node: number): Unwrapped | undefined {
+    const kinds: WrapperKind[] = [];
+    let current = node;
+    for (let depth = 0; depth < MAX_DEPTH; depth++) {
+      const next = this.unwrapOnce(current);
+      if (!next) break;
+      kinds.push(next.kind);
+      current = next.node;
+    }
+    if (kinds.length === 0 || this.graph.nodeType[current] !== this.codes.closure) return undefined;
+    return { kinds, node: current };
+  }
+
+  private unwrapOnce(node: number): { kind: WrapperKind; node: number } | undefined {
+    const type = this.graph.nodeType[node];
+    if (type === this.codes.closure) {
+      const target = this.child(node, this.codes.internal, 'bound_function');
+      if (target === undefined) return undefined;
+      if (nodeNameOf(this.graph, target) === 'onceWrapper') {
+        const state = this.child(node, this.codes.internal, 'bound_this');
+        const listener = this.child(node, this.codes.property, 'listener') ?? (state === undefined ? undefined : this.child(state, this.codes.property, 'listener'));
+        if (listener !== undefined) return { kind: 'once', node: listener };
+      }
+      return { kind: 'bind', node: target };
+    }
+    if (type !== this.codes.object) return undefined;
+    const name = nodeNameOf(this.graph, node);
+    const [kind, edge] = name === 'Timeout' ? (['timer', '_onTimeout'] as const) : name === 'Immediate' ? (['immediate', '_onImmediate'] as const) : name === 'Listener' ? (['listener', 'callback'] as const) : [];
+    if (!kind) return undefined;
+    const callee = this.child(node, this.codes.property, edge);
+    return callee !== undefined && this.graph.nodeType[callee] === this.codes.closure ? { kind, node: callee } : undefined;
+  }
+
+  private child(node: number, edgeType: number, name: string): number | undefined {
+    const { firstEdge, edgeTo } = this.graph;
+    for (let e = firstEdge[node]!; e < firstEdge[node + 1]!; e++) {
+      if (this.graph.edgeType[e] === edgeType && edgeLabelOf(this.graph, e, this.codes) === name) return edgeTo[e]!;
+    }
+    return undefined;
+  }
+}
