@@ -111,7 +111,9 @@ function keeperOf(group: RetainerGroup): RetainerFinding['keptBy'] {
   const programs = (location: SourceLocation | undefined) => (location && !location.file.startsWith('node:') ? location : undefined);
   for (let i = path.length - 1; i >= 0; i--) {
     const step = path[i]!;
-    const wrapped = programs(step.wraps?.location) && step.wraps;
+    // A closure of Node's own counts as the program's function it calls only where the path
+    // ends: one the path passes on the way to its other variables holds those, not the function.
+    const wrapped = programs(step.wraps?.location) && (step.wraps!.kinds[0] !== 'node' || i === path.length - 1) && step.wraps;
     if (i === path.length - 1 && step.nodeType !== 'closure' && !wrapped) continue;
     // Above a WeakMap entry the path leads to its key, not to the WeakMap that holds the
     // value (the heap's path does not show the WeakMap): what keeps the key is no keeper.

@@ -114,7 +114,7 @@ export interface RetainerFinding {
     line?: number;
     alsoAt?: string;
     moduleScope?: true;
-    wraps?: { kinds: ('once' | 'bind' | 'timer' | 'immediate' | 'listener')[]; function: string; file?: string; line?: number; alsoAt?: string };
+    wraps?: { kinds: ('once' | 'bind' | 'timer' | 'immediate' | 'listener' | 'node')[]; function: string; file?: string; line?: number; alsoAt?: string };
   }[];
   /** Objects at the path's end, and all new objects they alone lead to. */
   heads: number;

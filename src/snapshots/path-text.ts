@@ -53,7 +53,9 @@ function stepsText(path: RetainerStep[]): string[] {
     const at = step.wraps?.location;
     const reached = at ? path.slice(i + 1, i + 1 + WRAPPER_HOPS).findIndex((next) => next.nodeType === 'closure' && next.location?.file === at.file && next.location.line === at.line) : -1;
     if (step.wraps && (i === path.length - 1 || reached >= 0)) {
-      texts.push(`${edgeLabel(step.edgeType, step.edge)} ${wrapperText({ kinds: step.wraps.kinds, function: step.wraps.function, ...(at ? { file: at.file, line: at.line } : {}) })}`);
+      const called = wrapperText({ kinds: step.wraps.kinds, function: step.wraps.function, ...(at ? { file: at.file, line: at.line } : {}) });
+      // A closure of Node's own reads as itself, then the program's function it calls.
+      texts.push(step.wraps.kinds[0] === 'node' ? `${stepText(step)} -> ${called}` : `${edgeLabel(step.edgeType, step.edge)} ${called}`);
       if (reached >= 0) i += reached + 1;
     } else {
       texts.push(stepText(step));

@@ -105,7 +105,7 @@ interface Accumulator {
 export function groupRetainers(graph: HeapGraph, codes: TypeCodes, tree: RetainerTree, options: GroupOptions): GroupResult {
   const { nodeId, nodeSelfSize, nodeType } = graph;
   const classes = new PathClasses(graph, codes, tree);
-  const wrapped = new WrappedFunctions(graph, codes);
+  const wrapped = new WrappedFunctions(graph, codes, options.locations);
   const groups = new Map<string, Accumulator>();
   const baseline = options.baselineMaxNodeId;
   // One bit per new object, set in node order: the walk below goes in breadth-first order,

@@ -13,11 +13,14 @@ export interface WrapsText {
 }
 
 const HOP: Record<string, string> = { once: 'once', bind: 'bound', timer: 'Timeout', immediate: 'Immediate', listener: 'Listener' };
-const WHAT: Record<string, string> = { once: 'once listener', bind: 'bound function', timer: 'timer callback', immediate: 'immediate callback', listener: 'event listener' };
+const WHAT: Record<string, string> = { once: 'once listener', bind: 'bound function', timer: 'timer callback', immediate: 'immediate callback', listener: 'event listener', node: 'closure' };
 
-/** `(once) -> onTimeout at lib/pool.js:12`, `(Timeout) -> (bound) -> flush at src/app.js:30`. */
+/**
+ * `(once) -> onTimeout at lib/pool.js:12`, `(Timeout) -> (bound) -> flush at src/app.js:30`.
+ * A closure of Node's own (`node`) has no hop of its own: it is shown as the closure it is.
+ */
 export function wrapperText(wraps: WrapsText): string {
-  const hops = wraps.kinds.map((kind) => `(${HOP[kind] ?? kind})`);
+  const hops = wraps.kinds.filter((kind) => kind !== 'node').map((kind) => `(${HOP[kind] ?? kind})`);
   const name = wraps.function || 'closure';
   const at = wraps.file !== undefined ? ` at ${wraps.file}:${wraps.line}` : '';
   return [...hops, `${name}${at}`].join(' -> ');
