@@ -11,7 +11,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Verdict } from '../src/analysis/verdict.js';
-import { cliPath, fixture, runNode, type ChildResult } from './child-process.js';
+import { cliPath, fixture, repoRoot, runNode, type ChildResult } from './child-process.js';
+import type { RetainerReport } from '../src/snapshots/find-retainers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'heapsleuth-wrapped-retainers-'));
 
@@ -26,9 +27,9 @@ async function run(script: string): Promise<{ result: ChildResult; verdict: Verd
   return { result, verdict: JSON.parse(readFileSync(jsonFile, 'utf8')) as Verdict };
 }
 
-/** The 1-based line of the fixture marked `// keeper:`: where the wrapped function is written. */
-function keeperLine(file: string): number {
-  const index = readFileSync(fixture(`wrapped/${file}`), 'utf8').split('\n').findIndex((line) => line.includes('// keeper:'));
+/** The 1-based line of the fixture marked `// keeper:` (or `// keeper: <mark>`): where the wrapped function is written. */
+function keeperLine(file: string, mark = ''): number {
+  const index = readFileSync(fixture(`wrapped/${file}`), 'utf8').split('\n').findIndex((line) => line.includes(`// keeper:${mark ? ` ${mark}` : ''}`));
   assert.ok(index >= 0, `${file} marks its keeper`);
   return index + 1;
 }
@@ -68,4 +69,25 @@ test('run --retainers: entries kept by setTimeout(fn.bind(entry)) are blamed on 
   assert.match(result.stdout, new RegExp(`held by timer callback expire at test/fixtures/wrapped/expiry\\.mjs:${line}, not by the code that allocated them`));
   // a timer list is a linked list: its Timeouts on the way read once, with a count
   assert.ok(verdict.suspects.every((suspect) => (suspect.retainers ?? []).every((each) => !/(_idlePrev \(Timeout\) -> ){3}/.test(each.path))), 'runs of one step are collapsed');
+});
+
+test('retainers: an AbortSignal listener and an AsyncResource.bind listener lead on to the functions the program wrote', async () => {
+  const dir = mkdtempSync(join(work, 'snapshots-'));
+  const child = await runNode([fixture('wrapped/listener-snapshots.mjs'), dir], { cwd: repoRoot });
+  assert.equal(child.code, 0, child.stderr);
+  const jsonFile = join(dir, 'groups.json');
+  const result = await runNode([cliPath, 'retainers', join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot'), '--json', jsonFile], { cwd: repoRoot });
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(readFileSync(jsonFile, 'utf8')) as RetainerReport;
+  const file = 'test/fixtures/wrapped/listener-snapshots.mjs';
+  const wrappers = report.groups.flatMap((group) => group.path.flatMap((step) => (step.wraps ? [step.wraps] : [])));
+  const shown = JSON.stringify(wrappers);
+  // an EventTarget's Listener record calls its callback
+  const listener = wrappers.find((wraps) => wraps.kinds[0] === 'listener');
+  assert.equal(listener?.function, 'onAbort', shown);
+  assert.deepEqual([listener.location?.file, listener.location?.line], [file, keeperLine('listener-snapshots.mjs', 'listener')]);
+  // AsyncResource.bind's closure (node:async_hooks) calls the fn in its scope
+  const bound = wrappers.find((wraps) => wraps.kinds[0] === 'node');
+  assert.equal(bound?.function, 'onClose', shown);
+  assert.deepEqual([bound.location?.file, bound.location?.line], [file, keeperLine('listener-snapshots.mjs', 'node')]);
 });
