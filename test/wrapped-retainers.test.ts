@@ -71,7 +71,7 @@ test('run --retainers: entries kept by setTimeout(fn.bind(entry)) are blamed on 
   assert.ok(verdict.suspects.every((suspect) => (suspect.retainers ?? []).every((each) => !/(_idlePrev \(Timeout\) -> ){3}/.test(each.path))), 'runs of one step are collapsed');
 });
 
-test('retainers: an AbortSignal listener and an AsyncResource.bind listener lead on to the functions the program wrote', async () => {
+test('retainers: an AbortSignal listener and listeners wrapped by AsyncResource.bind and runInAsyncScope.bind lead on to the functions the program wrote', async () => {
   const dir = mkdtempSync(join(work, 'snapshots-'));
   const child = await runNode([fixture('wrapped/listener-snapshots.mjs'), dir], { cwd: repoRoot });
   assert.equal(child.code, 0, child.stderr);
@@ -90,4 +90,8 @@ test('retainers: an AbortSignal listener and an AsyncResource.bind listener lead
   const bound = wrappers.find((wraps) => wraps.kinds[0] === 'node');
   assert.equal(bound?.function, 'onClose', shown);
   assert.deepEqual([bound.location?.file, bound.location?.line], [file, keeperLine('listener-snapshots.mjs', 'node')]);
+  // Node's runInAsyncScope bound to the program's function: that function, a bound argument
+  const runInScope = wrappers.find((wraps) => wraps.kinds[0] === 'bind');
+  assert.equal(runInScope?.function, 'onFinish', shown);
+  assert.deepEqual([runInScope.location?.file, runInScope.location?.line], [file, keeperLine('listener-snapshots.mjs', 'bound-args')]);
 });

@@ -7,8 +7,7 @@ import type { ScriptLocations } from './script-locations.js';
  * (`fn.bind(obj)`), `timer` and `immediate` (`setTimeout(fn)`, `setInterval(fn)`,
  * `setImmediate(fn)`: a `Timeout` or `Immediate`), `listener` (`EventTarget` and
  * `AbortSignal`'s `addEventListener(type, fn)`: a `Listener` record), `node` (a closure of
- * Node's own whose scope holds one function of the program: `AsyncResource.bind(fn)`, which
- * `on-finished` wraps every listener in, `util.promisify`'s callback).
+ * Node's own whose scope holds one function of the program: `AsyncResource.bind(fn)`).
  */
 export type WrapperKind = 'once' | 'bind' | 'timer' | 'immediate' | 'listener' | 'node';
 
@@ -27,7 +26,8 @@ const SCOPE_DEPTH = 3;
 /**
  * Finds, for a node of a heap snapshot, the user function behind it when it is a wrapper.
  * In Node 20's snapshots (V8 11) a bound function is a closure named `native_bind` with the
- * internal edges `bound_function`, `bound_this` and `bound_arguments`; `once` binds Node's
+ * internal edges `bound_function`, `bound_this` and `bindings` (its bound arguments, also
+ * `bound_argument_<n>` shortcuts; `bound_arguments` in other V8 versions); `once` binds Node's
  * `onceWrapper` to a state object `{ fired, wrapFn, target, type, listener }` and sets
  * `listener` on the bound function as well; a `Timeout` calls its `_onTimeout`, an
  * `Immediate` its `_onImmediate`, an `EventTarget` `Listener` its `callback`. A closure
@@ -66,7 +66,10 @@ export class WrappedFunctions {
         const listener = this.child(node, this.codes.property, 'listener') ?? (state === undefined ? undefined : this.child(state, this.codes.property, 'listener'));
         if (listener !== undefined) return { kind: 'once', node: listener };
       }
-      return { kind: 'bind', node: target };
+      // Node's own function bound to the program's (`res.runInAsyncScope.bind(res, fn)`, as
+      // on-finished wraps its listeners): the program's function among the bound arguments.
+      const argument = this.isNodeCode(target) ? this.programClosureBound(node) : undefined;
+      return { kind: 'bind', node: argument ?? target };
     }
     if (type !== this.codes.object) return undefined;
     const name = nodeNameOf(this.graph, node);
@@ -78,6 +81,20 @@ export class WrappedFunctions {
 
   private isNodeCode(node: number): boolean {
     return this.locations.of(node)?.file.startsWith('node:') ?? false;
+  }
+
+  /** The first closure written outside `node:` among a bound function's bound arguments. */
+  private programClosureBound(bound: number): number | undefined {
+    const { firstEdge, edgeTo, edgeType, nodeType } = this.graph;
+    const args = this.child(bound, this.codes.internal, 'bindings') ?? this.child(bound, this.codes.internal, 'bound_arguments');
+    if (args === undefined) return undefined;
+    for (let e = firstEdge[args]!; e < firstEdge[args + 1]!; e++) {
+      const to = edgeTo[e]!;
+      if (edgeType[e] === this.codes.weak || nodeType[to] !== this.codes.closure) continue;
+      const location = this.locations.of(to);
+      if (location && !location.file.startsWith('node:')) return to;
+    }
+    return undefined;
   }
 
   /**
