@@ -103,7 +103,10 @@ function constructorName(name: string): string {
  * above them, or the path's last object when it is a closure (a closure keeps what it
  * captured). Runtime internals (`node:`) do not count: they hold what the program gave them.
  * A wrapper (a `once` listener, a bound function, a timer, an EventTarget listener) counts as
- * the function it calls, at the path's end too: that function is what the program wrote.
+ * the function it calls where the path ends at it (that function is what the program wrote,
+ * and keeps what it captured) or where the path goes on into what a bound function was bound
+ * to; not where the path only passes it (a Timeout of a timer list on the way to the next, a
+ * closure of Node's own on the way to its other variables).
  * None above a WeakMap entry: from there on the path holds the key, not the WeakMap.
  */
 function keeperOf(group: RetainerGroup): RetainerFinding['keptBy'] {
@@ -111,9 +114,7 @@ function keeperOf(group: RetainerGroup): RetainerFinding['keptBy'] {
   const programs = (location: SourceLocation | undefined) => (location && !location.file.startsWith('node:') ? location : undefined);
   for (let i = path.length - 1; i >= 0; i--) {
     const step = path[i]!;
-    // A closure of Node's own counts as the program's function it calls only where the path
-    // ends: one the path passes on the way to its other variables holds those, not the function.
-    const wrapped = programs(step.wraps?.location) && (step.wraps!.kinds[0] !== 'node' || i === path.length - 1) && step.wraps;
+    const wrapped = programs(step.wraps?.location) && (i === path.length - 1 || intoBinding(step, path[i + 1]!)) && step.wraps;
     if (i === path.length - 1 && step.nodeType !== 'closure' && !wrapped) continue;
     // Above a WeakMap entry the path leads to its key, not to the WeakMap that holds the
     // value (the heap's path does not show the WeakMap): what keeps the key is no keeper.
@@ -127,6 +128,11 @@ function keeperOf(group: RetainerGroup): RetainerFinding['keptBy'] {
     return { file: own.file, line: own.line, what: step.nodeType === 'closure' ? `closure${step.node ? ` ${step.node}` : ''}` : step.node };
   }
   return undefined;
+}
+
+/** The path goes from a bound function into its `this` or its bound arguments: the binding keeps them. */
+function intoBinding(step: RetainerGroup['path'][number], next: RetainerGroup['path'][number]): boolean {
+  return step.wraps?.kinds[0] === 'bind' && /^(?:bound_this|bindings|bound_arguments|bound_argument_\d+)$/.test(next.edge);
 }
 
 function finding(group: RetainerGroup, match: RetainerFinding['match'], survivors: SurvivorGroups): RetainerFinding {
