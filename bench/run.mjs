@@ -32,6 +32,8 @@ const benches = [
   // --native's cost under wrk (glibc, jemalloc, jemalloc profiling; about 90 s at 3 rounds); needs libjemalloc2.
   { name: 'native', file: 'bench/native/run.mjs', command: [node, 'bench/native/run.mjs', ...(quick ? ['--rounds', '1', '--duration', '3'] : ['--rounds', '3'])] },
   { name: 'detection', file: 'bench/detection/run.mjs', command: [node, 'bench/detection/run.mjs', ...quickFlag] },
+  // what recording where fds are opened costs while on (about 90 s; --quick: about 10 s)
+  { name: 'fd-sites', file: 'bench/fd-sites/cost.mjs', command: [node, 'bench/fd-sites/cost.mjs', ...(quick ? ['2', '1'] : ['10', '2'])] },
   // fleet-scale needs Debian's prometheus and promtool. Full: 25-200 instances x 3.5 d (a few
   // minutes on a quiet 2-core machine, most of it promtool loading); --quick: 10 instances x 2 d.
   // fleet-compare: about 3 CPU-minutes per leak rate (5 rates; --quick: 2).

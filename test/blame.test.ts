@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Verdict } from '../src/analysis/verdict.js';
 import { launchTestBrowser } from './browser.js';
-import { fixture, repoRoot, runForVerdict, type ChildResult } from './child-process.js';
+import { cliPath, fixture, repoRoot, runForVerdict, runNode, type ChildResult } from './child-process.js';
 import { tempDir } from './temp-dir.js';
 
 /** `heapsleuth run` on a script in `cwd` for `duration`; returns its output and JSON verdict. */
@@ -168,3 +168,54 @@ test('a package call that only hands back what the app keeps is not named as a c
   assert.equal(verdict.suspects[0]!.file, 'app.mjs', result.stdout);
 });
 
+
+test('a leak allocated in a dependency of a dependency is blamed on the package the app uses, with the allocating file kept', async () => {
+  const root = appWithPackages('transitive-dependency', ['proxy-agent-lite', 'dns-memo'], 'app.mjs');
+  cpSync(fixture('transitive-dependency/package.json'), join(root, 'package.json'));
+  const html = join(root, 'report.html');
+  const { result, verdict } = await heapsleuthRun(root, 'app.mjs', '6s', ['--html', html, '--out', join(root, 'rec')]);
+  assert.equal(verdict.verdict, 'leak', result.stdout);
+  const agentFile = 'node_modules/proxy-agent-lite/index.js';
+  const agentLine = lineOf(join(root, agentFile), 'constructor(');
+  const memoFile = 'node_modules/dns-memo/index.js';
+
+  // dns-memo allocates, but the app lists only proxy-agent-lite, which makes a dns-memo per agent:
+  // no suspect names dns-memo's file as its place; the biggest site keeps it as where it was allocated
+  assert.deepEqual(verdict.suspects.filter((suspect) => suspect.file.startsWith('node_modules/dns-memo/')), [], result.stdout);
+  const site = verdict.suspects.find((suspect) => suspect.keyType === 'lineno' && suspect.allocatedIn);
+  assert.ok(site, `a site allocated in dns-memo: ${result.stdout}`);
+  assert.deepEqual([site.file, site.line, site.function], [agentFile, agentLine, 'ProxyAgent']);
+  assert.deepEqual(site.allocatedIn && [site.allocatedIn.file, site.allocatedIn.package, site.allocatedIn.basis, site.allocatedIn.origin], [memoFile, 'dns-memo', 'package.json', 'package']);
+  assert.ok(site.traceback.some((frame) => frame.file === memoFile && frame.line === site.allocatedIn!.line), 'the traceback still starts in dns-memo');
+  assert.deepEqual(site.calledFrom && [site.calledFrom.file, site.calledFrom.function], ['app.mjs', 'scrape']);
+  assert.equal(verdict.suspects[0]!.file, agentFile, 'the first suspect names the package the app uses');
+  assert.match(result.stdout, /allocated in \S+ \(node_modules\/dns-memo\/index\.js:\d+\): dns-memo, not in your package\.json/);
+  // the sweep timers dns-memo starts are handles created there, blamed the same way
+  const timers = verdict.handles.find((handle) => handle.type === 'Timeout');
+  assert.ok(timers?.leak && timers.createdAt, JSON.stringify(verdict.handles));
+  assert.deepEqual([timers.createdAt.file, timers.createdAt.function, timers.createdAt.createdIn?.file, timers.createdAt.createdIn?.basis], [agentFile, 'ProxyAgent', memoFile, 'package.json']);
+  assert.match(result.stdout, /created in \S+ \(node_modules\/dns-memo\/index\.js:\d+\): dns-memo, not in your package\.json/);
+
+  // the HTML report says it, and marks where the package the app uses calls its own dependency
+  const browser = await launchTestBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(html).href);
+    await page.waitForSelector('html[data-rendered="true"]', { timeout: 10_000 });
+    await page.click(`tr.suspect[data-rank="${site.rank}"]`);
+    const detail = page.locator('tr.detail:not([hidden])');
+    assert.match((await detail.locator('.allocated-in').textContent()) ?? '', /^Allocated in .+\(\) node_modules\/dns-memo\/index\.js:\d+ \(dns-memo, which your package\.json does not list\)$/);
+    const items = await detail.locator('ol.traceback li').evaluateAll((nodes) => nodes.map((node) => node.className));
+    const boundary = items.indexOf('boundary dependency');
+    assert.ok(boundary > 0 && items[boundary - 1] === 'origin-package' && items[boundary + 1] === 'origin-package', items.join(' '));
+  } finally {
+    await browser.close();
+  }
+
+  // read where the app's package.json is not found: the package the app's code called stands for the one it uses
+  rmSync(join(root, 'package.json'));
+  const json = join(root, 'again.json');
+  await runNode([cliPath, 'analyze', join(root, 'rec'), '--json', json], { cwd: root });
+  const again = (JSON.parse(readFileSync(json, 'utf8')) as Verdict).suspects.find((suspect) => suspect.keyType === 'lineno' && suspect.allocatedIn);
+  assert.deepEqual(again && [again.file, again.allocatedIn!.basis], [agentFile, 'call']);
+});

@@ -214,6 +214,18 @@ test('an LRU cache that fills to its bound within the run is not a leak once ful
   }
 });
 
+test('connections each kept alive by a timer for a fixed time (a rise, then a plateau, young in the run) are not a leak', async () => {
+  // each connection lives 2.5 s of a 6 s run: the heap rises for 40% of the window, then holds level
+  const { result, verdict } = await heapsleuthRun('timed-connections.mjs', '6s', [], { HOLD_MS: '2500' });
+  assert.equal(verdict.verdict, 'no-leak', `${result.stdout}\n${JSON.stringify(verdict.suspects.slice(0, 2))}`);
+  assert.equal(verdict.process.heapUsed.leak, false, JSON.stringify(verdict.process.heapUsed));
+  // the timers that hold them rise and level off with them
+  const timers = verdict.handles.find((handle) => handle.type === 'Timeout');
+  assert.ok(timers && timers.count > 100 && !timers.leak, JSON.stringify(verdict.handles));
+  // the window's sites are caches at their bound: their old connections die as new ones come
+  assert.ok((verdict.process.heapUsed.settled?.cachesAtBound ?? 0) >= 1, JSON.stringify(verdict.process.heapUsed));
+});
+
 test('a table that warms up and levels off is not a leak, asked after any tick', async () => {
   const dir = tempDir('heapsleuth-warm-');
   const { verdict } = await heapsleuthRun('warm-up.mjs', '10s', ['--out', join(dir, 'rec')], { WARM_MS: '3000' });

@@ -2,6 +2,7 @@ import { createHook, type AsyncHook } from 'node:async_hooks';
 import { Traceback } from '../model/traceback.js';
 import type { LocationResolver } from './locations.js';
 import type { RawCallFrame } from './sampler.js';
+import { captureFrames, stackKey } from './call-stack.js';
 
 /** Live handles of one type created at one stack (sampled). */
 export interface HandleSite {
@@ -21,7 +22,6 @@ const QUIET_TICKS = 10;
 const CAPTURES_PER_TICK = 64;
 /** Distinct creation stacks kept per type at most. */
 const MAX_SITES = 200;
-const STACK_LIMIT = 32;
 
 interface Site {
   type: string;
@@ -115,7 +115,7 @@ export class HandleSiteTracker {
     this.watched.delete(key);
     this.quietTicks.delete(key);
     for (const [id, site] of this.liveIds) if (site.type === key) this.liveIds.delete(id);
-    for (const [stackKey, site] of this.sites) if (site.type === key) this.sites.delete(stackKey);
+    for (const [siteKey, site] of this.sites) if (site.type === key) this.sites.delete(siteKey);
   }
 
   private onInit(asyncId: number, type: string): void {
@@ -126,12 +126,12 @@ export class HandleSiteTracker {
       if (count >= CAPTURES_PER_TICK) return;
       this.captured.set(key, count + 1);
       const frames = captureFrames(this.initHook);
-      const stackKey = `${key}\u0001${frames.map((frame) => `${frame.url}:${frame.lineNumber}:${frame.columnNumber}:${frame.functionName}`).join('\u0001')}`;
-      let site = this.sites.get(stackKey);
+      const siteKey = `${key}\u0001${stackKey(frames)}`;
+      let site = this.sites.get(siteKey);
       if (!site) {
         if (this.sites.size >= MAX_SITES * this.watched.size) return;
         site = { type: key, frames, live: 0 };
-        this.sites.set(stackKey, site);
+        this.sites.set(siteKey, site);
       }
       site.live += 1;
       this.liveIds.set(asyncId, site);
@@ -164,34 +164,9 @@ export function normalise(type: string): string {
 }
 
 /** Rose in at least two of the last three ticks and stands above where it was three ticks ago. */
-function isGrowing(counts: readonly number[]): boolean {
+export function isGrowing(counts: readonly number[]): boolean {
   if (counts.length < WINDOW) return false;
   let rises = 0;
   for (let i = 1; i < counts.length; i++) if (counts[i]! > counts[i - 1]!) rises++;
   return rises >= 2 && counts.at(-1)! > counts[0]!;
-}
-
-type CallSiteLike = { getFileName(): string | null | undefined; getLineNumber(): number | null; getColumnNumber(): number | null; getFunctionName(): string | null };
-
-/** The current stack as call frames, without the hook's own frames (structured, not formatted text). */
-function captureFrames(below: Function): RawCallFrame[] {
-  const savedPrepare = Error.prepareStackTrace;
-  const savedLimit = Error.stackTraceLimit;
-  try {
-    Error.stackTraceLimit = STACK_LIMIT;
-    Error.prepareStackTrace = (_error, callSites) => callSites;
-    const holder: { stack?: unknown } = {};
-    Error.captureStackTrace(holder, below);
-    const callSites = holder.stack as CallSiteLike[] | undefined;
-    if (!Array.isArray(callSites)) return [];
-    return callSites.map((site) => ({
-      functionName: site.getFunctionName() ?? '',
-      url: site.getFileName() ?? '',
-      lineNumber: Math.max(0, (site.getLineNumber() ?? 1) - 1),
-      columnNumber: Math.max(0, (site.getColumnNumber() ?? 1) - 1),
-    }));
-  } finally {
-    Error.prepareStackTrace = savedPrepare;
-    Error.stackTraceLimit = savedLimit;
-  }
 }

@@ -19,6 +19,8 @@ import { VERSION } from '../version.js';
 import { parseDurationMs } from './durations.js';
 import { stopInlining } from './inlining.js';
 import { HandleSiteTracker, type HandleSites } from './handle-sites.js';
+import { FdSiteTracker } from './fd-sites.js';
+import { OPEN_FDS_TYPE } from '../model/process.js';
 import { LocationResolver } from './locations.js';
 import { redactArgv } from '../formats/redact-argv.js';
 
@@ -57,7 +59,9 @@ export interface TraceLeaksOptions {
   /**
    * Record where new handles of a type that grows are created (an async_hooks hook, on only
    * while some type grows; it costs a loaded HTTP service about 15% of its throughput while
-   * on, see bench/README.md). Default false; `heapsleuth run` turns it on.
+   * on, see bench/README.md), and where file descriptors are opened while the open fd count
+   * grows and no handle type explains it (wrappers around node:fs open/close, on only while
+   * it grows; Linux). Default false; `heapsleuth run` turns it on.
    */
   handleSites?: boolean;
   /**
@@ -118,6 +122,7 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
   private readonly warnings: Warnings;
   private readonly metrics = new ProcessMetrics();
   private handleSites: HandleSiteTracker | undefined;
+  private fdSites: FdSiteTracker | undefined;
   private readonly handleResolver = new LocationResolver();
   private readonly startedTracing: boolean;
   private recorder: Recorder | undefined;
@@ -176,7 +181,10 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
     if (options.samplingIntervalBytes !== undefined) startOptions.samplingIntervalBytes = options.samplingIntervalBytes;
     if (options.stackDepth !== undefined) startOptions.stackDepth = options.stackDepth;
     if (this.startedTracing) start(startOptions);
-    if (options.handleSites) this.handleSites = new HandleSiteTracker((message) => this.warnings.once('handle-sites', message));
+    if (options.handleSites) {
+      this.handleSites = new HandleSiteTracker((message) => this.warnings.once('handle-sites', message));
+      this.fdSites = new FdSiteTracker((message) => this.warnings.once('fd-sites', message));
+    }
     this.metrics.onGc = (kind) => this.afterGc(kind);
     this.metrics.open();
 
@@ -238,7 +246,12 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
       const snapshot = takeSnapshot();
       const processSample = this.metrics.sample();
       const handleSites = this.handleSites?.snapshot(this.handleResolver) ?? {};
-      if (!final) this.handleSites?.observe(processSample.handles);
+      const fdSites = this.fdSites?.snapshot(this.handleResolver) ?? [];
+      if (fdSites.length > 0) handleSites[OPEN_FDS_TYPE] = fdSites;
+      if (!final) {
+        this.handleSites?.observe(processSample.handles);
+        this.fdSites?.observe(processSample.openFds, processSample.handles);
+      }
       const tickMs = performance.now() - startedAt;
       this.baseline ??= snapshot;
       const result: TickResult = {
@@ -281,6 +294,7 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
     for (const signal of STOP_SIGNALS) process.removeListener(signal, this.onStopSignal);
     this.recorder?.close(reason);
     this.handleSites?.close();
+    this.fdSites?.close();
     this.metrics.close();
     if (this.startedTracing) stop();
   }

@@ -46,9 +46,17 @@ export interface AnalyzeOptions {
    * sampled objects die as fast as it gains (a cache at its bound) is not a leak. Default true.
    */
   generations?: boolean;
+  /**
+   * The packages the app depends on directly (the names its package.json lists). A site
+   * allocated in any other package is blamed on the innermost frame of a listed one on the
+   * way out from the allocation (dependency-boundary.ts). Without it, the package the app's
+   * own code called stands for the direct one. The CLI reads it from the package.json
+   * nearest to the recorded working directory.
+   */
+  directDependencies?: readonly string[];
 }
 
-export type ResolvedOptions = Required<Omit<AnalyzeOptions, 'generations'>> & { generations: boolean };
+export type ResolvedOptions = Required<Omit<AnalyzeOptions, 'generations' | 'directDependencies'>> & { generations: boolean; directDependencies?: readonly string[] };
 
 export const DEFAULT_ANALYZE_OPTIONS: ResolvedOptions = {
   fdr: 0.01,
@@ -74,7 +82,7 @@ export const DEFAULT_ANALYZE_OPTIONS: ResolvedOptions = {
 export function resolveOptions(options: AnalyzeOptions = {}): ResolvedOptions {
   const resolved = { ...DEFAULT_ANALYZE_OPTIONS };
   for (const [key, value] of Object.entries(options)) {
-    if (value !== undefined) (resolved as Record<string, number | boolean>)[key] = value;
+    if (value !== undefined) (resolved as Record<string, unknown>)[key] = value;
   }
   return resolved;
 }

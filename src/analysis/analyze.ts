@@ -58,11 +58,12 @@ export function analyzeRecordings(recorded: Recording[], options: AnalyzeOptions
   const criteria = allocationCriteria(settings, intervalBytes);
   // the heap is judged without what sites whose growth is over hold (caches at their bound, warm-ups)
   const settled = allocations ? settledSites(allocations, processes.times, criteria, settings.maxPoints, generations) : undefined;
+  const direct = settings.directDependencies ? new Set(settings.directDependencies) : undefined;
   const found = processFindings(processes, settings, judging, settled);
-  const { suspects: memorySuspects } = allocations ? findSuspects(allocations, criteria, settings.fdr, settings.maxPoints, generations) : { suspects: [] };
+  const { suspects: memorySuspects } = allocations ? findSuspects(allocations, criteria, settings.fdr, settings.maxPoints, generations, direct) : { suspects: [] };
 
   const { process } = found;
-  const creation = handleCreationSites(ordered);
+  const creation = handleCreationSites(ordered, direct);
   const handles = found.handles.map((handle) => {
     const createdAt = creation.get(handle.type);
     return createdAt ? { ...handle, createdAt } : handle;
@@ -123,6 +124,7 @@ function handleSuspects(handles: readonly HandleFinding[]): Suspect[] {
         line: site.line,
         function: site.function,
         ...(site.calledFrom ? { calledFrom: site.calledFrom } : {}),
+        ...(site.createdIn ? { allocatedIn: site.createdIn } : {}),
         growthBytesPerHour: 0,
         liveBytes: 0,
         confidence: handle.confidence,

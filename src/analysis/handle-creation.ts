@@ -2,6 +2,7 @@ import type { Recording } from '../formats/recording.js';
 import type { Frame } from '../model/frame.js';
 import type { Traceback } from '../model/traceback.js';
 import { calledFrom, tracebackEntry } from './traceback-entries.js';
+import { directDependencyBlame, type DirectDependencyBlame } from './dependency-boundary.js';
 import type { HandleCreation } from './verdict.js';
 
 /**
@@ -10,7 +11,7 @@ import type { HandleCreation } from './verdict.js';
  * summed by their blame frame, the nearest frame a user can change (timers and sockets
  * are created inside `node:` internals), and the site holding most live handles wins.
  */
-export function handleCreationSites(recordings: readonly Recording[]): Map<string, HandleCreation> {
+export function handleCreationSites(recordings: readonly Recording[], directDependencies?: ReadonlySet<string>): Map<string, HandleCreation> {
   const newest = new Map<string, { time: number; recording: Recording; rows: Array<[number, number]> }>();
   for (const recording of recordings) {
     for (const sample of recording.samples) {
@@ -23,13 +24,16 @@ export function handleCreationSites(recordings: readonly Recording[]): Map<strin
   }
   const result = new Map<string, HandleCreation>();
   for (const [type, { recording, rows }] of newest) {
-    const bySite = new Map<string, { blame: Frame; traceback: Traceback; live: number; biggest: number }>();
+    const bySite = new Map<string, { blame: Frame; moved?: DirectDependencyBlame; creator: Frame; traceback: Traceback; live: number; biggest: number }>();
     for (const [stackId, live] of rows) {
       const traceback = recording.stacks.get(stackId);
-      const blame = traceback?.blameFrame;
-      if (!traceback || !blame || !blame.isUserCode) continue;
+      const creator = traceback?.blameFrame;
+      if (!traceback || !creator || !creator.isUserCode) continue;
+      // created in a dependency of a dependency: the package the app uses (dependency-boundary.ts)
+      const moved = directDependencyBlame(traceback.frames, creator, directDependencies);
+      const blame = moved?.frame ?? creator;
       const key = `${blame.file}\u0000${blame.line}\u0000${blame.functionName}`;
-      const site = bySite.get(key) ?? { blame, traceback, live: 0, biggest: -1 };
+      const site = bySite.get(key) ?? { blame, ...(moved ? { moved } : {}), creator, traceback, live: 0, biggest: -1 };
       site.live += live;
       if (live > site.biggest) {
         site.biggest = live;
@@ -46,6 +50,7 @@ export function handleCreationSites(recordings: readonly Recording[]): Map<strin
       liveSampled: top.live,
       traceback: withoutHookFrames(top.traceback.frames).map(tracebackEntry),
       ...calledFrom(top.traceback.frames, top.blame),
+      ...(top.moved ? { createdIn: { ...tracebackEntry(top.creator), package: top.moved.allocatingPackage, basis: top.moved.basis } } : {}),
     });
   }
   return result;

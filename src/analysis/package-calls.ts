@@ -4,6 +4,7 @@ import { lastValue } from './group-segments.js';
 import type { GroupSeries } from './series.js';
 import { packageOf } from './wider-groups.js';
 import { sharedFrame, type SharedFrame } from './shared-frame.js';
+import { packageName } from './dependency-boundary.js';
 
 /**
  * The growing sites reached through one call from the user's code into a dependency, with
@@ -30,7 +31,7 @@ export interface PackageCall extends GroupSeries {
  * that was asked to keep them. `sites` must be leaking sites already: a call only sums
  * what was found, so it never makes a verdict a leak by itself.
  */
-export function packageCalls(sites: readonly GroupSeries[]): PackageCall[] {
+export function packageCalls(sites: readonly GroupSeries[], directDependencies?: ReadonlySet<string>): PackageCall[] {
   const calls = new Map<string, { call: PackageCall; ownSites: number; biggest: number; sites: GroupSeries[] }>();
   for (const site of sites) {
     for (const { index, caller } of callsIntoPackages(site.biggestStack.frames)) {
@@ -74,7 +75,13 @@ export function packageCalls(sites: readonly GroupSeries[]): PackageCall[] {
   return [...calls.values()]
     .filter((entry) => entry.call.members.length >= 2 && entry.ownSites >= 1)
     .map(({ call, sites: members }) => {
-      const shared = sharedFrame(call.site.key, members);
+      // the frame they pass through is the called package's, or another the app lists itself,
+      // never a dependency of the called package (dependency-boundary.ts)
+      const called = packageName(call.site.file);
+      const shared = sharedFrame(call.site.key, members, (frame) => {
+        const name = packageName(frame.file);
+        return name === called || (name !== undefined && directDependencies?.has(name) === true);
+      });
       return shared ? { ...call, shared } : call;
     });
 }

@@ -34,7 +34,9 @@ interface Tested {
  * at their bound, warm-ups that levelled off). The used heap is then judged without them:
  * a heap that grows only because an LRU fills to its bound is not a leak, as the site's
  * own evidence already says; what they do not explain (heapUsed minus those sites) is
- * tested as before. `growthBytesPerHour` and `lastBytes` stay the heap's own.
+ * tested as before, on no more late rise than the heap's own (lateRiseWithin): settled sites
+ * explain growth away, they never make a heap that held level a leak. `growthBytesPerHour`
+ * and `lastBytes` stay the heap's own.
  */
 export function processFindings(series: ProcessSeries, options: ResolvedOptions, judging: boolean, settled?: SettledSites): ProcessFindings {
   const rssLevel = median(series.memory.rss.flatMap((values) => Array.from(values)));
@@ -42,9 +44,15 @@ export function processFindings(series: ProcessSeries, options: ResolvedOptions,
   const tested: Tested[] = [];
   const examine = (name: string, values: Float64Array[], criteria: LeakCriteria) =>
     tested.push({ name, examination: examineSeries(toSegments(series.times, values, options.maxPoints), criteria), last: lastValue(values) });
+  // the heap's own series, as without settled sites
+  const own = settled ? examineSeries(toSegments(series.times, series.memory.heapUsed, options.maxPoints), processMemoryCriteria(options)) : undefined;
   for (const name of memoryNames) {
     const values = name === 'heapUsed' && settled ? withoutSettled(series.memory.heapUsed, settled) : series.memory[name];
     examine(name, values, processMemoryCriteria(options, name === 'nativeGap' ? rssLevel : undefined));
+  }
+  if (own) {
+    const rest = tested[memoryNames.indexOf('heapUsed')]!;
+    rest.examination = lateRiseWithin(rest.examination, own, processMemoryCriteria(options));
   }
   const handleTypes = [...series.handles.keys()].sort();
   for (const type of handleTypes) examine(type, series.handles.get(type)!, handleCriteria(options));
@@ -66,11 +74,10 @@ export function processFindings(series: ProcessSeries, options: ResolvedOptions,
   ];
   let settledRise = 0;
   if (settled) {
-    // the heap's own numbers, as without settled sites; `leak` and `confidence` judge the rest
-    const own = examineSeries(toSegments(series.times, series.memory.heapUsed, options.maxPoints), processMemoryCriteria(options));
+    // the heap's own numbers; `leak` and `confidence` judge the rest
     const held = examineSeries(toSegments(series.times, settled.bytes, options.maxPoints), processMemoryCriteria(options));
     settledRise = rise(held);
-    heapUsed.growthBytesPerHour = own.slopePerMs * MS_PER_HOUR;
+    heapUsed.growthBytesPerHour = own!.slopePerMs * MS_PER_HOUR;
     heapUsed.lastBytes = lastValue(series.memory.heapUsed);
     heapUsed.settled = {
       cachesAtBound: settled.cachesAtBound,
@@ -104,6 +111,22 @@ export function processFindings(series: ProcessSeries, options: ResolvedOptions,
     handles,
     growthPerHour: { rss: rss.growthBytesPerHour, heapUsed: heapUsed.growthBytesPerHour },
   };
+}
+
+/**
+ * The rest of the heap (without settled sites) judged for persistence on no more late rise
+ * than the heap itself had. Settled sites explain growth away; they never add any. Their
+ * bytes are sampled estimates that wander by a few sampling intervals while the heap is
+ * exact, and a cache at its bound loses old entries: a heap that rose while connections
+ * filled and then held level, minus caches whose estimates drift down, is a rest that
+ * still rises, by exactly what the caches lost. What the heap did not gain from the middle
+ * of the window to its end cannot be a leak's late growth.
+ */
+function lateRiseWithin(rest: SeriesExamination, own: SeriesExamination, criteria: LeakCriteria): SeriesExamination {
+  if (!rest.shape || !own.shape) return rest;
+  const lateRise = Math.min(rest.shape.lateRise, own.shape.lateRise);
+  if (lateRise === rest.shape.lateRise) return rest;
+  return { ...rest, persistent: lateRise > 0 && lateRise >= criteria.persistenceRatio * rest.shape.earlyRise, shape: { ...rest.shape, lateRise } };
 }
 
 /** The used heap minus what the settled sites hold, sample by sample. */

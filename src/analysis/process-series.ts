@@ -1,5 +1,5 @@
 import type { Recording } from '../formats/recording.js';
-import type { MemoryUsage } from '../model/process.js';
+import { OPEN_FDS_TYPE, type MemoryUsage } from '../model/process.js';
 
 export type MemorySeriesName = 'rss' | 'heapTotal' | 'heapUsed' | 'external' | 'arrayBuffers' | 'nativeGap';
 export const MEMORY_SERIES: readonly MemorySeriesName[] = ['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers', 'nativeGap'];
@@ -39,7 +39,7 @@ export function processSeries(recordings: readonly Recording[]): ProcessSeries {
       for (const [type, count] of Object.entries(sample.process.handles ?? {})) {
         if (typeof count === 'number') seriesOf(type)[segment]![i] = count;
       }
-      if (typeof sample.process.openFds === 'number') seriesOf('fds')[segment]![i] = sample.process.openFds;
+      if (typeof sample.process.openFds === 'number') seriesOf(OPEN_FDS_TYPE)[segment]![i] = sample.process.openFds;
     });
   });
   return { times, memory, handles };

@@ -12,16 +12,21 @@ export interface RankedSuspect {
 /**
  * Final ranks, so that the top ranks count distinct places: a site that a call ranked
  * above it already sums is the same leak told twice, so it moves after every suspect that
- * is not summed so (keeping their order); reports show it under its call as well.
- * Otherwise the order is the one given (by expected growth).
+ * is not summed so (keeping their order); reports show it under its call as well. So does
+ * a site blamed on the dependency the app uses (`allocatedIn`) at a place a suspect above
+ * it already names: another allocation in a dependency of that package, reached through
+ * the same code. Otherwise the order is the one given (by expected growth).
  */
 export function distinctPlacesFirst(ranked: readonly RankedSuspect[]): Suspect[] {
   const summed = new Set<string>();
+  const named = new Set<string>();
   const places: Suspect[] = [];
   const members: Suspect[] = [];
   for (const { suspect, key, members: sums } of ranked) {
-    if (suspect.keyType === 'lineno' && summed.has(key)) members.push(suspect);
+    const place = `${suspect.file}\u0000${suspect.line}\u0000${suspect.function}`;
+    if ((suspect.keyType === 'lineno' && summed.has(key)) || (suspect.allocatedIn && named.has(place))) members.push(suspect);
     else places.push(suspect);
+    named.add(place);
     for (const member of sums ?? []) summed.add(member);
   }
   const suspects = [...places, ...members];

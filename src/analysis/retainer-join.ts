@@ -36,7 +36,7 @@ export function attachRetainers(verdict: Verdict, survivors: SurvivorGroups, sin
   const suspects = verdict.suspects.map((suspect): Suspect => {
     const gained = bytesSince(suspect, since);
     const matches = survivors.groups
-      .map((group) => ({ group, match: matchOf(suspect, group) }))
+      .map((group) => ({ group, match: suspect.keyType === 'handle' ? handleMatchOf(suspect, group) : matchOf(suspect, group) }))
       .filter((entry): entry is { group: RetainerGroup; match: RetainerFinding['match'] } => entry.match !== undefined)
       .filter((entry) => entry.group.selfBytes >= gained * MIN_SHARE_OF_SUSPECT)
       .sort((a, b) => SCORE[b.match] - SCORE[a.match] || b.group.selfBytes - a.group.selfBytes)
@@ -46,7 +46,7 @@ export function attachRetainers(verdict: Verdict, survivors: SurvivorGroups, sin
       // Allocated by code that never touches the holder (made here, handed to a cache or a
       // listener there): no frame meets the group. When one group holds most of what the
       // program kept, it is shown, matched by its share.
-      const dominant = survivors.groups[0];
+      const dominant = suspect.keyType === 'handle' ? undefined : survivors.groups[0];
       if (dominant && survivors.bytes > 0 && dominant.selfBytes >= survivors.bytes * DOMINANT_SHARE && dominant.selfBytes >= gained * DOMINANT_SHARE_OF_SUSPECT) {
         return withKeeper({ ...suspect, retainers: [finding(dominant, 'share', survivors)] });
       }
@@ -89,6 +89,18 @@ function matchOf(suspect: Suspect, group: RetainerGroup): RetainerFinding['match
   if (all.some((frame) => frame.function && frame.function !== '(anonymous)' && names.has(frame.function.replace(/^new /, '').split('.').pop()!))) return 'constructor';
   if (locations.some((location) => all.some((frame) => frame.file === location.file))) return 'file';
   return undefined;
+}
+
+/**
+ * A handle suspect (a line that creates timers or sockets, or opens files) allocates nothing
+ * whose size could tell a keeper from a crumb: a group ties to it by code written at one of
+ * its frames (a callback it passes), or by its own frame's file, never by the files of the
+ * callers further down its stack alone.
+ */
+function handleMatchOf(suspect: Suspect, group: RetainerGroup): RetainerFinding['match'] | undefined {
+  const match = matchOf(suspect, group);
+  if (match === 'line' || match === 'function') return match;
+  return matchOf({ ...suspect, traceback: [] }, group);
 }
 
 /** `(closure onDone)` -> `onDone`; `Session` stays. */

@@ -35,13 +35,15 @@ export const SHARED_GROWTH_SHARE = 0.9;
  * (`emit`, `Array.prototype.map`) name no code to change, and the user's own callbacks
  * inside the call (a memoizer's loader) make the values, they do not keep them. Where stacks disagree on which of two frames is
  * inner (a dispatcher recursing through itself), the growth passing through them decides.
+ * `eligible` narrows the frames that can be it (package-calls.ts keeps dependencies of the
+ * called package out: what the user can change or report is the package they call).
  */
-export function sharedFrame(entryKey: string, sites: readonly GroupSeries[]): SharedFrame | undefined {
+export function sharedFrame(entryKey: string, sites: readonly GroupSeries[], eligible: (frame: Frame) => boolean = () => true): SharedFrame | undefined {
   const growths = sites.map(growthOf);
   const total = growths.reduce((sum, growth) => sum + growth, 0);
   if (total <= 0) return undefined;
   // per site: each candidate frame's innermost position (0 = the allocating frame)
-  const positions = sites.map((site) => framePositions(site.biggestStack.frames, entryKey));
+  const positions = sites.map((site) => framePositions(site.biggestStack.frames, entryKey, eligible));
   const candidates = new Map<string, { frame: Frame; sites: number; growth: number }>();
   positions.forEach((found, i) => {
     for (const { frame } of found.values()) {
@@ -64,12 +66,12 @@ export function sharedFrame(entryKey: string, sites: readonly GroupSeries[]): Sh
 }
 
 /** Dependency frames between the allocation and the entry frame, by key, at their innermost position. */
-function framePositions(frames: readonly Frame[], entryKey: string): Map<string, { frame: Frame; position: number }> {
+function framePositions(frames: readonly Frame[], entryKey: string, eligible: (frame: Frame) => boolean): Map<string, { frame: Frame; position: number }> {
   const found = new Map<string, { frame: Frame; position: number }>();
   const entry = frames.findIndex((frame) => frame.key === entryKey);
   if (entry < 0) return found;
   frames.slice(0, entry).forEach((frame, position) => {
-    if (frame.origin === 'package' && !found.has(frame.key)) found.set(frame.key, { frame, position });
+    if (frame.origin === 'package' && eligible(frame) && !found.has(frame.key)) found.set(frame.key, { frame, position });
   });
   return found;
 }

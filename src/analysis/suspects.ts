@@ -11,6 +11,7 @@ import { widerGroups, WIDER_LEVELS, type WiderGroup } from './wider-groups.js';
 import { packageCalls, type PackageCall } from './package-calls.js';
 import { distinctPlacesFirst } from './rank-slots.js';
 import { sharedFrameFields } from './shared-frame.js';
+import { directDependencyBlame } from './dependency-boundary.js';
 
 const MS_PER_HOUR = 3_600_000;
 
@@ -30,7 +31,14 @@ export interface SuspectSearch {
  * own, holds the stacks of sites that hold several stacks (a leak in one caller of a
  * shared helper can hide in the helper's total); a stack is reported only when its site is not.
  */
-export function findSuspects(series: AllocationSeries, criteria: LeakCriteria, fdr: number, maxPoints: number, generations = false): SuspectSearch {
+export function findSuspects(
+  series: AllocationSeries,
+  criteria: LeakCriteria,
+  fdr: number,
+  maxPoints: number,
+  generations = false,
+  directDependencies?: ReadonlySet<string>,
+): SuspectSearch {
   const userSites = series.lineno.filter(inUserCode);
   const wider = widerGroups(userSites);
   const examined = new Map<string, SeriesExamination>();
@@ -43,7 +51,7 @@ export function findSuspects(series: AllocationSeries, criteria: LeakCriteria, f
     reported.push(...passed.filter((found) => explainedShare(found, reported) < EXPLAINED_SHARE));
   }
   const widest = reported.slice(sites.length);
-  const calls = judgeCalls(sites, series.times, criteria, fdr, maxPoints, generations);
+  const calls = judgeCalls(sites, series.times, criteria, fdr, maxPoints, generations, directDependencies);
   // a site that turns over as a whole is a cache at its bound: its stacks are its parts (the
   // entries, the Map's table that steps up once more), not a caller's leak hidden in it
   const turnedOver = new Set(generations ? userSites.filter(turnsOver).map((site) => site.key) : []);
@@ -55,7 +63,7 @@ export function findSuspects(series: AllocationSeries, criteria: LeakCriteria, f
   const stacks = judgeFamily(series.traceback.filter(inUserCode), series.times, criteria, fdr, maxPoints, generations).filter(
     (found) => !siteKeys.has(found.group.linenoKey) && !turnedOver.has(found.group.linenoKey) && !warmedUp(found),
   );
-  const ranked = [...sites, ...widest, ...calls, ...stacks].map((found) => ({ suspect: toSuspect(found), key: found.group.key, members: isCall(found.group) ? found.group.members : undefined }));
+  const ranked = [...sites, ...widest, ...calls, ...stacks].map((found) => ({ suspect: toSuspect(found, directDependencies), key: found.group.key, members: isCall(found.group) ? found.group.members : undefined }));
   const suspects = distinctPlacesFirst(ranked.sort((a, b) => byExpectedGrowth(a.suspect, b.suspect)));
   return { suspects, tested: series.lineno.length + wider.length + series.traceback.length };
 }
@@ -95,10 +103,18 @@ function rise(examination: SeriesExamination): number {
  * is the weakest member's: a call never adds a finding of its own, it tells which code
  * was asked to keep what the sites allocate. By their sum they rank above their members.
  */
-function judgeCalls(sites: readonly Found[], times: readonly Float64Array[], criteria: LeakCriteria, fdr: number, maxPoints: number, generations: boolean): Found[] {
+function judgeCalls(
+  sites: readonly Found[],
+  times: readonly Float64Array[],
+  criteria: LeakCriteria,
+  fdr: number,
+  maxPoints: number,
+  generations: boolean,
+  directDependencies?: ReadonlySet<string>,
+): Found[] {
   const adjustedOf = new Map(sites.map((found) => [found.group.key, found.adjustedPValue]));
   const found: Found[] = [];
-  for (const call of packageCalls(sites.map((site) => site.group))) {
+  for (const call of packageCalls(sites.map((site) => site.group), directDependencies)) {
     const segments = toSegments(times, call.bytes, maxPoints);
     const examination = examineSeries(segments, criteria, fdr);
     const adjustedPValue = Math.max(...call.members.map((member) => adjustedOf.get(member) ?? 1));
@@ -160,17 +176,22 @@ function isCall(group: GroupSeries): group is PackageCall {
   return 'level' in group && group.level === 'call';
 }
 
-function toSuspect({ group, examination, adjustedPValue, points }: Found): Suspect {
-  const blame = group.biggestStack.blameFrame;
+function toSuspect({ group, examination, adjustedPValue, points }: Found, directDependencies?: ReadonlySet<string>): Suspect {
   const summed = isWider(group) || isCall(group);
+  const allocating = group.biggestStack.blameFrame;
+  // a site allocated in a dependency of a dependency is blamed on the dependency the app uses
+  const moved = summed ? undefined : directDependencyBlame(group.biggestStack.frames, allocating, directDependencies);
+  const blame = moved?.frame ?? allocating;
+  const place = moved?.frame ?? group.site;
   return {
     rank: 0,
     keyType: summed ? group.level : group.keyType,
     ...(summed ? { sites: group.members.length } : {}),
-    file: group.site.file,
-    line: group.site.line,
-    function: group.site.functionName,
+    file: place.file,
+    line: place.line,
+    function: place.functionName,
     ...(isWider(group) ? {} : frameSource(blame)),
+    ...(moved && allocating ? { allocatedIn: { ...tracebackEntry(allocating), package: moved.allocatingPackage, basis: moved.basis } } : {}),
     ...(isCall(group) && group.shared ? sharedFrameFields(group.shared) : {}),
     growthBytesPerHour: examination.slopePerMs * MS_PER_HOUR,
     liveBytes: lastValue(group.bytes),

@@ -66,6 +66,15 @@ export interface Suspect {
   /** Original source lines from `line` on, embedded in the source map, when that file is not on disk. */
   snippet?: string;
   /**
+   * Present when the site was allocated in a dependency of a dependency (a package the app
+   * does not depend on directly): `file`, `line` and `function` are then the innermost frame
+   * of the package the app uses (what the user can upgrade, pin or report), and this is the
+   * frame that allocated. `package`: the allocating package. `basis`: `package.json` (the
+   * app's package.json does not list it, and lists the blamed one) or `call` (the app's
+   * dependencies were not known: the blamed package is the one the user's code called).
+   */
+  allocatedIn?: TracebackEntry & { package: string; basis: 'package.json' | 'call' };
+  /**
    * When the blamed frame is in a dependency: the most recent frame in the user's own code
    * below it in the traceback (the call that reaches into the package), often the line to change.
    */
@@ -218,6 +227,8 @@ export interface HandleCreation {
   traceback: TracebackEntry[];
   /** When the site is in a dependency: the user's own frame that called into it. */
   calledFrom?: TracebackEntry;
+  /** When the handles were created in a dependency of a dependency: the frame that created them (as Suspect.allocatedIn); `file`, `line`, `function` are then the package the app uses. */
+  createdIn?: TracebackEntry & { package: string; basis: 'package.json' | 'call' };
 }
 
 export interface Restart {

@@ -3,6 +3,7 @@ import { analyzeRecordings } from '../analysis/analyze.js';
 import type { Verdict } from '../analysis/verdict.js';
 import { withNativeFindings } from '../native/native-findings.js';
 import { readNativeLogs } from '../native/read-native-logs.js';
+import { appDependencies } from './app-dependencies.js';
 
 export interface ServiceVerdict {
   verdict: Verdict;
@@ -23,6 +24,9 @@ export function serviceVerdicts(recordings: readonly Recording[]): ServiceVerdic
   }
   const nativeLogs = readNativeLogs(recordings);
   return [...groups.values()]
-    .map((group) => ({ verdict: withNativeFindings(analyzeRecordings(group), group, nativeLogs), recordings: group }))
+    .map((group) => {
+      const directDependencies = appDependencies(group);
+      return { verdict: withNativeFindings(analyzeRecordings(group, directDependencies ? { directDependencies } : {}), group, nativeLogs), recordings: group };
+    })
     .sort((a, b) => IMPORTANCE[a.verdict.verdict] - IMPORTANCE[b.verdict.verdict] || b.verdict.window.samples - a.verdict.window.samples);
 }

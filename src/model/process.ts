@@ -24,6 +24,9 @@ export interface ProcessSample {
   threads?: number;
 }
 
+/** The handle type open file descriptors are judged and reported under (`openFds` as a series; where fds were opened). */
+export const OPEN_FDS_TYPE = 'fds';
+
 /** The limits memory can grow to before the process is killed or aborts. */
 export interface MemoryLimits {
   /** V8's heap limit (`heap_size_limit`). */

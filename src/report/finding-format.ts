@@ -1,4 +1,5 @@
 import { formatSize } from '../model/size-format.js';
+import { OPEN_FDS_TYPE } from '../model/process.js';
 import type { Verdict } from '../analysis/verdict.js';
 
 /** `+38.2 MiB/h`. */
@@ -37,7 +38,7 @@ export function formatHours(hours: number): string {
 
 /** `src/sessions.ts:42 remember()`. */
 export function siteLabel(site: { file: string; line: number; function: string; keyType?: string; sites?: number; handleType?: string }): string {
-  if (site.keyType === 'handle') return `${siteLocation(site)}${site.function ? ` ${site.function}()` : ''} (creates ${site.handleType ?? 'handles'})`;
+  if (site.keyType === 'handle') return `${siteLocation(site)}${site.function ? ` ${site.function}()` : ''} (${site.handleType === OPEN_FDS_TYPE ? 'opens files' : `creates ${site.handleType ?? 'handles'}`})`;
   if (site.keyType === 'file') return `${site.file} (whole file, ${site.sites ?? 0} sites)`;
   if (site.keyType === 'package') return `${site.file}/ (whole package, ${site.sites ?? 0} sites)`;
   if (site.keyType === 'call') return `${siteLocation(site)}${site.function ? ` ${site.function}()` : ''} (call)`;

@@ -40,6 +40,7 @@ export function buildReportData(verdict: Verdict, recordings: readonly Recording
       ...(suspect.alsoAt === undefined ? {} : { alsoAt: suspect.alsoAt }),
       ...(suspect.snippet === undefined ? {} : { snippet: suspect.snippet }),
       ...(suspect.calledFrom === undefined ? {} : { calledFrom: suspect.calledFrom }),
+      ...(suspect.allocatedIn === undefined ? {} : { allocatedIn: suspect.allocatedIn }),
       ...(suspect.keyType === 'call' ? { callSites: callMembers(suspect, suspects).map((member) => member.rank) } : {}),
       ...(suspect.retainers ? { retainers: suspect.retainers } : {}),
       series: { t: suspect.series.map((point) => point.time / 1000), bytes: suspect.series.map((point) => point.value) },

@@ -1,4 +1,5 @@
 import { formatSize } from '../model/size-format.js';
+import { OPEN_FDS_TYPE } from '../model/process.js';
 import type { HandleCreation, HandleFinding, RetainerFinding, Restart, SeriesFinding, Suspect, Teardown, TracebackEntry, Verdict } from '../analysis/verdict.js';
 import { painter, type Paint, type Style } from './color.js';
 import { formatConfidence, formatDuration, formatHours, formatRate, hoursToLimit, limitName, siteLabel } from './finding-format.js';
@@ -93,13 +94,14 @@ function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
       `${sites[i]!.padEnd(siteWidth)}  ${paint(rates[i]!.padStart(rateWidth), 'red', 'bold')}  ` +
         paint(
           suspect.keyType === 'handle'
-            ? `(confidence ${formatConfidence(suspect.confidence)}, ${safe(suspect.handleType ?? '')} handles it created stay open)`
+            ? `(confidence ${formatConfidence(suspect.confidence)}, ${suspect.handleType === OPEN_FDS_TYPE ? 'files it opened stay open' : `${safe(suspect.handleType ?? '')} handles it created stay open`})`
             : `(confidence ${formatConfidence(suspect.confidence)}, ${formatSize(suspect.liveBytes)} live)`,
           'dim',
         ),
     ];
     if (suspect.alsoAt) lines.push(paint(`also at ${truncate(safe(suspect.alsoAt), MAX_SITE_WIDTH)}${suspect.snippet ? ' (the original is not on disk; its text came from the source map)' : ' (the source map names this original, which is not on disk)'}`, 'dim'));
     if (suspect.snippet) lines.push(...snippetLines(suspect.snippet, suspect.line).map((line) => paint(line, 'dim')));
+    if (suspect.allocatedIn) lines.push(allocatedInLine(suspect.allocatedIn, suspect.keyType === 'handle' ? 'created' : 'allocated'));
     if (suspect.keyType === 'call') lines.push(...callLines(suspect, verdict.suspects, paint));
     else if (suspect.calledFrom) lines.push(`called from your code at ${truncate(safe(`${suspect.calledFrom.function || '(anonymous)'} (${suspect.calledFrom.file}:${suspect.calledFrom.line})`), MAX_TRACEBACK_WIDTH)}`);
     if (suspect.traceback.length > 0) lines.push(paint(tracebackLine(suspect.traceback), 'dim'));
@@ -111,6 +113,13 @@ function suspectBlocks(verdict: Verdict, paint: Paint): Block[] {
   const hidden = verdict.suspects.length - shown.length;
   if (hidden > 0) blocks.push({ label: '', style: [], lines: [paint(`… and ${hidden} more suspect${hidden === 1 ? '' : 's'} in the report`, 'dim')] });
   return blocks;
+}
+
+/** Where a site blamed on the package the app uses was allocated: in a dependency of that package. */
+function allocatedInLine(allocatedIn: NonNullable<Suspect['allocatedIn']>, verb: 'allocated' | 'created' | 'opened' = 'allocated'): string {
+  const why = allocatedIn.basis === 'package.json' ? 'not in your package.json' : 'reached through the package your code called';
+  const where = `${allocatedIn.function || '(anonymous)'} (${allocatedIn.file}:${allocatedIn.line})`;
+  return truncate(safe(`${verb} in ${where}: ${allocatedIn.package}, ${why}`), MAX_TRACEBACK_WIDTH);
 }
 
 const MAX_CALL_SITES = 4;
@@ -128,7 +137,9 @@ function callLines(call: Suspect, suspects: readonly Suspect[], paint: Paint): s
   }
   const members = callMembers(call, suspects);
   for (const member of members.slice(0, MAX_CALL_SITES)) {
-    lines.push(`  ${paint(`#${member.rank}`, 'dim')} ${truncate(safe(siteLabel(member)), MAX_SITE_WIDTH)}  ${paint(`${formatRate(member.growthBytesPerHour)}, ${formatSize(member.liveBytes)} live`, 'dim')}`);
+    // sites blamed on the called package but allocated in a dependency of it differ only there
+    const label = member.allocatedIn ? `${siteLabel(member)}, allocated in ${member.allocatedIn.file}:${member.allocatedIn.line}` : siteLabel(member);
+    lines.push(`  ${paint(`#${member.rank}`, 'dim')} ${truncate(safe(label), MAX_TRACEBACK_WIDTH)}  ${paint(`${formatRate(member.growthBytesPerHour)}, ${formatSize(member.liveBytes)} live`, 'dim')}`);
   }
   if (members.length > MAX_CALL_SITES) lines.push(paint(`  … and ${members.length - MAX_CALL_SITES} more`, 'dim'));
   return lines;
@@ -257,13 +268,14 @@ function handleBlock(handle: HandleFinding, paint: Paint): Block {
     style: ['yellow', 'bold'],
     lines: [
       `${safe(handle.type)}: ${handle.count} open, ${paint(rate, 'red', 'bold')} ${paint(`(confidence ${formatConfidence(handle.confidence)})`, 'dim')}`,
-      ...(handle.createdAt ? creationLines(handle.createdAt, paint) : []),
+      ...(handle.createdAt ? creationLines(handle.createdAt, handle.type === OPEN_FDS_TYPE ? 'opened' : 'created', paint) : []),
     ],
   };
 }
 
-function creationLines(created: HandleCreation, paint: Paint): string[] {
-  const lines = [`created at ${truncate(safe(siteLabel(created)), MAX_SITE_WIDTH)} ${paint(`(${created.liveSampled} sampled still open)`, 'dim')}`];
+function creationLines(created: HandleCreation, verb: 'opened' | 'created', paint: Paint): string[] {
+  const lines = [`${verb} at ${truncate(safe(siteLabel(created)), MAX_SITE_WIDTH)} ${paint(`(${created.liveSampled} sampled still open)`, 'dim')}`];
+  if (created.createdIn) lines.push(allocatedInLine(created.createdIn, verb));
   if (created.calledFrom) lines.push(`called from your code at ${truncate(safe(`${created.calledFrom.function || '(anonymous)'} (${created.calledFrom.file}:${created.calledFrom.line})`), MAX_TRACEBACK_WIDTH)}`);
   if (created.traceback.length > 0) lines.push(paint(tracebackLine(created.traceback), 'dim'));
   return lines;
@@ -315,6 +327,7 @@ function nextSteps(verdict: Verdict, options: VerdictRenderOptions): string[] {
       const share = top.retainers?.[0] ? ` (${Math.round(top.retainers[0].objectShare * 100)}% of the new objects)` : '';
       lines.push(`open ${truncate(safe(at), MAX_SITE_WIDTH)}: its ${safe(keeper.what)} keeps alive what ${where} allocates${share}`);
     } else if (spread) lines.push(`open ${truncate(safe(top.file), MAX_SITE_WIDTH)}${spread}`);
+    else if (top.keyType === 'handle' && top.handleType === OPEN_FDS_TYPE) lines.push(`open ${where}${top.function ? ` (${truncate(safe(top.function), MAX_SITE_WIDTH)})` : ''}: the files it opens stay open (close the descriptor or destroy the stream also when the work fails or is aborted)`);
     else if (top.keyType === 'handle') lines.push(`open ${where}${top.function ? ` (${truncate(safe(top.function), MAX_SITE_WIDTH)})` : ''}: the ${safe(top.handleType ?? '')} handles it creates stay open and keep what they reference alive`);
     else lines.push(`open ${where}${top.function ? ` (${truncate(safe(top.function), MAX_SITE_WIDTH)})` : ''}: it holds the fastest-growing memory`);
   } else if (verdict.verdict === 'leak' && verdict.nativeSuspects?.[0]) {
@@ -340,6 +353,7 @@ function nextSteps(verdict: Verdict, options: VerdictRenderOptions): string[] {
 function leakWithoutSuspect(verdict: Verdict): string {
   const { nativeGap, external, arrayBuffers, heapUsed } = verdict.process;
   const handle = verdict.handles.find((finding) => finding.leak);
+  if (handle?.type === OPEN_FDS_TYPE) return 'find where files are opened and never closed (streams not destroyed, descriptors not closed); sockets and pipes count too';
   if (handle) return `find where ${truncate(safe(handle.type), MAX_SITE_WIDTH)} handles are opened and never closed (timers not cleared, sockets or files not destroyed)`;
   if (nativeGap.leak) return 'look at native addons and Buffers kept alive by C++ code; JS allocation sites do not grow';
   if (external.leak || arrayBuffers.leak) return 'look for Buffers and typed arrays kept alive (caches, queues, streams not consumed): they grow outside the JS heap';

@@ -12,6 +12,15 @@ export function namesTruth(file, truthFiles) {
   return truthFiles.some((truth) => normalized === truth || normalized.endsWith(`/${truth}`));
 }
 
+/**
+ * A suspect's site names a truth file by its file or by its second location (`alsoAt`): a
+ * source map's original shown from the map's embedded text is the same code as the shipped
+ * file the fix changed.
+ */
+function siteNamesTruth(suspect, truthFiles) {
+  return namesTruth(suspect.file, truthFiles) || namesTruth(suspect.alsoAt?.replace(/:\d+$/, ''), truthFiles);
+}
+
 /** The first of the three top native suspects (run --native) in one of the case's addons, with its rank. */
 function nativeRank(verdict, info) {
   const index = (verdict.nativeSuspects ?? []).slice(0, 3).findIndex((suspect) => info.nativeLibraries.some((library) => suspect.library.endsWith(`/${library}`)));
@@ -50,7 +59,7 @@ function scoreRetainers(hasSnapshots, suspects, truthFiles) {
  */
 function siteOrKeeper(suspects, truthFiles) {
   for (const [index, suspect] of suspects.slice(0, 3).entries()) {
-    if (namesTruth(suspect.file, truthFiles)) return { rank: index + 1, by: 'site', where: `${suspect.file}:${suspect.line}` };
+    if (siteNamesTruth(suspect, truthFiles)) return { rank: index + 1, by: 'site', where: `${suspect.file}:${suspect.line}` };
     const keeper = (suspect.retainers ?? []).map((retainer) => retainer.keptBy).find((keptBy) => keptBy && namesTruth(keptBy.file, truthFiles));
     if (keeper) return { rank: index + 1, by: 'keeper', where: `${keeper.file}${keeper.line === undefined ? '' : `:${keeper.line}`} (${keeper.what})` };
   }
@@ -96,7 +105,7 @@ export function scoreCase(info, leaky, fixed) {
   const leakyVerdict = leaky?.verdict?.verdict ?? `none (exit ${leaky?.code})`;
   const fixedVerdict = fixed?.verdict?.verdict ?? `none (exit ${fixed?.code})`;
   const suspects = leaky?.verdict?.suspects ?? [];
-  const index = suspects.findIndex((suspect) => namesTruth(suspect.file, info.files));
+  const index = suspects.findIndex((suspect) => siteNamesTruth(suspect, info.files));
   const rank = index >= 0 ? index + 1 : null;
   let namedTop3 = rank !== null && rank <= 3;
   let rankText = rank === null ? `not named (${suspects.length} suspects${suspects[0] ? `, first ${suspects[0].file}:${suspects[0].line}` : ''})` : String(rank);

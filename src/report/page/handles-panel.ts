@@ -3,6 +3,7 @@ import { lineChart } from './charts.js';
 import { cssVar } from './css-color.js';
 import { h, panel, type Section } from './dom.js';
 import { siteLocation } from '../finding-format.js';
+import { OPEN_FDS_TYPE } from '../../model/process.js';
 import { functionName } from './text-format.js';
 
 const PALETTE = ['--c-rss', '--c-external', '--c-heapUsed', '--c-arrayBuffers', '--c-nativeGap', '--c-heapTotal', '--accent', '--warn', '--muted'];
@@ -41,10 +42,11 @@ function creationSites(data: ReportData): HTMLElement[] {
         const site = handle.createdAt!;
         const parts: Array<HTMLElement | string> = [
           h('span', { class: 'type', text: handle.type }),
-          ' created at ',
+          handle.type === OPEN_FDS_TYPE ? ' opened at ' : ' created at ',
           h('span', { class: 'loc', text: `${siteLocation(site)}${site.function ? ` ${functionName(site.function)}()` : ''}` }),
           ` (${site.liveSampled} sampled still open)`,
         ];
+        if (site.createdIn) parts.push(h('div', { class: 'allocated-in', text: `Created in ${functionName(site.createdIn.function)}() ${siteLocation(site.createdIn)} (${site.createdIn.package}, ${site.createdIn.basis === 'package.json' ? 'which your package.json does not list' : 'reached through the package your code called'})` }));
         if (site.calledFrom) parts.push(h('div', { class: 'called-from', text: `Called from your code at ${functionName(site.calledFrom.function)} (${siteLocation(site.calledFrom)})` }));
         return h('li', { class: handle.leak ? 'leak' : null }, parts);
       }),

@@ -1,4 +1,5 @@
 import { formatSize } from '../../model/size-format.js';
+import { OPEN_FDS_TYPE } from '../../model/process.js';
 import { formatConfidence, formatHours, formatRate, siteLocation } from '../finding-format.js';
 import type { ReportData, ReportSuspect } from '../report-data-types.js';
 import { lineChart } from './charts.js';
@@ -68,7 +69,8 @@ export function suspectsPanel(data: ReportData): HTMLElement {
 /** The function and place; a leak spread over a whole file or package says so. */
 function siteCell(suspect: ReportSuspect): HTMLElement[] {
   if (suspect.keyType === 'handle') {
-    return [h('div', { class: 'fn', text: `${functionName(suspect.function)}() creates ${suspect.handleType ?? 'handles'} that stay open` }), h('div', { class: 'loc', text: siteLocation(suspect) })];
+    const what = suspect.handleType === OPEN_FDS_TYPE ? 'opens files that stay open' : `creates ${suspect.handleType ?? 'handles'} that stay open`;
+    return [h('div', { class: 'fn', text: `${functionName(suspect.function)}() ${what}` }), h('div', { class: 'loc', text: siteLocation(suspect) })];
   }
   if (suspect.keyType === 'file' || suspect.keyType === 'package') {
     const what = suspect.keyType === 'file' ? 'whole file' : 'whole package';
@@ -94,7 +96,8 @@ function callSiteList(suspect: ReportSuspect, suspects: readonly ReportSuspect[]
   const members = (suspect.callSites ?? []).map((rank) => suspects.find((other) => other.rank === rank)).filter((member) => member !== undefined);
   if (members.length === 0) return [];
   const items = members.map((member) => {
-    const button = h('button', { type: 'button', text: `#${member.rank} ${functionName(member.function)}() ${siteLocation(member)}` });
+    const allocated = member.allocatedIn ? `, allocated in ${siteLocation(member.allocatedIn)}` : '';
+    const button = h('button', { type: 'button', text: `#${member.rank} ${functionName(member.function)}() ${siteLocation(member)}${allocated}` });
     button.addEventListener('click', (event) => {
       event.stopPropagation();
       const row = document.querySelector<HTMLElement>(`tr.suspect[data-rank="${member.rank}"]`);
@@ -115,7 +118,13 @@ function tracebackItems(suspect: ReportSuspect): HTMLElement[] {
   const items: HTMLElement[] = [];
   let inPackage = false;
   let marked = false;
+  let markedDependency = false;
+  const allocatedIn = suspect.allocatedIn;
   for (const frame of suspect.traceback) {
+    if (allocatedIn && !markedDependency && inPackage && frame.file === suspect.file && frame.line === suspect.line && frame.function === suspect.function) {
+      items.push(h('li', { class: 'boundary dependency', text: `the package you use calls ${allocatedIn.package}, a dependency of its own, here` }));
+      markedDependency = true;
+    }
     if (frame.origin === 'package') inPackage = true;
     if (frame.origin === 'app' && inPackage && !marked) {
       items.push(h('li', { class: 'boundary', text: 'your code calls the package here' }));
@@ -129,10 +138,17 @@ function tracebackItems(suspect: ReportSuspect): HTMLElement[] {
 /** Where else to look: the user's frame that called the package, a second location, embedded source lines. */
 function siteNotes(suspect: ReportSuspect): HTMLElement[] {
   const notes: HTMLElement[] = [];
+  if (suspect.allocatedIn) notes.push(h('p', { class: 'allocated-in', text: allocatedInText(suspect.allocatedIn) }));
   if (suspect.calledFrom) notes.push(h('p', { class: 'called-from', text: `Called from your code at ${functionName(suspect.calledFrom.function)} (${siteLocation(suspect.calledFrom)})` }));
   if (suspect.alsoAt) notes.push(h('p', { class: 'also-at', text: `Also at ${suspect.alsoAt}` }));
   if (suspect.snippet) notes.push(h('pre', { class: 'snippet', text: suspect.snippet }));
   return notes;
+}
+
+/** `Allocated in CacheableLookup() node_modules/cacheable-lookup/source/index.js:86 (cacheable-lookup, which your package.json does not list)`. */
+function allocatedInText(allocatedIn: NonNullable<ReportSuspect['allocatedIn']>): string {
+  const why = allocatedIn.basis === 'package.json' ? 'which your package.json does not list' : 'reached through the package your code called';
+  return `Allocated in ${functionName(allocatedIn.function)}() ${siteLocation(allocatedIn)} (${allocatedIn.package}, ${why})`;
 }
 
 function suspectDetail(suspect: ReportSuspect, suspects: readonly ReportSuspect[]): { row: HTMLTableRowElement; draw: () => void } {
