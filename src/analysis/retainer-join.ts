@@ -1,6 +1,8 @@
 import type { RetainerFinding, Suspect, TracebackEntry, Verdict } from './verdict.js';
 import type { RetainerGroup } from '../snapshots/retainer-groups.js';
+import type { SourceLocation } from '../snapshots/script-locations.js';
 import { formatRetainerPath } from '../snapshots/path-text.js';
+import { wrapperWhat } from '../snapshots/wrapper-text.js';
 
 /** New survivors grouped by retainer path (what snapshots/ finds for two snapshots). */
 export interface SurvivorGroups {
@@ -79,7 +81,7 @@ function frames(suspect: Suspect): TracebackEntry[] {
 
 function matchOf(suspect: Suspect, group: RetainerGroup): RetainerFinding['match'] | undefined {
   const all = frames(suspect).filter((frame) => frame.file && !frame.file.startsWith('node:'));
-  const locations = [...group.locations, ...group.path.flatMap((step) => (step.location ? [step.location] : []))];
+  const locations = [...group.locations, ...group.path.flatMap((step) => [...(step.location ? [step.location] : []), ...(step.wraps?.location ? [step.wraps.location] : [])])];
   if (locations.some((location) => all.some((frame) => frame.file === location.file && frame.line === location.line))) return 'line';
   const closures = group.path.filter((step) => step.nodeType === 'closure' && step.node && step.location);
   if (closures.some((step) => all.some((frame) => frame.file === step.location!.file && frame.function?.split('.').pop() === step.node))) return 'function';
@@ -112,23 +114,37 @@ function constructorName(name: string): string {
  * The code that holds the objects: the last closure or constructor with a file on the path
  * above them, or the path's last object when it is a closure (a closure keeps what it
  * captured). Runtime internals (`node:`) do not count: they hold what the program gave them.
+ * A wrapper (a `once` listener, a bound function, a timer, an EventTarget listener) counts as
+ * the function it calls where the path ends at it (that function is what the program wrote,
+ * and keeps what it captured) or where the path goes on into what a bound function was bound
+ * to; not where the path only passes it (a Timeout of a timer list on the way to the next, a
+ * closure of Node's own on the way to its other variables).
  * None above a WeakMap entry: from there on the path holds the key, not the WeakMap.
  */
 function keeperOf(group: RetainerGroup): RetainerFinding['keptBy'] {
   const path = group.path;
+  const programs = (location: SourceLocation | undefined) => (location && !location.file.startsWith('node:') ? location : undefined);
   for (let i = path.length - 1; i >= 0; i--) {
     const step = path[i]!;
-    if (i === path.length - 1 && step.nodeType !== 'closure') continue;
+    const wrapped = programs(step.wraps?.location) && (i === path.length - 1 || intoBinding(step, path[i + 1]!)) && step.wraps;
+    if (i === path.length - 1 && step.nodeType !== 'closure' && !wrapped) continue;
     // Above a WeakMap entry the path leads to its key, not to the WeakMap that holds the
     // value (the heap's path does not show the WeakMap): what keeps the key is no keeper.
     if (path[i + 1]?.edge.startsWith('WeakMap.get(')) return undefined;
-    if (!step.location || step.location.file.startsWith('node:')) continue;
+    const own = programs(step.location);
+    if (!own && wrapped) return { file: wrapped.location!.file, line: wrapped.location!.line, what: wrapperWhat(wrapped) };
+    if (!own) continue;
     // A closure the search passed on its way into a module's scope: the module's variable holds them.
     const variable = path[i + 1]?.moduleScope ? path[i + 2] : undefined;
-    if (variable) return { file: step.location.file, what: `module variable ${variable.edge}` };
-    return { file: step.location.file, line: step.location.line, what: step.nodeType === 'closure' ? `closure${step.node ? ` ${step.node}` : ''}` : step.node };
+    if (variable) return { file: own.file, what: `module variable ${variable.edge}` };
+    return { file: own.file, line: own.line, what: step.nodeType === 'closure' ? `closure${step.node ? ` ${step.node}` : ''}` : step.node };
   }
   return undefined;
+}
+
+/** The path goes from a bound function into its `this` or its bound arguments: the binding keeps them. */
+function intoBinding(step: RetainerGroup['path'][number], next: RetainerGroup['path'][number]): boolean {
+  return step.wraps?.kinds[0] === 'bind' && /^(?:bound_this|bindings|bound_arguments|bound_argument_\d+)$/.test(next.edge);
 }
 
 function finding(group: RetainerGroup, match: RetainerFinding['match'], survivors: SurvivorGroups): RetainerFinding {
@@ -143,6 +159,7 @@ function finding(group: RetainerGroup, match: RetainerFinding['match'], survivor
       node: step.node,
       ...(step.location ? { file: step.location.file, line: step.location.line, ...(step.location.alsoAt ? { alsoAt: step.location.alsoAt } : {}) } : {}),
       ...(step.moduleScope ? { moduleScope: true as const } : {}),
+      ...(step.wraps ? { wraps: wrapsOf(step.wraps) } : {}),
     })),
     heads: group.heads,
     objects: group.objects,
@@ -154,4 +171,9 @@ function finding(group: RetainerGroup, match: RetainerFinding['match'], survivor
     locations: group.locations.slice(0, LOCATIONS_SHOWN).map((location) => ({ file: location.file, line: location.line })),
     match,
   };
+}
+
+function wrapsOf(wraps: NonNullable<RetainerGroup['path'][number]['wraps']>): NonNullable<RetainerFinding['steps'][number]['wraps']> {
+  const at = wraps.location;
+  return { kinds: wraps.kinds, function: wraps.function, ...(at ? { file: at.file, line: at.line, ...(at.alsoAt ? { alsoAt: at.alsoAt } : {}) } : {}) };
 }

@@ -110,9 +110,21 @@ export interface RetainerFinding {
   keptBy?: { file: string; line?: number; what: string };
   /**
    * Every step from the GC roots; `alsoAt` is the compiled position when a source map moved
-   * `file`; `moduleScope` marks a scope that is a script's top level (a module's variables).
+   * `file`; `moduleScope` marks a scope that is a script's top level (a module's variables);
+   * `wraps` the function a wrapper on the path calls (a `once` listener, a bound function, a
+   * timer's or an EventTarget listener's callback), outermost kind first.
    */
-  steps: { edgeType: string; edge: string; nodeType: string; node: string; file?: string; line?: number; alsoAt?: string; moduleScope?: true }[];
+  steps: {
+    edgeType: string;
+    edge: string;
+    nodeType: string;
+    node: string;
+    file?: string;
+    line?: number;
+    alsoAt?: string;
+    moduleScope?: true;
+    wraps?: { kinds: ('once' | 'bind' | 'timer' | 'immediate' | 'listener' | 'node')[]; function: string; file?: string; line?: number; alsoAt?: string };
+  }[];
   /** Objects at the path's end, and all new objects they alone lead to. */
   heads: number;
   objects: number;

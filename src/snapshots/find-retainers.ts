@@ -6,7 +6,7 @@ import { readHeapSnapshot } from './read-snapshot.js';
 import { readBaselineMaxNodeId } from './read-baseline.js';
 import { buildRetainerTree } from './retainer-tree.js';
 import { retainedSizes } from './dominators.js';
-import { ScriptLocations } from './script-locations.js';
+import { ScriptLocations, type SourceLocation } from './script-locations.js';
 import { groupRetainers, type RetainerGroup } from './retainer-groups.js';
 
 /** Extra groups asked for, so that dropping heapsleuth's own still leaves `limit`. */
@@ -63,7 +63,9 @@ export async function findRetainers(snapshot: string, options: RetainerOptions =
   const limit = options.limit ?? 10;
   const result = groupRetainers(graph, codes, tree, { baselineMaxNodeId, retained, locations, limit: limit + OWN_GROUPS_MARGIN });
   // heapsleuth's own agent (its caches, its recorder) is not the program's leak.
-  const groups = result.groups.filter((group) => !group.path.some((step) => step.location && isOwnCode(step.location.file, options.cwd)));
+  // Its timers count too: a Timeout on the path that calls the agent's tick is the agent's.
+  const own = (location: SourceLocation | undefined) => location !== undefined && isOwnCode(location.file, options.cwd);
+  const groups = result.groups.filter((group) => !group.path.some((step) => own(step.location) || own(step.wraps?.location)));
   result.more += Math.max(0, groups.length - limit);
   result.groups = groups.slice(0, limit);
   return {

@@ -2,6 +2,7 @@ import { edgeLabelOf, nodeNameOf, type HeapGraph, type TypeCodes } from './heap-
 import { NONE, type RetainerTree } from './retainer-tree.js';
 import type { RetainedSizes } from './dominators.js';
 import type { ScriptLocations, SourceLocation } from './script-locations.js';
+import { WrappedFunctions, type WrapperKind } from './wrapped-functions.js';
 
 /** One step of a retainer path: the edge taken and the node it reaches. */
 export interface RetainerStep {
@@ -20,6 +21,19 @@ export interface RetainerStep {
   location?: SourceLocation;
   /** A scope that is a script's top level (a CommonJS module's variables), not a function's. */
   moduleScope?: true;
+  /**
+   * A wrapper (a `once` listener, a bound function, a Timeout, an EventTarget listener): the
+   * function the program wrote that it calls, whose code is what keeps the objects.
+   */
+  wraps?: WrappedStep;
+}
+
+export interface WrappedStep {
+  /** Outermost first: `["timer", "bind"]` for `setTimeout(fn.bind(obj))`. */
+  kinds: WrapperKind[];
+  /** The wrapped function's name, empty when it has none. */
+  function: string;
+  location?: SourceLocation;
 }
 
 export interface ConstructorShare {
@@ -91,6 +105,7 @@ interface Accumulator {
 export function groupRetainers(graph: HeapGraph, codes: TypeCodes, tree: RetainerTree, options: GroupOptions): GroupResult {
   const { nodeId, nodeSelfSize, nodeType } = graph;
   const classes = new PathClasses(graph, codes, tree);
+  const wrapped = new WrappedFunctions(graph, codes, options.locations);
   const groups = new Map<string, Accumulator>();
   const baseline = options.baselineMaxNodeId;
   // One bit per new object, set in node order: the walk below goes in breadth-first order,
@@ -193,8 +208,8 @@ export function groupRetainers(graph: HeapGraph, codes: TypeCodes, tree: Retaine
     ranked = [...kept, ...ranked.filter((group) => !kept.includes(group))];
   }
   const shown = ranked.slice(0, options.limit).map((group): RetainerGroup => {
-    const path = classes.pathOf(group.head, options.locations, group.common);
-    const onPath = path.flatMap((step) => (step.location ? [step.location] : []));
+    const path = classes.pathOf(group.head, options.locations, group.common, wrapped);
+    const onPath = path.flatMap((step) => [...(step.location ? [step.location] : []), ...(step.wraps?.location ? [step.wraps.location] : [])]);
     const inGroup = [...group.locations.values()].sort((a, b) => b.count - a.count).map((entry) => entry.location);
     const locations = dedupe([...inGroup, ...onPath.reverse()]);
     return {
@@ -409,7 +424,7 @@ class PathClasses {
   }
 
   /** The steps from the root to v; above `common` (shared by every object of the group) with the real index or key. */
-  pathOf(v: number, locations: ScriptLocations, common = v): RetainerStep[] {
+  pathOf(v: number, locations: ScriptLocations, common = v, wrapped?: WrappedFunctions): RetainerStep[] {
     const steps: RetainerStep[] = [];
     const shared = new Set<number>();
     for (let x = common; x !== 0 && x !== NONE; x = this.tree.parentNode[x]!) shared.add(x);
@@ -419,6 +434,8 @@ class PathClasses {
       const c = this.codes;
       const named = type === c.object || type === c.closure || type === c.native || type === c.synthetic;
       const location = type === c.closure || type === c.object ? locations.of(x) : undefined;
+      const inner = type === c.closure || type === c.object ? wrapped?.of(x) : undefined;
+      const innerLocation = inner ? locations.of(inner.node) : undefined;
       steps.push({
         edgeType: this.graph.edgeTypeNames[this.graph.edgeType[e]!] ?? 'unknown',
         edge: shared.has(x) ? readableEdge(edgeLabelOf(this.graph, e, c)).slice(0, MAX_NAME) : this.abstractEdge(x),
@@ -426,6 +443,7 @@ class PathClasses {
         node: named ? nodeNameOf(this.graph, x).slice(0, MAX_NAME) : '',
         ...(location ? { location } : {}),
         ...(this.isModuleScope(x) ? { moduleScope: true as const } : {}),
+        ...(inner ? { wraps: { kinds: inner.kinds, function: nodeNameOf(this.graph, inner.node).slice(0, MAX_NAME), ...(innerLocation ? { location: innerLocation } : {}) } } : {}),
       });
     }
     return steps.reverse();

@@ -2,6 +2,7 @@ import { formatSize } from '../../model/size-format.js';
 import type { RetainerFinding } from '../../analysis/verdict.js';
 import { h } from './dom.js';
 import { edgeLabel } from '../../snapshots/edge-label.js';
+import { wrapperText } from '../../snapshots/wrapper-text.js';
 
 type Step = RetainerFinding['steps'][number];
 
@@ -66,7 +67,11 @@ function edgeText(step: Step, index: number): string {
 function nodeText(step: Step, next: Step | undefined): string {
   // A closure the path passed into a CommonJS module's top-level scope: that scope is the module.
   if (next?.moduleScope && step.file !== undefined) return `module ${step.file}`;
+  // A wrapper (a once listener, a bound function, a timer) reads as the function it calls.
+  if (step.wraps && step.wraps.kinds[0] !== 'node') return wrapperText(step.wraps);
   const at = step.file !== undefined ? ` at ${step.file}:${step.line}` : '';
+  // A closure of Node's own that calls one of the program's: both.
+  if (step.wraps) return `closure${step.node ? ` ${step.node}` : ''}${at} -> ${wrapperText(step.wraps)}`;
   if (step.nodeType === 'closure') return `closure${step.node ? ` ${step.node}` : ''}${at}`;
   if (step.nodeType.endsWith('string')) return 'string';
   if (!step.node || step.node.startsWith('system /')) return '';
