@@ -49,8 +49,9 @@ export class SampleGenerations {
         currentBorn = Infinity;
       }
       const known = this.born.get(ordinal);
-      if (known) currentBorn = Math.min(currentBorn, known.snapshot);
-      else this.born.set(ordinal, { snapshot: this.snapshot, traceback });
+      if (known) {
+        if (known.snapshot < currentBorn) currentBorn = known.snapshot;
+      } else this.born.set(ordinal, { snapshot: this.snapshot, traceback });
     }
     if (current && currentBorn < (oldestBorn.get(current) ?? Infinity)) oldestBorn.set(current, currentBorn);
     const oldestAge = new Map<string, number>();
