@@ -121,13 +121,18 @@ export function processFindings(series: ProcessSeries, options: ResolvedOptions,
  * exact, and a cache at its bound loses old entries: a heap that rose while connections
  * filled and then held level, minus caches whose estimates drift down, is a rest that
  * still rises, by exactly what the caches lost. What the heap did not gain from the middle
- * of the window to its end cannot be a leak's late growth.
+ * of the window to its end cannot be a leak's late growth. And the rest must itself have
+ * risen as much as any process series must to be a leak: its trend line can be steep from
+ * the first ticks alone (the heap before the settled sites existed) while, once they are
+ * subtracted, it rose a few hundred KiB (socks-proxy-agent's fixed version: 0.8 MiB, the
+ * heap level for 35 s).
  */
 function lateRiseWithin(rest: SeriesExamination, own: SeriesExamination, criteria: LeakCriteria): SeriesExamination {
   if (!rest.shape || !own.shape) return rest;
   const lateRise = Math.min(rest.shape.lateRise, own.shape.lateRise);
-  if (lateRise === rest.shape.lateRise) return rest;
-  return { ...rest, persistent: lateRise > 0 && lateRise >= criteria.persistenceRatio * rest.shape.earlyRise, shape: { ...rest.shape, lateRise } };
+  const large = rest.large && rest.shape.earlyRise + lateRise >= criteria.minGrowth(rest.shape.startLevel);
+  if (lateRise === rest.shape.lateRise && large === rest.large) return rest;
+  return { ...rest, large, persistent: lateRise > 0 && lateRise >= criteria.persistenceRatio * rest.shape.earlyRise, shape: { ...rest.shape, lateRise } };
 }
 
 /** The used heap minus what the settled sites hold, sample by sample. */
