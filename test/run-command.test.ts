@@ -255,9 +255,9 @@ test('sessions that each live a bounded time, opened ever faster, are not a leak
   const settled = verdict.process.heapUsed.settled;
   if (settled && settled.growthBytesPerHour > 0) assert.ok((settled.shortLived ?? 0) + settled.cachesAtBound >= 1, JSON.stringify(settled));
 
-  // a record of every 5th session kept for good (remember(), line 14 of the fixture)
+  // a record of every 5th session kept for good (remember(), line 18 of the fixture)
   const leaking = await heapsleuthRun('timed-sessions.mjs', '10s', [], { HOLD_MS: '1500', LEAK_EVERY: '5' });
   assert.equal(leaking.verdict.verdict, 'leak', leaking.result.stdout);
   const top = leaking.verdict.suspects[0]!;
-  assert.equal(`${top.file}:${top.line}`, 'test/fixtures/services/timed-sessions.mjs:14', JSON.stringify(leaking.verdict.suspects.slice(0, 3)));
+  assert.equal(`${top.file}:${top.line}`, 'test/fixtures/services/timed-sessions.mjs:18', JSON.stringify(leaking.verdict.suspects.slice(0, 3)));
 });
