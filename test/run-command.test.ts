@@ -237,3 +237,27 @@ test('a table that warms up and levels off is not a leak, asked after any tick',
   assert.ok(verdicts.includes('no-leak'), verdicts.join(' '));
   assert.ok(!verdicts.includes('leak'), verdicts.join(' '));
 });
+
+test('sessions that each live a bounded time, opened ever faster, are not a leak; a leak beside them is, at its line', async () => {
+  // each session is held 1.5 s in a 10 s run; the rate keeps rising, so live memory rises all run long
+  const dir = tempDir('heapsleuth-sessions-');
+  const { result, verdict } = await heapsleuthRun('timed-sessions.mjs', '10s', ['--out', join(dir, 'rec')], { HOLD_MS: '1500' });
+  assert.equal(verdict.verdict, 'no-leak', `${result.stdout}\n${JSON.stringify(verdict.suspects.slice(0, 2))}`);
+  // the evidence: every row of a stack with old live samples says how old the oldest is
+  const [file] = readdirSync(join(dir, 'rec')).filter((name) => name.endsWith('.ndjson'));
+  const lines = readFileSync(join(dir, 'rec', file!), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { type: string; sampling?: { oldestAge?: boolean }; rows?: number[][] });
+  assert.equal(lines[0]!.sampling?.oldestAge, true);
+  const ages = lines.filter((line) => line.type === 'sample').flatMap((line) => line.rows!.map((row) => row[4] ?? 0));
+  assert.ok(ages.some((age) => age > 0), 'some rows carry the age of their oldest live sample');
+  const settled = verdict.process.heapUsed.settled;
+  if (settled && settled.growthBytesPerHour > 0) assert.ok((settled.shortLived ?? 0) + settled.cachesAtBound >= 1, JSON.stringify(settled));
+
+  // a record of every 5th session kept for good (remember(), line 18 of the fixture)
+  const leaking = await heapsleuthRun('timed-sessions.mjs', '10s', [], { HOLD_MS: '1500', LEAK_EVERY: '5' });
+  assert.equal(leaking.verdict.verdict, 'leak', leaking.result.stdout);
+  const top = leaking.verdict.suspects[0]!;
+  assert.equal(`${top.file}:${top.line}`, 'test/fixtures/services/timed-sessions.mjs:18', JSON.stringify(leaking.verdict.suspects.slice(0, 3)));
+});

@@ -131,13 +131,15 @@ export function takeSnapshot(): Snapshot {
     },
   });
   if (!ordinals) return snapshot;
-  const deaths = tracing.generations.advance(live);
-  if (deaths.size === 0) return snapshot;
+  const { deaths, oldestAge } = tracing.generations.advance(live);
+  if (deaths.size === 0 && oldestAge.size === 0) return snapshot;
   const traces: Trace[] = snapshot.traces.map((trace) => {
-    const entry = deaths.get(trace.traceback.key);
-    if (!entry) return trace;
-    deaths.delete(trace.traceback.key);
-    return { ...trace, oldDeaths: entry.died };
+    const key = trace.traceback.key;
+    const entry = deaths.get(key);
+    const age = oldestAge.get(key);
+    if (!entry && age === undefined) return trace;
+    deaths.delete(key);
+    return { ...trace, ...(entry ? { oldDeaths: entry.died } : {}), ...(age === undefined ? {} : { oldestAge: age }) };
   });
   // stacks whose samples all died carry only their deaths
   for (const { traceback, died } of deaths.values()) traces.push({ traceback, size: 0, count: 0, oldDeaths: died });

@@ -402,8 +402,9 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
         sampler: options?.sampler ?? 'inspector',
         intervalBytes: options?.samplingIntervalBytes ?? 0,
         stackDepth: options?.stackDepth ?? 0,
-        // node:inspector numbers its samples: rows carry the old samples that died (a cache turning over)
-        ...((options?.sampler ?? 'inspector').startsWith('inspector') ? { generations: true } : {}),
+        // node:inspector numbers its samples: rows carry the old samples that died (a cache
+        // turning over) and the age of each stack's oldest live sample
+        ...((options?.sampler ?? 'inspector').startsWith('inspector') ? { generations: true, oldestAge: true } : {}),
       },
       limits: memoryLimits(),
       agent: { name: 'heapsleuth', version: VERSION },

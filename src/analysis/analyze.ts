@@ -155,6 +155,7 @@ function noLeakReason(verdict: Verdict): string {
   if (!settled || settled.growthBytesPerHour <= 0 || verdict.process.heapUsed.growthBytesPerHour <= 0) return reason;
   const parts: string[] = [];
   if (settled.cachesAtBound > 0) parts.push(`${settled.cachesAtBound} cache${settled.cachesAtBound === 1 ? '' : 's'} at ${settled.cachesAtBound === 1 ? 'its' : 'their'} bound (old entries die as new ones come)`);
+  if (settled.shortLived) parts.push(`${settled.shortLived} site${settled.shortLived === 1 ? ' whose objects live' : 's whose objects live'} at most ~${settled.livesAtMostSeconds} s`);
   if (settled.levelledOff > 0) parts.push(`${settled.levelledOff} site${settled.levelledOff === 1 ? '' : 's'} that levelled off (warm-up)`);
   return `${reason}; the JS heap's growth is held by ${parts.join(' and ')}`;
 }

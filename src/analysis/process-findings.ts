@@ -81,6 +81,7 @@ export function processFindings(series: ProcessSeries, options: ResolvedOptions,
     heapUsed.lastBytes = lastValue(series.memory.heapUsed);
     heapUsed.settled = {
       cachesAtBound: settled.cachesAtBound,
+      ...(settled.shortLived > 0 ? { shortLived: settled.shortLived, livesAtMostSeconds: Math.round(settled.longestLifetimeMs / 100) / 10 } : {}),
       levelledOff: settled.levelledOff,
       growthBytesPerHour: held.slopePerMs * MS_PER_HOUR,
       liveBytes: lastValue(settled.bytes),

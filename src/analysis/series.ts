@@ -17,6 +17,12 @@ export interface GroupSeries {
   counts: Float64Array[];
   /** Old sampled objects that died since the previous sample (where the sampler tells samples apart). */
   deaths: Float64Array[];
+  /**
+   * How many ticks the oldest live sample had been seen alive before each sample (0 where the
+   * group holds none, or only samples new at that tick): the greatest over the group's stacks.
+   * Present only when every recording carries it (`sampling.oldestAge`, the inspector sampler).
+   */
+  oldest?: Float64Array[];
   /** The stack holding the most bytes at the last sample where the group is present. */
   biggestStack: Traceback;
   /** How many distinct stacks the group holds. */
@@ -26,6 +32,10 @@ export interface GroupSeries {
 export interface AllocationSeries {
   /** Sample times per segment (epoch ms). */
   times: Float64Array[];
+  /** Mean time between the ticks of each segment, in ms. */
+  tickMs: number[];
+  /** The tick each sample is (its last tick, for a sample that stands for several), from 0, per segment. */
+  ticks: Float64Array[];
   lineno: GroupSeries[];
   /** Stacks of `lineno` groups that hold several stacks (a lone stack would repeat its group's series). */
   traceback: GroupSeries[];
@@ -41,6 +51,12 @@ interface StackInfo {
 /** Per-group series of live bytes and counts over the samples of recordings that are consecutive process lifetimes. */
 export function allocationSeries(recordings: readonly Recording[]): AllocationSeries {
   const times = recordings.map((recording) => Float64Array.from(recording.samples, (sample) => sample.time));
+  const ticks = recordings.map(tickIndexes);
+  const tickMs = recordings.map((recording, segment) => {
+    const last = recording.samples.length - 1;
+    return last > 0 ? (recording.samples[last]!.time - recording.samples[0]!.time) / Math.max(1, ticks[segment]![last]! - ticks[segment]![0]!) : 0;
+  });
+  const withAges = recordings.length > 0 && recordings.every((recording) => recording.header.sampling.oldestAge === true);
   const lineno = new Map<string, GroupSeries & { lastSeen: number; lastSeenBytes: number }>();
   const byStack = new Map<string, GroupSeries & { lastSeen: number; lastSeenBytes: number }>();
   const stacksOfGroup = new Map<string, Set<string>>();
@@ -65,6 +81,7 @@ export function allocationSeries(recordings: readonly Recording[]): AllocationSe
           bytes: recordings.map((r) => new Float64Array(r.samples.length)),
           counts: recordings.map((r) => new Float64Array(r.samples.length)),
           deaths: recordings.map((r) => new Float64Array(r.samples.length)),
+          ...(withAges ? { oldest: recordings.map((r) => new Float64Array(r.samples.length)) } : {}),
           biggestStack: info.traceback,
           stackCount: 0,
           lastSeen: -1,
@@ -92,6 +109,7 @@ export function allocationSeries(recordings: readonly Recording[]): AllocationSe
         const bytes = row[1];
         const count = row[2];
         const died = row.length > 3 ? row[3]! : 0;
+        const age = row.length > 4 ? row[4]! : 0;
         let found = resolved.get(stackId);
         if (found === undefined) resolved.set(stackId, (found = resolve(stackId)));
         if (found === null) continue;
@@ -99,6 +117,7 @@ export function allocationSeries(recordings: readonly Recording[]): AllocationSe
         group.bytes[segment]![i]! += bytes;
         group.counts[segment]![i]! += count;
         group.deaths[segment]![i]! += died;
+        if (group.oldest && age > group.oldest[segment]![i]!) group.oldest[segment]![i] = age;
         if (group.lastSeen !== sampleIndex || bytes > group.lastSeenBytes) {
           group.lastSeen = sampleIndex;
           group.lastSeenBytes = bytes;
@@ -107,6 +126,7 @@ export function allocationSeries(recordings: readonly Recording[]): AllocationSe
         stack.bytes[segment]![i]! += bytes;
         stack.counts[segment]![i]! += count;
         stack.deaths[segment]![i]! += died;
+        if (stack.oldest && age > stack.oldest[segment]![i]!) stack.oldest[segment]![i] = age;
       }
     }
   });
@@ -116,7 +136,26 @@ export function allocationSeries(recordings: readonly Recording[]): AllocationSe
   const tracebackGroups = [...byStack.values()]
     .filter((group) => (stacksOfGroup.get(group.linenoKey)?.size ?? 1) > 1)
     .map((group) => ({ ...strip(group), stackCount: 1 }));
-  return { times, lineno: linenoGroups, traceback: tracebackGroups };
+  return { times, tickMs, ticks, lineno: linenoGroups, traceback: tracebackGroups };
+}
+
+/**
+ * Each sample's tick in its lifetime: its `seq` (the tick number; the last tick of a sample
+ * that stands for several), or the ticks counted where seq numbers do not rise.
+ */
+function tickIndexes(recording: Recording): Float64Array {
+  const bySeq = Float64Array.from(recording.samples, (sample) => sample.seq + (sample.ticks ?? 1) - 1);
+  if (bySeq.every((tick, i) => i === 0 || tick > bySeq[i - 1]!)) return bySeq;
+  let counted = -1;
+  return Float64Array.from(recording.samples, (sample) => (counted += sample.ticks ?? 1));
+}
+
+/** Takes, at each sample, the older of two groups' oldest live samples into `into` (a group made of groups). */
+export function oldestOfBoth(into: GroupSeries, from: GroupSeries): void {
+  if (!into.oldest || !from.oldest) return;
+  from.oldest.forEach((segment, s) => segment.forEach((value, i) => {
+    if (value > into.oldest![s]![i]!) into.oldest![s]![i] = value;
+  }));
 }
 
 /** Each stack's group keys, through the model's own grouping (the blame frame of model/grouping.ts). */

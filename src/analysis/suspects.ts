@@ -6,6 +6,7 @@ import { lastValue, seriesPoints, toSegments } from './group-segments.js';
 import type { Suspect } from './verdict.js';
 import { calledFrom, frameSource, tracebackEntry } from './traceback-entries.js';
 import { turnsOver } from './turnover.js';
+import { boundedLifetime } from './bounded-lifetime.js';
 import { enoughSamples } from './sample-evidence.js';
 import { widerGroups, WIDER_LEVELS, type WiderGroup } from './wider-groups.js';
 import { packageCalls, type PackageCall } from './package-calls.js';
@@ -42,7 +43,10 @@ export function findSuspects(
   const userSites = series.lineno.filter(inUserCode);
   const wider = widerGroups(userSites);
   const examined = new Map<string, SeriesExamination>();
-  const levels = judgeFamily([...userSites, ...wider], series.times, criteria, fdr, maxPoints, generations, examined);
+  // where samples are told apart: a group whose old samples die as fast as it gains is a cache
+  // at its bound, one whose oldest live sample is no older than ones that died lives a bounded time
+  const settles = (group: GroupSeries) => generations && (turnsOver(group) || boundedLifetime(group, series) !== undefined);
+  const levels = judgeFamily([...userSites, ...wider], series.times, criteria, fdr, maxPoints, settles, examined);
   const sites = levels.filter((found) => found.group.keyType === 'lineno' && !isWider(found.group));
   const siteKeys = new Set(sites.map((found) => found.group.linenoKey));
   const reported: Found[] = [...sites];
@@ -51,16 +55,17 @@ export function findSuspects(
     reported.push(...passed.filter((found) => explainedShare(found, reported) < EXPLAINED_SHARE));
   }
   const widest = reported.slice(sites.length);
-  const calls = judgeCalls(sites, series.times, criteria, fdr, maxPoints, generations, directDependencies);
+  const calls = judgeCalls(sites, series.times, criteria, fdr, maxPoints, settles, directDependencies);
   // a site that turns over as a whole is a cache at its bound: its stacks are its parts (the
-  // entries, the Map's table that steps up once more), not a caller's leak hidden in it
-  const turnedOver = new Set(generations ? userSites.filter(turnsOver).map((site) => site.key) : []);
+  // entries, the Map's table that steps up once more), not a caller's leak hidden in it; a
+  // site whose objects all live a bounded time holds no stack whose objects stay
+  const turnedOver = new Set(userSites.filter(settles).map((site) => site.key));
   // a stack that slowed down with its site, which levelled off as a whole, is part of a warm-up
   const warmedUp = (found: Found) => {
     const site = examined.get(found.group.linenoKey);
     return site !== undefined && levelledOff(site, criteria) && slowsDown(found.group);
   };
-  const stacks = judgeFamily(series.traceback.filter(inUserCode), series.times, criteria, fdr, maxPoints, generations).filter(
+  const stacks = judgeFamily(series.traceback.filter(inUserCode), series.times, criteria, fdr, maxPoints, settles).filter(
     (found) => !siteKeys.has(found.group.linenoKey) && !turnedOver.has(found.group.linenoKey) && !warmedUp(found),
   );
   const ranked = [...sites, ...widest, ...calls, ...stacks].map((found) => ({ suspect: toSuspect(found, directDependencies), key: found.group.key, members: isCall(found.group) ? found.group.members : undefined }));
@@ -109,7 +114,7 @@ function judgeCalls(
   criteria: LeakCriteria,
   fdr: number,
   maxPoints: number,
-  generations: boolean,
+  settles: (group: GroupSeries) => boolean,
   directDependencies?: ReadonlySet<string>,
 ): Found[] {
   const adjustedOf = new Map(sites.map((found) => [found.group.key, found.adjustedPValue]));
@@ -118,7 +123,7 @@ function judgeCalls(
     const segments = toSegments(times, call.bytes, maxPoints);
     const examination = examineSeries(segments, criteria, fdr);
     const adjustedPValue = Math.max(...call.members.map((member) => adjustedOf.get(member) ?? 1));
-    if (isLeak(examination, adjustedPValue, fdr) && !(generations && turnsOver(call))) {
+    if (isLeak(examination, adjustedPValue, fdr) && !settles(call)) {
       found.push({ group: call, examination, adjustedPValue, points: seriesPoints(segments) });
     }
   }
@@ -156,7 +161,7 @@ function judgeFamily(
   criteria: LeakCriteria,
   fdr: number,
   maxPoints: number,
-  generations: boolean,
+  settles: (group: GroupSeries) => boolean,
   examined?: Map<string, SeriesExamination>,
 ): Found[] {
   const segmentsOf = groups.map((group) => toSegments(times, group.bytes, maxPoints));
@@ -166,8 +171,7 @@ function judgeFamily(
   const found: Found[] = [];
   groups.forEach((group, i) => {
     const examination = examinations[i]!;
-    // where samples are told apart, a group whose old samples die as fast as it gains is a cache at its bound
-    if (isLeak(examination, adjusted[i]!, fdr) && enoughSamples(group, criteria.resolution > 0) && !(generations && turnsOver(group))) found.push({ group, examination, adjustedPValue: adjusted[i]!, points: seriesPoints(segmentsOf[i]!) });
+    if (isLeak(examination, adjusted[i]!, fdr) && enoughSamples(group, criteria.resolution > 0) && !settles(group)) found.push({ group, examination, adjustedPValue: adjusted[i]!, points: seriesPoints(segmentsOf[i]!) });
   });
   return found;
 }

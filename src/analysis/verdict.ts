@@ -198,11 +198,13 @@ export interface SeriesFinding {
    * Only on `heapUsed`, when some allocation sites' growth is over: caches at their bound
    * (`cachesAtBound`: their old sampled objects die as fast as they gain, where the recording
    * tells samples apart) and sites that rose, kept it and levelled off early in the window
-   * (`levelledOff`: a warm-up, a one-off load). How fast their summed live bytes grew and
+   * (`levelledOff`: a warm-up, a one-off load), and sites whose objects live a bounded time
+   * (`shortLived`, the longest `livesAtMostSeconds`: no live sample is older than ones that
+   * died, where the recording carries the oldest sample's age). How fast their summed live bytes grew and
    * what they hold now. `leak` and `confidence` then judge the heap without them;
    * `growthBytesPerHour` and `lastBytes` are the heap's own.
    */
-  settled?: { cachesAtBound: number; levelledOff: number; growthBytesPerHour: number; liveBytes: number };
+  settled?: { cachesAtBound: number; shortLived?: number; livesAtMostSeconds?: number; levelledOff: number; growthBytesPerHour: number; liveBytes: number };
 }
 
 export interface HandleFinding {

@@ -1,5 +1,5 @@
 import { Frame } from '../model/frame.js';
-import type { GroupSeries } from './series.js';
+import { oldestOfBoth, type GroupSeries } from './series.js';
 import { lastValue } from './group-segments.js';
 
 /** The levels above a site at which a leak spread over many sites is tested. */
@@ -59,6 +59,7 @@ function sumBy(
         bytes: site.bytes.map((segment) => new Float64Array(segment.length)),
         counts: site.counts.map((segment) => new Float64Array(segment.length)),
         deaths: site.deaths.map((segment) => new Float64Array(segment.length)),
+        ...(site.oldest ? { oldest: site.oldest.map((segment) => new Float64Array(segment.length)) } : {}),
         biggestStack: site.biggestStack,
         stackCount: 0,
       };
@@ -72,6 +73,7 @@ function sumBy(
     site.bytes.forEach((segment, s) => segment.forEach((value, i) => (group.bytes[s]![i]! += value)));
     site.counts.forEach((segment, s) => segment.forEach((value, i) => (group.counts[s]![i]! += value)));
     site.deaths.forEach((segment, s) => segment.forEach((value, i) => (group.deaths[s]![i]! += value)));
+    oldestOfBoth(group, site);
     const last = lastValue(site.bytes);
     if (last > entry.biggest) {
       entry.biggest = last;

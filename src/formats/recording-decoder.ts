@@ -212,13 +212,13 @@ export class RecordingDecoder implements LineHandler {
   private columnsOf(rows: RecordingSample['rows']): RowColumns {
     const columns = this.columns;
     columns.length = 0;
-    for (const row of rows) appendRow(columns, row[0], row[1], row[2], row[3] ?? 0);
+    for (const row of rows) appendRow(columns, row[0], row[1], row[2], row[3] ?? 0, row[4] ?? 0);
     return columns;
   }
 
   private dropUnknownStacks(columns: RowColumns): void {
     let kept = 0;
-    const { stackIds, bytes, counts, deaths } = columns;
+    const { stackIds, bytes, counts, deaths, ages } = columns;
     const stacks = this.stacks;
     for (let i = 0; i < columns.length; i++) {
       if (!stacks.has(stackIds[i]!)) continue;
@@ -227,6 +227,7 @@ export class RecordingDecoder implements LineHandler {
         bytes[kept] = bytes[i]!;
         counts[kept] = counts[i]!;
         deaths[kept] = deaths[i]!;
+        ages[kept] = ages[i]!;
       }
       kept++;
     }
@@ -249,12 +250,13 @@ function parseJSON(text: string, fast: boolean): unknown {
   }
 }
 
-function appendRow(columns: RowColumns, stackId: number, bytes: number, count: number, deaths: number): void {
+function appendRow(columns: RowColumns, stackId: number, bytes: number, count: number, deaths: number, age: number): void {
   if (columns.length === columns.stackIds.length) growColumns(columns);
   columns.stackIds[columns.length] = stackId;
   columns.bytes[columns.length] = bytes;
   columns.counts[columns.length] = count;
   columns.deaths[columns.length] = deaths;
+  columns.ages[columns.length] = age;
   columns.length++;
 }
 

@@ -6,11 +6,13 @@ export interface RowColumns {
   counts: Float64Array;
   /** Old sampled objects that died since the previous tick (the 4th column; 0 where absent). */
   deaths: Float64Array;
+  /** Ticks the stack's oldest live sample was seen before this one (the 5th column; 0 where absent). */
+  ages: Float64Array;
 }
 
 /** Empty columns of a capacity. */
 export function newColumns(capacity: number): RowColumns {
-  return { length: 0, stackIds: new Float64Array(capacity), bytes: new Float64Array(capacity), counts: new Float64Array(capacity), deaths: new Float64Array(capacity) };
+  return { length: 0, stackIds: new Float64Array(capacity), bytes: new Float64Array(capacity), counts: new Float64Array(capacity), deaths: new Float64Array(capacity), ages: new Float64Array(capacity) };
 }
 
 /** What a long sample line's text holds in place of rows read by hand. */
@@ -143,8 +145,8 @@ export function readRows(buffer: Uint8Array, start: number, end: number, columns
 }
 
 /**
- * The rows as the encoders write them: `[id,bytes,count]` or `[id,bytes,count,oldDeaths]`
- * with whole ids, bytes and deaths and a count with at most one decimal point; -1 for
+ * The rows as the encoders write them: `[id,bytes,count]`, `[id,bytes,count,oldDeaths]` or
+ * `[id,bytes,count,oldDeaths,oldestAge]` with whole ids, bytes, deaths and ages and a count with at most one decimal point; -1 for
  * anything else (readAnyRows then decides).
  */
 function readPlainRows(buffer: Uint8Array, start: number, end: number, columns: RowColumns): number {
@@ -156,7 +158,7 @@ function readPlainRows(buffer: Uint8Array, start: number, end: number, columns: 
   }
   // the columns in locals, and one unsigned comparison per digit (c - 0x30 below 10): the
   // loop runs for every byte of the file
-  let { stackIds, bytes: sizes, counts, deaths } = columns;
+  let { stackIds, bytes: sizes, counts, deaths, ages } = columns;
   let capacity = stackIds.length;
   for (;;) {
     if (buffer[p] !== 0x5b) return -1;
@@ -199,6 +201,7 @@ function readPlainRows(buffer: Uint8Array, start: number, end: number, columns: 
       return -1;
     }
     let died = 0;
+    let age = 0;
     if (c === 0x2c) {
       // the 4th column: old samples that died, a whole number
       c = buffer[++p]!;
@@ -208,18 +211,29 @@ function readPlainRows(buffer: Uint8Array, start: number, end: number, columns: 
         c = buffer[++p]!;
       }
       if (p === from || p - from > 15) return -1;
+      if (c === 0x2c) {
+        // the 5th column: the oldest live sample's age in ticks, a whole number
+        c = buffer[++p]!;
+        from = p;
+        for (let digit = c - 0x30; digit >>> 0 < 10; digit = c - 0x30) {
+          age = age * 10 + digit;
+          c = buffer[++p]!;
+        }
+        if (p === from || p - from > 15) return -1;
+      }
     }
     if (c !== 0x5d || p >= end) return -1;
     if (length === capacity) {
       columns.length = length;
       growColumns(columns);
-      ({ stackIds, bytes: sizes, counts, deaths } = columns);
+      ({ stackIds, bytes: sizes, counts, deaths, ages } = columns);
       capacity = stackIds.length;
     }
     stackIds[length] = id;
     sizes[length] = bytes;
     counts[length] = count;
     deaths[length] = died;
+    ages[length] = age;
     length++;
     c = buffer[++p]!;
     if (c === 0x2c) {
@@ -241,6 +255,7 @@ function readAnyRows(buffer: Uint8Array, start: number, end: number, columns: Ro
   let bytes = columns.bytes;
   let counts = columns.counts;
   let deaths = columns.deaths;
+  let ages = columns.ages;
   let length = 0;
   let inRow = false;
   let field = 0;
@@ -276,14 +291,18 @@ function readAnyRows(buffer: Uint8Array, start: number, end: number, columns: Ro
           bytes = columns.bytes;
           counts = columns.counts;
           deaths = columns.deaths;
+          ages = columns.ages;
         }
         stackIds[length] = id;
         bytes[length] = size;
         counts[length] = number;
         deaths[length] = 0;
+        ages[length] = 0;
         length++;
       } else if (field === 3) {
         deaths[length - 1] = number;
+      } else if (field === 4) {
+        ages[length - 1] = number;
       }
       field++;
       value = 0;
@@ -333,4 +352,5 @@ export function growColumns(columns: RowColumns): void {
   columns.bytes = doubled(columns.bytes);
   columns.counts = doubled(columns.counts);
   columns.deaths = doubled(columns.deaths);
+  columns.ages = doubled(columns.ages);
 }

@@ -20,7 +20,7 @@ class BatchWriter implements LineHandler {
   private rowEnds: number[] = [];
   private rows = 0;
   private capacity = BATCH_ROWS;
-  private columns = new Float64Array(4 * BATCH_ROWS);
+  private columns = new Float64Array(5 * BATCH_ROWS);
   private posted = 0;
 
   line(lineNo: number, text: string, rows: RowColumns | undefined, padded: boolean, last: boolean): void {
@@ -29,7 +29,7 @@ class BatchWriter implements LineHandler {
       this.flush();
       if (n > this.capacity) {
         this.capacity = n;
-        this.columns = new Float64Array(4 * n);
+        this.columns = new Float64Array(5 * n);
       }
     }
     if (rows) {
@@ -38,6 +38,7 @@ class BatchWriter implements LineHandler {
       columns.set(rows.bytes.subarray(0, n), capacity + at);
       columns.set(rows.counts.subarray(0, n), 2 * capacity + at);
       columns.set(rows.deaths.subarray(0, n), 3 * capacity + at);
+      columns.set(rows.ages.subarray(0, n), 4 * capacity + at);
       this.rows += n;
     }
     this.lineNos.push(lineNo);
@@ -76,7 +77,7 @@ class BatchWriter implements LineHandler {
 /** Columns the decoding thread gave back once it had read them (a fresh allocation each time costs more than the reading). */
 function spareColumns(): Float64Array<ArrayBuffer> {
   const spare = receiveMessageOnPort(port)?.message as Float64Array<ArrayBuffer> | undefined;
-  return spare ?? new Float64Array(4 * BATCH_ROWS);
+  return spare ?? new Float64Array(5 * BATCH_ROWS);
 }
 
 function send(message: ReaderMessage, transfer: ArrayBuffer[] = []): void {

@@ -1,5 +1,5 @@
 import { doubled } from './recording-lines.js';
-import type { HandleSiteRow, Recording, RecordingEnd, RecordingHeader, RecordingSample, SampleRow } from './recording.js';
+import { sampleRow, type HandleSiteRow, type Recording, type RecordingEnd, type RecordingHeader, type RecordingSample, type SampleRow } from './recording.js';
 import type { RecordingSink, RowColumns, SampleLine, StackTable } from './recording-decoder.js';
 import type { ProcessSample } from '../model/process.js';
 
@@ -29,7 +29,7 @@ export function pointsPerLifetime(files: number): number {
  * exactly as RecordingCollector reads it. Beyond it, adjacent running ticks are merged into
  * buckets of 2, 4, 8... ticks (pairs of buckets merge when the lifetime holds `maxPoints`):
  * a bucket holds the mean live bytes and counts of each stack over its ticks, the summed old
- * deaths, the mean process memory and handle counts, the newest handle creation sites of each
+ * deaths, the greatest oldest-sample age, the mean process memory and handle counts, the newest handle creation sites of each
  * type, and how many ticks it stands for (`ticks`). Ticks marked `final` are never merged
  * into running ones, and ticks whose snapshot may count dead objects (`liveOnly: false`)
  * give a bucket its rows only when it holds no live-only tick.
@@ -81,6 +81,7 @@ interface PointLike {
   readonly bytes: Float64Array;
   readonly counts: Float64Array;
   readonly deaths: Float64Array;
+  readonly ages: Float64Array;
 }
 
 /**
@@ -102,6 +103,7 @@ class Point implements PointLike {
     readonly bytes: Float64Array,
     readonly counts: Float64Array,
     readonly deaths: Float64Array,
+    readonly ages: Float64Array,
   ) {}
 
   get length(): number {
@@ -117,19 +119,19 @@ class Point implements PointLike {
       line.time,
       1,
       line.liveOnly !== false,
-      ...copyColumns(rows.stackIds, rows.bytes, rows.counts, rows.deaths, n),
+      ...copyColumns(rows.stackIds, rows.bytes, rows.counts, rows.deaths, rows.ages, n),
     );
   }
 
   toSample(): RecordingSample {
-    const { ids, bytes, counts, deaths } = this;
+    const { ids, bytes, counts, deaths, ages } = this;
     const sample = { ...this.line } as RecordingSample;
     if (this.ticks > 1) sample.ticks = this.ticks;
     Object.defineProperty(sample, 'rows', {
       enumerable: true,
       get(): SampleRow[] {
         const rows = new Array<SampleRow>(ids.length);
-        for (let i = 0; i < ids.length; i++) rows[i] = deaths[i]! > 0 ? [ids[i]!, bytes[i]!, counts[i]!, deaths[i]!] : [ids[i]!, bytes[i]!, counts[i]!];
+        for (let i = 0; i < ids.length; i++) rows[i] = sampleRow(ids[i]!, bytes[i]!, counts[i]!, deaths[i]!, ages[i]!);
         return rows;
       },
     });
@@ -285,7 +287,7 @@ class Bucket {
     if (!this.rowsLive) line.liveOnly = false;
     if (this.handleSites) line.handleSites = this.handleSites;
     const columns = this.rows.take(this.rowTicks);
-    const point = new Point(line, ticks, this.firstTime, this.lastTime, this.rowTicks, this.rowsLive, columns.ids, columns.bytes, columns.counts, columns.deaths);
+    const point = new Point(line, ticks, this.firstTime, this.lastTime, this.rowTicks, this.rowsLive, columns.ids, columns.bytes, columns.counts, columns.deaths, columns.ages);
     this.ticks = 0;
     this.rowTicks = 0;
     this.rowsLive = false;
@@ -298,7 +300,7 @@ class Bucket {
   }
 }
 
-/** Sums of bytes, counts and old deaths by stack id, in the order stacks first appeared. */
+/** Sums of bytes, counts and old deaths, and the greatest oldest-sample age, by stack id, in the order stacks first appeared. */
 class RowSums {
   /** Slot of a stack id: dense ids (what the encoders write) through an array, any other through a map. */
   private slotOfDense = new Int32Array(1024).fill(-1);
@@ -307,28 +309,30 @@ class RowSums {
   private bytes = new Float64Array(1024);
   private counts = new Float64Array(1024);
   private deaths = new Float64Array(1024);
+  private ages = new Float64Array(1024);
   private used = 0;
 
   add(point: PointLike, weight: number): void {
-    const { ids, bytes, counts, deaths, length } = point;
+    const { ids, bytes, counts, deaths, ages, length } = point;
     let from = 0;
     for (;;) {
-      from = accumulate(ids, bytes, counts, deaths, from, length, weight, this.slotOfDense, this.bytes, this.counts, this.deaths);
+      from = accumulate(ids, bytes, counts, deaths, ages, from, length, weight, this.slotOfDense, this.bytes, this.counts, this.deaths, this.ages);
       if (from === length) return;
       // a stack new to this bucket (a new slot can grow the arrays), or an id that is not dense
       const slot = this.slot(ids[from]!);
       this.bytes[slot]! += bytes[from]! * weight;
       this.counts[slot]! += counts[from]! * weight;
       this.deaths[slot]! += deaths[from]!;
+      if (ages[from]! > this.ages[slot]!) this.ages[slot] = ages[from]!;
       from++;
     }
   }
 
-  /** The means over `ticks` (old deaths summed), and empty sums again. */
-  take(ticks: number): { ids: Float64Array; bytes: Float64Array; counts: Float64Array; deaths: Float64Array } {
+  /** The means over `ticks` (old deaths summed, the greatest age), and empty sums again. */
+  take(ticks: number): { ids: Float64Array; bytes: Float64Array; counts: Float64Array; deaths: Float64Array; ages: Float64Array } {
     const n = this.used;
-    const [ids, bytes, counts, deaths] = copyColumns(this.ids, this.bytes, this.counts, this.deaths, n);
-    const out = { ids, bytes, counts, deaths };
+    const [ids, bytes, counts, deaths, ages] = copyColumns(this.ids, this.bytes, this.counts, this.deaths, this.ages, n);
+    const out = { ids, bytes, counts, deaths, ages };
     if (ticks > 0) {
       for (let i = 0; i < n; i++) {
         out.bytes[i]! /= ticks;
@@ -343,7 +347,7 @@ class RowSums {
     for (let i = 0; i < this.used; i++) {
       const id = this.ids[i]!;
       if (isDense(id)) this.slotOfDense[id] = -1;
-      this.bytes[i] = this.counts[i] = this.deaths[i] = 0;
+      this.bytes[i] = this.counts[i] = this.deaths[i] = this.ages[i] = 0;
     }
     this.slotOfOther.clear();
     this.used = 0;
@@ -373,6 +377,7 @@ class RowSums {
       this.bytes = doubled(this.bytes);
       this.counts = doubled(this.counts);
       this.deaths = doubled(this.deaths);
+      this.ages = doubled(this.ages);
     }
     this.ids[this.used] = id;
     return this.used++;
@@ -392,6 +397,7 @@ class TickBuffer implements PointLike {
   bytes = new Float64Array(1024);
   counts = new Float64Array(1024);
   deaths = new Float64Array(1024);
+  ages = new Float64Array(1024);
   readonly ticks = 1;
   readonly rowTicks = 1;
 
@@ -424,32 +430,42 @@ class TickBuffer implements PointLike {
       this.bytes = new Float64Array(size);
       this.counts = new Float64Array(size);
       this.deaths = new Float64Array(size);
+      this.ages = new Float64Array(size);
     }
     this.ids.set(rows.stackIds.subarray(0, n));
     this.bytes.set(rows.bytes.subarray(0, n));
     this.counts.set(rows.counts.subarray(0, n));
     this.deaths.set(rows.deaths.subarray(0, n));
+    this.ages.set(rows.ages.subarray(0, n));
     this.length = n;
     this.held = line;
   }
 
   toPoint(): Point {
     const n = this.length;
-    return new Point(this.line, 1, this.line.time, this.line.time, 1, this.rowsLive, ...copyColumns(this.ids, this.bytes, this.counts, this.deaths, n));
+    return new Point(this.line, 1, this.line.time, this.line.time, 1, this.rowsLive, ...copyColumns(this.ids, this.bytes, this.counts, this.deaths, this.ages, n));
   }
 }
 
 /**
- * The first `n` entries of four columns, in one allocation: a typed array this size lives
+ * The first `n` entries of five columns, in one allocation: a typed array this size lives
  * outside the JS heap, and allocating one costs far more than copying it.
  */
-function copyColumns(ids: Float64Array, bytes: Float64Array, counts: Float64Array, deaths: Float64Array, n: number): [Float64Array, Float64Array, Float64Array, Float64Array] {
-  const all = new Float64Array(4 * n);
+function copyColumns(
+  ids: Float64Array,
+  bytes: Float64Array,
+  counts: Float64Array,
+  deaths: Float64Array,
+  ages: Float64Array,
+  n: number,
+): [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array] {
+  const all = new Float64Array(5 * n);
   all.set(ids.subarray(0, n), 0);
   all.set(bytes.subarray(0, n), n);
   all.set(counts.subarray(0, n), 2 * n);
   all.set(deaths.subarray(0, n), 3 * n);
-  return [all.subarray(0, n), all.subarray(n, 2 * n), all.subarray(2 * n, 3 * n), all.subarray(3 * n, 4 * n)];
+  all.set(ages.subarray(0, n), 4 * n);
+  return [all.subarray(0, n), all.subarray(n, 2 * n), all.subarray(2 * n, 3 * n), all.subarray(3 * n, 4 * n), all.subarray(4 * n, 5 * n)];
 }
 
 /**
@@ -462,6 +478,7 @@ function accumulate(
   bytes: Float64Array,
   counts: Float64Array,
   deaths: Float64Array,
+  ages: Float64Array,
   from: number,
   length: number,
   weight: number,
@@ -469,6 +486,7 @@ function accumulate(
   sumBytes: Float64Array,
   sumCounts: Float64Array,
   sumDeaths: Float64Array,
+  maxAges: Float64Array,
 ): number {
   const slots = slotOf.length;
   for (let i = from; i < length; i++) {
@@ -479,6 +497,7 @@ function accumulate(
     sumBytes[slot]! += bytes[i]! * weight;
     sumCounts[slot]! += counts[i]! * weight;
     sumDeaths[slot]! += deaths[i]!;
+    if (ages[i]! > maxAges[slot]!) maxAges[slot] = ages[i]!;
   }
   return length;
 }

@@ -37,6 +37,8 @@ export interface RecordingHeader {
     stackDepth: number;
     /** Rows carry a 4th column, the old samples that died since the previous tick (the inspector sampler tells samples apart). */
     generations?: boolean;
+    /** Rows whose stack holds live samples may carry a 5th column, `oldestAge` (written by agents since the column exists). */
+    oldestAge?: boolean;
   };
   limits: MemoryLimits;
   agent: { name: string; version: string };
@@ -49,8 +51,17 @@ export interface RecordingHeader {
   part?: number;
 }
 
-/** One `[stackId, bytes, count]` row, with `oldDeaths` as a 4th column where the sampler tells samples apart. */
-export type SampleRow = [number, number, number] | [number, number, number, number];
+/**
+ * One `[stackId, bytes, count]` row, with `oldDeaths` as a 4th column and `oldestAge` (ticks
+ * the stack's oldest live sample was seen before this one) as a 5th where the sampler tells samples apart.
+ */
+export type SampleRow = [number, number, number] | [number, number, number, number] | [number, number, number, number, number];
+
+/** A row with its optional columns written only where they say something (`oldDeaths` 0 is written before an `oldestAge`). */
+export function sampleRow(id: number, bytes: number, count: number, oldDeaths: number, oldestAge: number): SampleRow {
+  if (oldestAge > 0) return [id, bytes, count, oldDeaths, oldestAge];
+  return oldDeaths > 0 ? [id, bytes, count, oldDeaths] : [id, bytes, count];
+}
 
 /** What the agent knows about one tick beyond the snapshot and the process sample. */
 export interface SampleDetails {
@@ -134,7 +145,7 @@ export class RecordingEncoder {
 
   encodeSample(snapshot: Snapshot, processSample: ProcessSample, details: SampleDetails = {}): string {
     let text = '';
-    const rowsByStack = new Map<number, [number, number, number, number]>();
+    const rowsByStack = new Map<number, [number, number, number, number, number]>();
     for (const trace of snapshot.traces) {
       const { id, definitions } = this.internStack(trace.traceback);
       text += definitions;
@@ -143,8 +154,9 @@ export class RecordingEncoder {
         row[1] += trace.size;
         row[2] += trace.count;
         row[3] += trace.oldDeaths ?? 0;
+        row[4] = Math.max(row[4], trace.oldestAge ?? 0);
       } else {
-        rowsByStack.set(id, [id, trace.size, trace.count, trace.oldDeaths ?? 0]);
+        rowsByStack.set(id, [id, trace.size, trace.count, trace.oldDeaths ?? 0, trace.oldestAge ?? 0]);
       }
     }
     let handleSites: Record<string, HandleSiteRow[]> | undefined;
@@ -155,9 +167,7 @@ export class RecordingEncoder {
         ((handleSites ??= {})[type] ??= []).push([id, site.live]);
       }
     }
-    const rows = [...rowsByStack.values()].map(([id, bytes, count, oldDeaths]): SampleRow =>
-      oldDeaths > 0 ? [id, Math.round(bytes), round3(count), oldDeaths] : [id, Math.round(bytes), round3(count)],
-    );
+    const rows = [...rowsByStack.values()].map(([id, bytes, count, oldDeaths, oldestAge]) => sampleRow(id, Math.round(bytes), round3(count), oldDeaths, oldestAge));
     const { time, ...metrics } = processSample;
     const sample = {
       type: 'sample',
@@ -278,8 +288,7 @@ export class RecordingCollector implements RecordingSink {
     this.table = stacks;
     const sampleRows: SampleRow[] = new Array<SampleRow>(rows.length);
     for (let i = 0; i < rows.length; i++) {
-      const deaths = rows.deaths[i]!;
-      sampleRows[i] = deaths > 0 ? [rows.stackIds[i]!, rows.bytes[i]!, rows.counts[i]!, deaths] : [rows.stackIds[i]!, rows.bytes[i]!, rows.counts[i]!];
+      sampleRows[i] = sampleRow(rows.stackIds[i]!, rows.bytes[i]!, rows.counts[i]!, rows.deaths[i]!, rows.ages[i]!);
     }
     this.lifetimes.at(-1)!.samples.push({ ...line, rows: sampleRows });
   }

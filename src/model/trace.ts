@@ -10,4 +10,9 @@ export interface Trace {
    * the previous one (where the sampler tells samples apart): a cache turning over, not a leak.
    */
   readonly oldDeaths?: number;
+  /**
+   * Snapshots the stack's oldest live sampled object had been seen alive in before this one
+   * (where the sampler tells samples apart): a leak's oldest object is as old as the leak.
+   */
+  readonly oldestAge?: number;
 }

@@ -310,6 +310,7 @@ function settledLine(verdict: Verdict): string | undefined {
   const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   const parts: string[] = [];
   if (settled.cachesAtBound > 0) parts.push(`${count(settled.cachesAtBound, 'cache at its bound', 'caches at their bound')} (old entries die as new ones come)`);
+  if (settled.shortLived) parts.push(`${count(settled.shortLived, 'site whose objects live', 'sites whose objects live')} at most ~${settled.livesAtMostSeconds} s`);
   if (settled.levelledOff > 0) parts.push(count(settled.levelledOff, 'site that levelled off', 'sites that levelled off'));
   return `the heap's growth is held by ${parts.join(' and ')}: ${formatSize(settled.liveBytes)} now, not a leak`;
 }
