@@ -2,9 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Verdict } from '../src/analysis/verdict.js';
-import { launchTestBrowser } from './browser.js';
+import { launchTestBrowser, openRenderedReport } from './browser.js';
 import { cliPath, fixture, repoRoot, runForVerdict, runNode, type ChildResult } from './child-process.js';
 import { tempDir } from './temp-dir.js';
 
@@ -56,9 +55,7 @@ test('dependencies whose source maps name sources they do not ship are blamed on
 
   const browser = await launchTestBrowser();
   try {
-    const page = await browser.newPage();
-    await page.goto(pathToFileURL(html).href);
-    await page.waitForSelector('html[data-rendered="true"]', { timeout: 10_000 });
+    const page = await openRenderedReport(browser, html);
     await page.click(`tr.suspect[data-rank="${depA.rank}"]`);
     const detail = page.locator('tr.detail:not([hidden])');
     assert.equal(await detail.locator('.called-from').textContent(), 'Called from your code at (anonymous) (app.mjs:12)');
@@ -92,9 +89,7 @@ test('a socket leak and a timer leak name the lines that created them (JSON, ter
 
   const browser = await launchTestBrowser();
   try {
-    const page = await browser.newPage();
-    await page.goto(pathToFileURL(html).href);
-    await page.waitForSelector('html[data-rendered="true"]', { timeout: 10_000 });
+    const page = await openRenderedReport(browser, html);
     const sites = await page.locator('ul.handle-sites li').allTextContents();
     assert.ok(sites.some((text) => text.startsWith(`Timeout created at ${file}:8 startPoller()`)), sites.join('\n'));
     assert.ok(sites.some((text) => text.startsWith(`TCPSocketWrap created at ${file}:12 openConnection()`)), sites.join('\n'));
@@ -142,9 +137,7 @@ test('a package that keeps what the app makes through it (a memoizer without a s
   // the HTML report: the label in the suspects table, and the sites listed in its detail, each opening its own row
   const browser = await launchTestBrowser();
   try {
-    const page = await browser.newPage();
-    await page.goto(pathToFileURL(html).href);
-    await page.waitForSelector('html[data-rendered="true"]', { timeout: 10_000 });
+    const page = await openRenderedReport(browser, html);
     const row = page.locator(`tr.suspect[data-rank="${top.rank}"]`);
     assert.equal(await row.locator('.fn').textContent(), `memoized(), a call holding ${top.sites} sites`);
     assert.equal(await row.locator('.call-label').textContent(), `${top.sites} leaking sites reached through this call from app.mjs:${handleMemoLine}`);
@@ -199,9 +192,7 @@ test('a leak allocated in a dependency of a dependency is blamed on the package 
   // the HTML report says it, and marks where the package the app uses calls its own dependency
   const browser = await launchTestBrowser();
   try {
-    const page = await browser.newPage();
-    await page.goto(pathToFileURL(html).href);
-    await page.waitForSelector('html[data-rendered="true"]', { timeout: 10_000 });
+    const page = await openRenderedReport(browser, html);
     await page.click(`tr.suspect[data-rank="${site.rank}"]`);
     const detail = page.locator('tr.detail:not([hidden])');
     assert.match((await detail.locator('.allocated-in').textContent()) ?? '', /^Allocated in .+\(\) node_modules\/dns-memo\/index\.js:\d+ \(dns-memo, which your package\.json does not list\)$/);

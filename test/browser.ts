@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Where a system Chromium is found when HEAPSLEUTH_TEST_CHROMIUM does not name one (Debian, then Ubuntu/others). */
 const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
@@ -23,6 +24,19 @@ const LOCALE_ENV = { LANGUAGE: 'en_US', LC_ALL: 'en_US.UTF-8', LANG: 'en_US.UTF-
 /** Starts the browser the report's browser tests drive. */
 export async function launchTestBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: await chromiumPath(), args: CHROMIUM_ARGS, env: { ...process.env, ...LOCALE_ENV } });
+}
+
+/**
+ * Opens an HTML report in a new page, offline (a self-contained report asks for nothing but
+ * its own file), and waits until it has drawn itself.
+ */
+export async function openRenderedReport(browser: Browser, file: string): Promise<Page> {
+  const url = pathToFileURL(file).href;
+  const page = await browser.newPage();
+  await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
+  await page.goto(url);
+  await page.waitForSelector('html[data-rendered="true"]', { timeout: 10_000 });
+  return page;
 }
 
 /**

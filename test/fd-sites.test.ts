@@ -2,8 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { launchTestBrowser } from './browser.js';
+import { launchTestBrowser, openRenderedReport } from './browser.js';
 import { fixture, repoRoot, runForVerdict } from './child-process.js';
 import { tempDir } from './temp-dir.js';
 
@@ -30,9 +29,7 @@ test('file descriptors leaked through fs.createWriteStream are blamed on the lin
 
   const browser = await launchTestBrowser();
   try {
-    const page = await browser.newPage();
-    await page.goto(pathToFileURL(html).href);
-    await page.waitForSelector('html[data-rendered="true"]', { timeout: 10_000 });
+    const page = await openRenderedReport(browser, html);
     const sites = await page.locator('ul.handle-sites li').allTextContents();
     assert.ok(sites.some((text) => text.startsWith(`fds opened at ${LEAK}:${line} startExport()`)), sites.join('\n'));
     const first = page.locator('#suspects-table tr.suspect').first();

@@ -2,11 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 // The public entry points, as users import them.
 import { analyzeRecordings, parseRecording, Frame, Traceback } from 'heapsleuth';
 import { renderHtmlReport } from 'heapsleuth/report';
-import { launchTestBrowser } from './browser.js';
+import { launchTestBrowser, openRenderedReport } from './browser.js';
 import { recordingText } from './recording-text.js';
 import { tempDir } from './temp-dir.js';
 
@@ -33,10 +32,7 @@ test('the HTML report of a no-leak verdict says why in one sentence, not the sam
   writeFileSync(file, renderHtmlReport(verdict, [recording]));
   const browser = await launchTestBrowser();
   try {
-    const page = await browser.newPage();
-    await page.route('**/*', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
-    await page.goto(pathToFileURL(file).href);
-    await page.waitForSelector('html[data-rendered="true"]', { timeout: 10_000 });
+    const page = await openRenderedReport(browser, file);
     assert.equal(await page.textContent('.verdict-summary'), 'No allocation site, process memory series or handle type grows beyond its noise.');
   } finally {
     await browser.close();

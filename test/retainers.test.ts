@@ -3,11 +3,10 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliPath, compiledFixture, fixture, runNode } from './child-process.js';
-import { pathToFileURL } from 'node:url';
 import { SnapshotParser } from '../src/snapshots/snapshot-parser.js';
 import { readMaxNodeId } from '../src/snapshots/read-snapshot.js';
 import { BASELINE_WORKER_BYTES, readMaxNodeIdInWorker } from '../src/snapshots/read-baseline.js';
-import { launchTestBrowser } from './browser.js';
+import { launchTestBrowser, openRenderedReport } from './browser.js';
 import { tempDir } from './temp-dir.js';
 
 /**
@@ -328,11 +327,7 @@ test('run --retainers: the suspect carries the path that keeps its objects, in t
   // In a browser: the suspect's detail draws the chain, the key as text; the folded steps open on click.
   const browser = await launchTestBrowser();
   try {
-    const page = await browser.newPage();
-    const url = pathToFileURL(htmlFile).href;
-    await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
-    await page.goto(url);
-    await page.waitForSelector('html[data-rendered="true"]', { timeout: 10_000 });
+    const page = await openRenderedReport(browser, htmlFile);
     await page.locator('#suspects-table tr.suspect').first().click();
     const chain = page.locator('ol.retainer-chain').first();
     const links = await chain.locator('li').allTextContents();
@@ -401,11 +396,7 @@ test('run --retainers on a script that frees its leak before it exits: the paths
   // The HTML report says the same under the suspect's chain.
   const browser = await launchTestBrowser();
   try {
-    const page = await browser.newPage();
-    const url = pathToFileURL(join(out, 'report.html')).href;
-    await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
-    await page.goto(url);
-    await page.waitForSelector('html[data-rendered="true"]', { timeout: 10_000 });
+    const page = await openRenderedReport(browser, join(out, 'report.html'));
     const rows = page.locator('#suspects-table tr.suspect');
     const index = verdict.suspects.indexOf(suspect);
     await rows.nth(index).click();
