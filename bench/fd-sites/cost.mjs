@@ -7,7 +7,8 @@
 // Run: npm run build && node bench/fd-sites/cost.mjs [rounds] [secondsPerRound]
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createServer, Agent, request } from 'node:http';
+import { createServer } from 'node:http';
+import { keepAliveLoad } from '../lib/keep-alive-load.mjs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FdSiteTracker } from '../../dist/src/agent/fd-sites.js';
@@ -32,30 +33,8 @@ const server = createServer(async (req, res) => {
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const { port } = server.address();
-const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-
-function hit() {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
-      res.resume();
-      res.on('end', resolve);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-async function service(ms) {
-  let done = 0;
-  const until = Date.now() + ms;
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    while (Date.now() < until) {
-      await hit();
-      done++;
-    }
-  }));
-  return done / (ms / 1000);
-}
+const load = keepAliveLoad(port);
+const service = (ms) => load.requestsPerSecond(ms);
 
 async function openClose(ms) {
   let done = 0;
@@ -113,6 +92,6 @@ async function compare(workload) {
 
 const result = { rounds, seconds, service: await compare(service), openCloseLoop: await compare(openClose) };
 console.log(JSON.stringify(result));
-agent.destroy();
+load.close();
 server.close();
 rmSync(folder, { recursive: true, force: true });

@@ -2,7 +2,8 @@
 // loopback, hit by a keep-alive client, with a timer per request (cleared) and promises,
 // measured in requests/s with the hook off and on, alternating rounds in one process.
 // Run: npm run build && node bench/handle-sites/cost.mjs [rounds] [secondsPerRound]
-import { createServer, Agent, request } from 'node:http';
+import { createServer } from 'node:http';
+import { keepAliveLoad } from '../lib/keep-alive-load.mjs';
 import { HandleSiteTracker } from '../../dist/src/agent/handle-sites.js';
 
 const rounds = Number(process.argv[2] ?? 4);
@@ -16,30 +17,8 @@ const server = createServer(async (req, res) => {
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const { port } = server.address();
-const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-
-function hit() {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
-      res.resume();
-      res.on('end', resolve);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-async function measure(ms) {
-  let done = 0;
-  const until = Date.now() + ms;
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    while (Date.now() < until) {
-      await hit();
-      done++;
-    }
-  }));
-  return done / (ms / 1000);
-}
+const load = keepAliveLoad(port);
+const measure = (ms) => load.requestsPerSecond(ms);
 
 /** A tracker that watches Timeout: fed a growing count four times, as four ticks would. */
 function trackerOn() {
@@ -61,5 +40,5 @@ for (let round = 0; round < rounds; round++) {
 const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
 const ratio = median(on) / median(off);
 console.log(JSON.stringify({ rounds, seconds, offRps: Math.round(median(off)), onRps: Math.round(median(on)), onOverOff: Math.round(ratio * 1000) / 1000 }));
-agent.destroy();
+load.close();
 server.close();

@@ -6,7 +6,6 @@ import { isGrowing, type HandleSite } from './handle-sites.js';
 import type { LocationResolver } from './locations.js';
 import type { RawCallFrame } from './sampler.js';
 
-
 /** Ticks of history the growth is judged on (as for handle types). */
 const WINDOW = 4;
 /** Ticks without growth after which the hooks go off again. */
