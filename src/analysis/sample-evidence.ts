@@ -17,7 +17,7 @@ export const MIN_GAINED_SAMPLES = 5;
  * big each time it fills; 1.5 times bigger at the end is enough) shows its growth in bytes per sample, not in samples: it is judged
  * by the trend alone. Exact sizes (Python's tracemalloc) count every object and skip this.
  */
-export function enoughSamples(group: GroupSeries, sampled: boolean): boolean {
+export function enoughSamples(group: Pick<GroupSeries, 'counts' | 'bytes'>, sampled: boolean): boolean {
   if (!sampled) return true;
   let gained = 0;
   let objectsGrew = false;
