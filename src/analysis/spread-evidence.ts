@@ -1,11 +1,11 @@
 import type { GroupSeries } from './series.js';
-import { enoughSamples } from './sample-evidence.js';
+import { gainedSamples, MIN_GAINED_SAMPLES, objectsGrew } from './sample-evidence.js';
 import type { WiderGroup } from './wider-groups.js';
 
 /**
- * Whether a wider group's sampled evidence is spread over its parts: without any one of
- * them, the rest still gained enough sampled objects to carry a leak (enoughSamples, the
- * rule a site must pass). A function, file or package is reported as a leak spread thin,
+ * Whether a wider group's sampled evidence is spread over its parts: it, and the rest
+ * without any one of them, gained enough sampled objects to carry a leak (the rule a site
+ * must pass, sample-evidence.ts). A function, file or package is reported as a leak spread thin,
  * none of its parts enough alone; the evidence of a sampled leak is the sampled objects
  * that survive, and the sum's trend test does not add any: it sees the staircases of all
  * parts at once, so one part's few survivors, a second part's one or two and the level of
@@ -20,15 +20,19 @@ import type { WiderGroup } from './wider-groups.js';
  */
 export function spreadOverParts(group: WiderGroup, siteOf: (key: string) => GroupSeries | undefined, sampled: boolean): boolean {
   if (!sampled) return true;
-  return group.parts.every((part) => enoughSamples(without(group, part.map(siteOf)), true));
+  const parts = group.parts.map((part) => part.map(siteOf).filter((site): site is GroupSeries => site !== undefined));
+  // bytes per sample are judged per site: a sum's change with its mix of sites (a few big
+  // strings joining many small objects) is no object that grows
+  const grew = parts.map((sites) => sites.some(objectsGrew));
+  const carried = (left: number) => grew.some((grown, i) => grown && i !== left) || gainedSamples(without(group, parts[left] ?? [])) >= MIN_GAINED_SAMPLES;
+  return carried(-1) && parts.every((_, i) => carried(i));
 }
 
 /** The group's counts and bytes less those of some of its sites. */
-function without(group: GroupSeries, sites: readonly (GroupSeries | undefined)[]): Pick<GroupSeries, 'counts' | 'bytes'> {
+function without(group: GroupSeries, sites: readonly GroupSeries[]): Pick<GroupSeries, 'counts' | 'bytes'> {
   const counts = group.counts.map((segment) => Float64Array.from(segment));
   const bytes = group.bytes.map((segment) => Float64Array.from(segment));
   for (const site of sites) {
-    if (!site) continue;
     site.counts.forEach((segment, s) => segment.forEach((value, i) => (counts[s]![i]! -= value)));
     site.bytes.forEach((segment, s) => segment.forEach((value, i) => (bytes[s]![i]! -= value)));
   }

@@ -173,7 +173,7 @@ function judgeFamily(
   const adjusted = benjaminiHochberg(examinations.map((examination) => examination.pValue));
   // sampled objects carry the rise; a wider group's must not sit in one of its parts (spread-evidence.ts)
   const sampled = criteria.resolution > 0;
-  const carried = (group: GroupSeries) => enoughSamples(group, sampled) && (!isWider(group) || spreadOverParts(group, siteOf, sampled));
+  const carried = (group: GroupSeries) => (isWider(group) ? spreadOverParts(group, siteOf, sampled) : enoughSamples(group, sampled));
   const found: Found[] = [];
   groups.forEach((group, i) => {
     const examination = examinations[i]!;
