@@ -15,8 +15,10 @@ import type { WiderGroup } from './wider-groups.js';
  * samples and failed its own size test, another gained 2; their file with six flat sites
  * passed (p 1e-8 against the site's 6e-5), a false alarm. A group whose survivors sit in
  * one part is that part's evidence, already judged at its own level; a leak spread over a
- * dozen sites keeps its survivors when any one site is left out. Exact sizes (Python)
- * count every object and skip this, as they skip enoughSamples.
+ * dozen sites keeps its survivors when any one site is left out. (The used heap is no
+ * arbiter: it rose with that file, too little for its own 4 MiB floor; tying wider groups
+ * to it would blind them to small leaks in big heaps, which sites are for.) Exact sizes
+ * (Python) count every object and skip this, as they skip enoughSamples.
  */
 export function spreadOverParts(group: WiderGroup, siteOf: (key: string) => GroupSeries | undefined, sampled: boolean): boolean {
   if (!sampled) return true;
