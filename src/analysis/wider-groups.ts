@@ -73,7 +73,9 @@ function sumBy(
     group.members.push(site.key);
     group.stackCount += site.stackCount;
     const child = childOf(site);
-    entry.children.set(child, [...(entry.children.get(child) ?? []), site.key]);
+    const part = entry.children.get(child);
+    if (part) part.push(site.key);
+    else entry.children.set(child, [site.key]);
     site.bytes.forEach((segment, s) => segment.forEach((value, i) => (group.bytes[s]![i]! += value)));
     site.counts.forEach((segment, s) => segment.forEach((value, i) => (group.counts[s]![i]! += value)));
     site.deaths.forEach((segment, s) => segment.forEach((value, i) => (group.deaths[s]![i]! += value)));
