@@ -200,7 +200,7 @@ test('process memory: noise and a GC saw-tooth are not leaks, a steady 20 MiB ri
   report('detection, process memory +20 MiB over the window, sd 2 MiB', growth);
   assert.ok(noise <= 0.01 && gc <= 0.01, `noise ${noise}, gc ${gc}`);
   assert.ok(growth >= 0.95, `growth ${growth}`);
-  // the same judged on block floors (external memory, ArrayBuffers, RSS)
+  // the same judged on block floors (external memory, ArrayBuffers)
   const floors = processMemoryCriteria(options, undefined, 'floor');
   const noiseByFloors = leakRateAlone(ar1(0.7, 80 * MiB, 2 * MiB), floors);
   const gcByFloors = leakRateAlone((random) => TIMES.map((_, i) => 60 * MiB + ((i % 5) / 5) * 20 * MiB + MiB * gaussian(random)), floors);
