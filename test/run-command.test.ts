@@ -52,6 +52,27 @@ test('a Buffer leak is reported as external growth', async () => {
   assert.equal(verdict.process.arrayBuffers.leak, true);
 });
 
+test('external memory that holds its level, with large Buffers held a moment and dropped near the end, is not a leak', async () => {
+  const dir = tempDir('heapsleuth-buffer-spikes-');
+  const { result, verdict } = await heapsleuthRun('buffer-spikes.mjs', '20s', ['--out', join(dir, 'rec')]);
+  assert.equal(verdict.verdict, 'no-leak', `${result.stdout}\n${JSON.stringify(verdict.process.external)}`);
+  assert.equal(verdict.process.external.leak, false);
+  assert.equal(verdict.process.arrayBuffers.leak, false);
+  // the spikes happened: in the last quarter of the running ticks external memory jumped
+  // by the 24 MiB uploads at some ticks and was back at its level at others
+  const [file] = readdirSync(join(dir, 'rec'));
+  const running = parseRecording(readFileSync(join(dir, 'rec', file!), 'utf8'), file!).samples.filter((sample) => sample.final === undefined);
+  const late = running.slice(Math.floor((running.length * 3) / 4)).map((sample) => sample.process.memory.external);
+  assert.ok(Math.max(...late) - Math.min(...late) > 16 * 1024 * 1024, late.join(' '));
+});
+
+test('a Buffer leak under the same transient spikes is still an external-memory leak', async () => {
+  const { result, verdict } = await heapsleuthRun('buffer-spikes.mjs', '20s', [], { LEAK: '1' });
+  assert.equal(verdict.verdict, 'leak', result.stdout);
+  assert.equal(verdict.process.external.leak, true);
+  assert.equal(verdict.process.arrayBuffers.leak, true);
+});
+
 test('timers and sockets never closed are reported as handle leaks', async () => {
   const { verdict } = await heapsleuthRun('handle-leak.mjs', '6s');
   assert.equal(verdict.verdict, 'leak');
