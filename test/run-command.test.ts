@@ -290,3 +290,24 @@ test('sessions that each live a bounded time, opened ever faster, are not a leak
   const top = leaking.verdict.suspects[0]!;
   assert.equal(`${top.file}:${top.line}`, 'test/fixtures/services/timed-sessions.mjs:18', JSON.stringify(leaking.verdict.suspects.slice(0, 3)));
 });
+
+test('a leak at the same line as sessions that die as fast as the site gains is a leak at that line; the same sessions without it are not', async () => {
+  // every 5th session kept for good, allocated by openSession() (line 17) like the sessions held 1.5 s
+  const dir = tempDir('heapsleuth-shared-site-');
+  const { result, verdict } = await heapsleuthRun('shared-site-sessions.mjs', '10s', ['--out', join(dir, 'rec')], { HOLD_MS: '1500', LEAK_EVERY: '5' });
+  assert.equal(verdict.verdict, 'leak', result.stdout);
+  const top = verdict.suspects[0]!;
+  assert.equal(`${top.file}:${top.line}`, 'test/fixtures/services/shared-site-sessions.mjs:17', JSON.stringify(verdict.suspects.slice(0, 3)));
+  // the evidence: the site's survivors (6th column) keep growing
+  const [file] = readdirSync(join(dir, 'rec')).filter((name) => name.endsWith('.ndjson'));
+  const lines = readFileSync(join(dir, 'rec', file!), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { type: string; sampling?: { survivors?: boolean }; rows?: number[][] });
+  assert.equal(lines[0]!.sampling?.survivors, true);
+  const survivors = lines.filter((line) => line.type === 'sample').map((line) => line.rows!.reduce((sum, row) => sum + (row[5] ?? 0), 0));
+  assert.ok(survivors.at(-1)! > Math.max(...survivors.slice(0, survivors.length >> 1)), survivors.join(' '));
+
+  const clean = await heapsleuthRun('shared-site-sessions.mjs', '10s', [], { HOLD_MS: '1500', LEAK_EVERY: '0' });
+  assert.equal(clean.verdict.verdict, 'no-leak', `${clean.result.stdout}\n${JSON.stringify(clean.verdict.suspects.slice(0, 2))}`);
+});

@@ -1,5 +1,5 @@
 import { Frame } from '../model/frame.js';
-import { oldestOfBoth, type GroupSeries } from './series.js';
+import { generationsOfBoth, type GroupSeries } from './series.js';
 import { lastValue } from './group-segments.js';
 
 /** The levels above a site at which a leak spread over many sites is tested. */
@@ -79,7 +79,7 @@ function sumBy(
     site.bytes.forEach((segment, s) => segment.forEach((value, i) => (group.bytes[s]![i]! += value)));
     site.counts.forEach((segment, s) => segment.forEach((value, i) => (group.counts[s]![i]! += value)));
     site.deaths.forEach((segment, s) => segment.forEach((value, i) => (group.deaths[s]![i]! += value)));
-    oldestOfBoth(group, site);
+    generationsOfBoth(group, site);
     const last = lastValue(site.bytes);
     if (last > entry.biggest) {
       entry.biggest = last;
