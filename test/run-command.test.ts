@@ -60,7 +60,7 @@ test('external memory that holds its level, with large Buffers held a moment and
   assert.equal(verdict.process.arrayBuffers.leak, false);
   // the spikes happened: in the last quarter of the running ticks external memory jumped
   // by the 24 MiB uploads at some ticks and was back at its level at others
-  const [file] = readdirSync(join(dir, 'rec'));
+  const [file] = readdirSync(join(dir, 'rec')).filter((name) => name.endsWith('.ndjson'));
   const running = parseRecording(readFileSync(join(dir, 'rec', file!), 'utf8'), file!).samples.filter((sample) => sample.final === undefined);
   const late = running.slice(Math.floor((running.length * 3) / 4)).map((sample) => sample.process.memory.external);
   assert.ok(Math.max(...late) - Math.min(...late) > 16 * 1024 * 1024, late.join(' '));
@@ -219,7 +219,7 @@ test('an LRU cache that fills to its bound within the run is not a leak once ful
   assert.ok((verdict.process.heapUsed.settled?.cachesAtBound ?? 0) >= 1, JSON.stringify(verdict.process.heapUsed));
   assert.match(result.stdout, /the heap's growth is held by \d+ caches? at (its|their) bound/);
   // the evidence: the recording counts the cache's old sampled entries that were evicted
-  const [file] = readdirSync(join(dir, 'rec'));
+  const [file] = readdirSync(join(dir, 'rec')).filter((name) => name.endsWith('.ndjson'));
   const text = readFileSync(join(dir, 'rec', file!), 'utf8');
   const lines = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; sampling?: { generations?: boolean }; rows?: number[][] });
   assert.equal(lines[0]!.sampling?.generations, true);
@@ -260,7 +260,7 @@ test('a table that warms up and levels off is not a leak, asked after any tick',
   const { verdict } = await heapsleuthRun('warm-up.mjs', '10s', ['--out', join(dir, 'rec')], { WARM_MS: '3000' });
   assert.equal(verdict.verdict, 'no-leak', JSON.stringify(verdict.suspects.slice(0, 2)));
   assert.equal(verdict.process.heapUsed.leak, false);
-  const [file] = readdirSync(join(dir, 'rec'));
+  const [file] = readdirSync(join(dir, 'rec')).filter((name) => name.endsWith('.ndjson'));
   const recording = parseRecording(readFileSync(join(dir, 'rec', file!), 'utf8'), file!);
   const verdicts = recording.samples.map((_, i) => analyzeRecordings([{ ...recording, samples: recording.samples.slice(0, i + 1) }]).verdict);
   assert.ok(verdicts.includes('no-leak'), verdicts.join(' '));
