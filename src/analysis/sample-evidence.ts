@@ -1,5 +1,6 @@
 import { median } from './order-statistics.js';
 import type { GroupSeries } from './series.js';
+import { MIN_SURVIVOR_GAIN } from './turnover.js';
 
 /**
  * The fewest sampled objects a sampled group must have gained over the window to be a leak.
@@ -18,32 +19,37 @@ export const MIN_GAINED_SAMPLES = 5;
  * per sample, not in samples: it is judged by the trend alone. Exact sizes (Python's
  * tracemalloc) count every object and skip this.
  */
-export function enoughSamples(group: Pick<GroupSeries, 'counts' | 'bytes'> & Partial<Pick<GroupSeries, 'deaths'>>, sampled: boolean): boolean {
+export function enoughSamples(group: Pick<GroupSeries, 'counts' | 'bytes'> & Partial<Pick<GroupSeries, 'deaths' | 'survivors'>>, sampled: boolean): boolean {
   if (!sampled) return true;
   return objectsGrew(group) || gainedSamples(group) >= MIN_GAINED_SAMPLES;
 }
 
 /**
- * Live samples gained to the end of each lifetime, summed (levels as medians of blocks of a
- * ninth of the points), counted from the start, or from where the group's first old sample
- * died when one did. Until its first objects die of age, a population that lives a bounded
- * time rises exactly as a leak does (connections held 30 s by a timer, in a 70 s run, rise
- * for 30 s): that rise is no evidence either way. Once old samples are seen dying, only what
- * the group gains after that outgrows its turnover. A leak's samples never die, so this
- * changes nothing for a pure leak, and a leak beside objects that turn over keeps gaining
- * after their first deaths.
+ * Live samples gained from the start to the end of each lifetime, summed (levels as medians
+ * of blocks of a ninth of the points), less the group's old samples seen dying in it. A
+ * leak's samples never die; a sample that lived several ticks and then went shows objects
+ * at this site that live a bounded time, and such a population rises as a leak does until
+ * its first objects die of age (agents held 30 s by their connection's timer rise for 30 s
+ * of a 70 s run), to a level of about as many samples as die in one lifetime. So each old
+ * death is one sample of the rise a turnover may explain. Unless the group's survivors
+ * (samples far older than any of its samples seen dying, where the recording counts them)
+ * keep growing: a leak beside objects that turn over, whose deaths say nothing about it.
  */
-export function gainedSamples(group: Pick<GroupSeries, 'counts'> & Partial<Pick<GroupSeries, 'deaths'>>): number {
+export function gainedSamples(group: Pick<GroupSeries, 'counts'> & Partial<Pick<GroupSeries, 'deaths' | 'survivors'>>): number {
   let gained = 0;
+  let died = 0;
+  let survivorsGained = 0;
   group.counts.forEach((counts, segment) => {
     const n = counts.length;
     if (n < 2) return;
     const block = blockOf(n);
-    const firstDeath = group.deaths?.[segment]?.findIndex((died) => died > 0) ?? -1;
-    const from = firstDeath <= 0 ? 0 : Math.min(n - block, Math.max(0, firstDeath - (block >> 1)));
-    gained += Math.max(0, median(counts.subarray(n - block, n)) - median(counts.subarray(from, from + block)));
+    const rise = (series: Float64Array) => Math.max(0, median(series.subarray(n - block, n)) - median(series.subarray(0, block)));
+    gained += rise(counts);
+    for (const deaths of group.deaths?.[segment] ?? []) died += deaths;
+    const survivors = group.survivors?.[segment];
+    if (survivors) survivorsGained += rise(survivors);
   });
-  return gained;
+  return survivorsGained >= MIN_SURVIVOR_GAIN ? gained : Math.max(0, gained - died);
 }
 
 /**

@@ -30,17 +30,17 @@ export function spreadOverParts(group: WiderGroup, siteOf: (key: string) => Grou
   return carried(-1) && parts.every((_, i) => carried(i));
 }
 
-/** The group's counts, bytes and old deaths less those of some of its sites. */
-function without(group: GroupSeries, sites: readonly GroupSeries[]): Pick<GroupSeries, 'counts' | 'bytes' | 'deaths'> {
-  const [counts, bytes, deaths] = [group.counts, group.bytes, group.deaths].map((series) => series.map((segment) => Float64Array.from(segment))) as [
-    Float64Array[],
-    Float64Array[],
-    Float64Array[],
-  ];
+/** The group's counts, bytes, old deaths and survivors less those of some of its sites. */
+function without(group: GroupSeries, sites: readonly GroupSeries[]): Pick<GroupSeries, 'counts' | 'bytes' | 'deaths' | 'survivors'> {
+  const copy = (series: Float64Array[]) => series.map((segment) => Float64Array.from(segment));
+  const rest = { counts: copy(group.counts), bytes: copy(group.bytes), deaths: copy(group.deaths), ...(group.survivors ? { survivors: copy(group.survivors) } : {}) };
+  const subtract = (from: Float64Array[] | undefined, series: Float64Array[] | undefined) =>
+    series?.forEach((segment, s) => segment.forEach((value, i) => (from![s]![i]! -= value)));
   for (const site of sites) {
-    site.counts.forEach((segment, s) => segment.forEach((value, i) => (counts[s]![i]! -= value)));
-    site.bytes.forEach((segment, s) => segment.forEach((value, i) => (bytes[s]![i]! -= value)));
-    site.deaths.forEach((segment, s) => segment.forEach((value, i) => (deaths[s]![i]! -= value)));
+    subtract(rest.counts, site.counts);
+    subtract(rest.bytes, site.bytes);
+    subtract(rest.deaths, site.deaths);
+    if (rest.survivors) subtract(rest.survivors, site.survivors);
   }
-  return { counts, bytes, deaths };
+  return rest;
 }

@@ -5,7 +5,7 @@ import type { GroupSeries } from './series.js';
 const MIN_OLD_DEATHS = 3;
 
 /** Survivors gained in the newest third from which a group keeps objects for good beside those that turn over. */
-const MIN_SURVIVOR_GAIN = 3;
+export const MIN_SURVIVOR_GAIN = 3;
 
 /**
  * A cache at its bound, not a leak: in the newest third of each process lifetime, at
