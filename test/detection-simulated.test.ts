@@ -200,6 +200,45 @@ test('process memory: noise and a GC saw-tooth are not leaks, a steady 20 MiB ri
   report('detection, process memory +20 MiB over the window, sd 2 MiB', growth);
   assert.ok(noise <= 0.01 && gc <= 0.01, `noise ${noise}, gc ${gc}`);
   assert.ok(growth >= 0.95, `growth ${growth}`);
+  // the same judged on block floors (external memory, ArrayBuffers)
+  const floors = processMemoryCriteria(options, undefined, 'floor');
+  const noiseByFloors = leakRateAlone(ar1(0.7, 80 * MiB, 2 * MiB), floors);
+  const gcByFloors = leakRateAlone((random) => TIMES.map((_, i) => 60 * MiB + ((i % 5) / 5) * 20 * MiB + MiB * gaussian(random)), floors);
+  const growthByFloors = leakRateAlone((random) => TIMES.map((_, i) => 80 * MiB + (20 * MiB * i) / N + 2 * MiB * gaussian(random)), floors);
+  report('false alarm, process memory AR(1) phi 0.7, sd 2 MiB, block floors', noiseByFloors);
+  report('false alarm, process memory GC saw-tooth, block floors', gcByFloors);
+  report('detection, process memory +20 MiB over the window, sd 2 MiB, block floors', growthByFloors);
+  assert.ok(noiseByFloors <= 0.03 && gcByFloors <= 0.01, `noise ${noiseByFloors}, gc ${gcByFloors}`);
+  assert.ok(growthByFloors >= 0.95, `growth ${growthByFloors}`);
+});
+
+/**
+ * External memory: a warm-up to a level within the first `by` share of the window, plus
+ * `perTick` bytes kept every tick, with upward spikes at a third of the ticks (Buffers
+ * freed but still counted, bodies held a moment: exponential, mean 10 MiB).
+ */
+const spikyExternal =
+  (perTick: number): Generator =>
+  (random) => {
+    const by = 0.1 + 0.25 * random();
+    return TIMES.map((_, i) => {
+      const spike = random() < 1 / 3 ? -10 * MiB * Math.log(1 - random()) : 0;
+      return 2 * MiB + 8 * MiB * Math.min(1, i / (by * N)) + perTick * i + 0.1 * MiB * gaussian(random) + spike;
+    });
+  };
+
+test('external memory: a level with transient upward spikes is not a leak on block floors, a rise under the same spikes is', () => {
+  const floors = processMemoryCriteria(options, undefined, 'floor');
+  const level = leakRateAlone(spikyExternal(0), floors);
+  const byMedians = leakRateAlone(spikyExternal(0), processMemoryCriteria(options, undefined, 'median'));
+  const rising = leakRateAlone(spikyExternal((20 * MiB) / N), floors);
+  const risingByMedians = leakRateAlone(spikyExternal((20 * MiB) / N), processMemoryCriteria(options, undefined, 'median'));
+  report('false alarm, external memory at a level with upward spikes, block floors', level);
+  report('false alarm, the same by block medians', byMedians);
+  report('detection, external memory +20 MiB over the window under the same spikes, block floors', rising);
+  report('detection, the same by block medians', risingByMedians);
+  assert.ok(level <= 0.01, `level ${level}`);
+  assert.ok(rising >= 0.95, `rising ${rising}`);
 });
 
 test('handles: a timer count that keeps climbing is a leak, one that hovers is not', () => {

@@ -12,7 +12,7 @@ import { mulberry32 } from './random.js';
 import { tempDir } from './temp-dir.js';
 
 function columns(): RowColumns {
-  return { length: 0, stackIds: new Float64Array(4), bytes: new Float64Array(4), counts: new Float64Array(4), deaths: new Float64Array(4), ages: new Float64Array(4) };
+  return { length: 0, stackIds: new Float64Array(4), bytes: new Float64Array(4), counts: new Float64Array(4), deaths: new Float64Array(4), ages: new Float64Array(4), survivors: new Float64Array(4) };
 }
 
 test('rows read by hand are exactly what JSON.parse reads, and any other form is left to JSON.parse', () => {
@@ -21,22 +21,24 @@ test('rows read by hand are exactly what JSON.parse reads, and any other form is
   for (let i = 0; i < 5000; i++) {
     const count = Math.round(random() * 10 ** (1 + Math.floor(random() * 6))) / 1000;
     const row = [Math.floor(random() * 1e6), Math.floor(random() * 2 ** 40), i % 7 === 0 ? Math.floor(count) : count];
-    // the 4th column (old deaths) and the 5th (the oldest live sample's age), as the encoder writes them
-    if (i % 10 === 0) rows.push([...row, Math.floor(random() * 10 ** (i % 4)), 1 + Math.floor(random() * 10 ** (1 + (i % 5)))]);
+    // the 4th column (old deaths), the 5th (the oldest live sample's age) and the 6th (survivors), as the encoder writes them
+    if (i % 30 === 0) rows.push([...row, Math.floor(random() * 10 ** (i % 4)), 1 + Math.floor(random() * 10 ** (1 + (i % 5))), 1 + Math.floor(random() * 10 ** (i % 6))]);
+    else if (i % 10 === 0) rows.push([...row, Math.floor(random() * 10 ** (i % 4)), 1 + Math.floor(random() * 10 ** (1 + (i % 5)))]);
     else rows.push(i % 5 === 0 ? [...row, Math.floor(random() * 10 ** (1 + (i % 4)))] : row);
   }
-  rows.push([3, -5, -0.5], [4, 1.25, 2, 99], [5, 1.5, 2, 0, 7]);
+  rows.push([3, -5, -0.5], [4, 1.25, 2, 99], [5, 1.5, 2, 0, 7], [6, 1.5, 2, 0, 7, 3], [7, 1, 2, 0, 7, 3, 11]);
   const text = Buffer.from(JSON.stringify(rows).slice(1) + '}');
   const read = columns();
   const end = readRows(text, 0, text.length, read);
   assert.equal(end, text.length - 1, 'stops right after the rows');
   assert.equal(read.length, rows.length);
-  rows.forEach(([id, bytes, count, deaths, age], i) => {
+  rows.forEach(([id, bytes, count, deaths, age, survivors], i) => {
     assert.equal(read.stackIds[i], id);
     assert.equal(read.bytes[i], bytes);
     assert.equal(read.counts[i], count, `row ${i}: ${JSON.stringify(rows[i])}`);
     assert.equal(read.deaths[i], deaths ?? 0, `row ${i}: the 4th column, old deaths`);
     assert.equal(read.ages[i], age ?? 0, `row ${i}: the 5th column, the oldest live sample's age`);
+    assert.equal(read.survivors[i], survivors ?? 0, `row ${i}: the 6th column, samples that outlived their stack's turnover`);
   });
   for (const other of ['[1,2,3e5]]', '[1, 2, 3]]', '[1,2]]', '["1",2,3]]', '[1,2,3]', '[1,2,12345678901234567]]']) {
     assert.equal(readRows(Buffer.from(other), 0, other.length, columns()), -1, other);

@@ -131,7 +131,7 @@ export function takeSnapshot(): Snapshot {
     },
   });
   if (!ordinals) return snapshot;
-  const { deaths, oldestAge } = tracing.generations.advance(live);
+  const { deaths, oldestAge, survivors } = tracing.generations.advance(live);
   if (deaths.size === 0 && oldestAge.size === 0) return snapshot;
   const traces: Trace[] = snapshot.traces.map((trace) => {
     const key = trace.traceback.key;
@@ -139,7 +139,13 @@ export function takeSnapshot(): Snapshot {
     const age = oldestAge.get(key);
     if (!entry && age === undefined) return trace;
     deaths.delete(key);
-    return { ...trace, ...(entry ? { oldDeaths: entry.died } : {}), ...(age === undefined ? {} : { oldestAge: age }) };
+    const outlived = survivors.get(key);
+    return {
+      ...trace,
+      ...(entry ? { oldDeaths: entry.died } : {}),
+      ...(age === undefined ? {} : { oldestAge: age }),
+      ...(outlived === undefined ? {} : { survivors: outlived }),
+    };
   });
   // stacks whose samples all died carry only their deaths
   for (const { traceback, died } of deaths.values()) traces.push({ traceback, size: 0, count: 0, oldDeaths: died });

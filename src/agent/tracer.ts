@@ -403,8 +403,9 @@ export class Tracer extends EventEmitter<{ tick: [TickResult] }> {
         intervalBytes: options?.samplingIntervalBytes ?? 0,
         stackDepth: options?.stackDepth ?? 0,
         // node:inspector numbers its samples: rows carry the old samples that died (a cache
-        // turning over) and the age of each stack's oldest live sample
-        ...((options?.sampler ?? 'inspector').startsWith('inspector') ? { generations: true, oldestAge: true } : {}),
+        // turning over), the age of each stack's oldest live sample and its samples that
+        // outlived the stack's turnover
+        ...((options?.sampler ?? 'inspector').startsWith('inspector') ? { generations: true, oldestAge: true, survivors: true } : {}),
       },
       limits: memoryLimits(),
       agent: { name: 'heapsleuth', version: VERSION },

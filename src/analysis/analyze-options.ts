@@ -1,4 +1,5 @@
 import type { LeakCriteria } from './leak-test.js';
+import type { BlockLevel } from './series-shape.js';
 
 const MiB = 1024 * 1024;
 
@@ -100,10 +101,15 @@ export function allocationCriteria(options: ResolvedOptions, intervalBytes: numb
   };
 }
 
-/** A process memory series; `level` is what relative growth is measured against (RSS for the native gap). */
-export function processMemoryCriteria(options: ResolvedOptions, level?: number): LeakCriteria {
+/**
+ * A process memory series; `level` is what relative growth is measured against (RSS for
+ * the native gap); `blockLevel` how its blocks give levels (floors for series whose
+ * transients go up only: process-findings.ts).
+ */
+export function processMemoryCriteria(options: ResolvedOptions, level?: number, blockLevel: BlockLevel = 'median'): LeakCriteria {
   return {
     ...shapeCriteria(options),
+    blockLevel,
     resolution: 0,
     minGrowth: (startLevel) => Math.max(options.processMinGrowthBytes, options.processMinGrowthRatio * Math.max(0, level ?? startLevel)),
   };

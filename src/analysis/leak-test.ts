@@ -1,4 +1,4 @@
-import { seriesShape, type SeriesShape } from './series-shape.js';
+import { seriesShape, type BlockLevel, type SeriesShape } from './series-shape.js';
 import { totalSpan, type Segment } from './segment.js';
 import { pooledMannKendall, trendTest } from './trend.js';
 
@@ -6,6 +6,11 @@ import { pooledMannKendall, trendTest } from './trend.js';
 export interface LeakCriteria {
   /** Measurement quantum: the sampling interval for sampled heap estimates, 1 for counts, 0 for exact bytes. */
   resolution: number;
+  /**
+   * How a block of points gives the levels that persistence and the drawdown compare:
+   * `floor` for exact series whose transients go up only (series-shape.ts). Default `median`.
+   */
+  blockLevel?: BlockLevel;
   /** Smallest growth over the window that counts, given where the series started. */
   minGrowth(startLevel: number): number;
   /** The growth must also exceed this many robust scales of the residuals around the trend. */
@@ -53,7 +58,7 @@ export function examineSeries(segments: readonly Segment[], criteria: LeakCriter
   }
   const trend = trendTest(segments, criteria.resolution);
   const growth = trend.slopePerMs * totalSpan(segments);
-  const shape = seriesShape(segments, trend.slopePerMs);
+  const shape = seriesShape(segments, trend.slopePerMs, criteria.blockLevel);
   const large = growth > 0 && growth >= criteria.minGrowth(shape.startLevel) && growth >= criteria.noiseZ * shape.residualScale;
   const persistent = shape.lateRise > 0 && shape.lateRise >= criteria.persistenceRatio * shape.earlyRise;
   const retained =

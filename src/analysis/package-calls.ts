@@ -1,7 +1,7 @@
 import type { Frame } from '../model/frame.js';
 import { Traceback } from '../model/traceback.js';
 import { lastValue } from './group-segments.js';
-import { oldestOfBoth, type GroupSeries } from './series.js';
+import { generationsOfBoth, type GroupSeries } from './series.js';
 import { packageOf } from './wider-groups.js';
 import { sharedFrame, type SharedFrame } from './shared-frame.js';
 import { packageName } from './dependency-boundary.js';
@@ -71,7 +71,7 @@ export function packageCalls(sites: readonly GroupSeries[], directDependencies?:
       site.bytes.forEach((segment, s) => segment.forEach((value, i) => (call.bytes[s]![i]! += value)));
       site.counts.forEach((segment, s) => segment.forEach((value, i) => (call.counts[s]![i]! += value)));
       site.deaths.forEach((segment, s) => segment.forEach((value, i) => (call.deaths[s]![i]! += value)));
-      oldestOfBoth(call, site);
+      generationsOfBoth(call, site);
     }
   }
   return [...calls.values()]

@@ -17,6 +17,25 @@ export interface ProcessFindings {
   growthPerHour: { rss: number; heapUsed: number };
 }
 
+/**
+ * Process series whose transients go up only, judged on block floors (series-shape.ts).
+ * `external` and `arrayBuffers`: V8 lowers its count of off-heap bytes for the Buffers a GC
+ * found dead only when its sweep of them finishes, on a background thread after the GC, so
+ * a tick read right after a GC can count megabytes already freed (tmp's fixed version in
+ * bench/real-leaks: external 31.9 MiB at a tick where Node's own count of live ArrayBuffer
+ * bytes said 0.3 MiB, then back to its 8.4 MiB level); work in flight (a large body held for
+ * a moment) adds more. A leak's bytes are in every tick, so its floor rises with it.
+ * Not `heapUsed`: it is read right after a major GC (docs/verdict.md, "Samples that may
+ * count garbage") and holds no garbage to spike with. Not `rss`: freed memory goes back to
+ * the system late or never (V8 keeps committed pages, the allocator freed chunks), so RSS
+ * moves in steps that stay (tmp's fixed version: 84.8 to 96.7 MiB with those spikes, and
+ * still 97.1 at exit); a floor would only see a late step later, and RSS is a leak only
+ * through what it is made of anyway. Not `nativeGap` (RSS minus the heap and external
+ * memory): external bytes counted but not resident make it dip as much as resident ones
+ * not yet counted make it rise, so its transients go both ways.
+ */
+const FLOOR_LEVELLED: ReadonlySet<string> = new Set(['external', 'arrayBuffers']);
+
 interface Tested {
   name: string;
   examination: SeriesExamination;
@@ -48,7 +67,7 @@ export function processFindings(series: ProcessSeries, options: ResolvedOptions,
   const own = settled ? examineSeries(toSegments(series.times, series.memory.heapUsed, options.maxPoints), processMemoryCriteria(options)) : undefined;
   for (const name of memoryNames) {
     const values = name === 'heapUsed' && settled ? withoutSettled(series.memory.heapUsed, settled) : series.memory[name];
-    examine(name, values, processMemoryCriteria(options, name === 'nativeGap' ? rssLevel : undefined));
+    examine(name, values, processMemoryCriteria(options, name === 'nativeGap' ? rssLevel : undefined, FLOOR_LEVELLED.has(name) ? 'floor' : 'median'));
   }
   if (own) {
     const rest = tested[memoryNames.indexOf('heapUsed')]!;

@@ -14,25 +14,46 @@ export const MIN_GAINED_SAMPLES = 5;
 /**
  * Whether the group's growth is carried by enough sampled objects. A group whose objects
  * grow instead of multiplying (an array's or a Map's backing store, replaced by one twice as
- * big each time it fills; 1.5 times bigger at the end is enough) shows its growth in bytes per sample, not in samples: it is judged
- * by the trend alone. Exact sizes (Python's tracemalloc) count every object and skip this.
+ * big each time it fills; 1.5 times bigger at the end is enough) shows its growth in bytes
+ * per sample, not in samples: it is judged by the trend alone. Exact sizes (Python's
+ * tracemalloc) count every object and skip this.
  */
-export function enoughSamples(group: GroupSeries, sampled: boolean): boolean {
+export function enoughSamples(group: Pick<GroupSeries, 'counts' | 'bytes'>, sampled: boolean): boolean {
   if (!sampled) return true;
+  return objectsGrew(group) || gainedSamples(group) >= MIN_GAINED_SAMPLES;
+}
+
+/** Live samples gained from the start to the end of each lifetime, summed (levels as medians of blocks of a ninth of the points). */
+export function gainedSamples(group: Pick<GroupSeries, 'counts'>): number {
   let gained = 0;
-  let objectsGrew = false;
-  group.counts.forEach((counts, segment) => {
+  for (const counts of group.counts) {
     const n = counts.length;
-    if (n < 2) return;
-    // levels as medians of small blocks, so that one noisy sample does not decide
-    const block = Math.max(1, Math.round(n / 9));
-    const first = { count: median(counts.subarray(0, block)), bytes: median(group.bytes[segment]!.subarray(0, block)) };
-    const last = { count: median(counts.subarray(n - block, n)), bytes: median(group.bytes[segment]!.subarray(n - block, n)) };
-    gained += Math.max(0, last.count - first.count);
-    // bytes per sample where the group first held any, against the end
+    if (n < 2) continue;
+    const block = blockOf(n);
+    gained += Math.max(0, median(counts.subarray(n - block, n)) - median(counts.subarray(0, block)));
+  }
+  return gained;
+}
+
+/**
+ * Whether the group's live objects are bigger per sample at the end of some lifetime than
+ * where it first held any (1.5 times): objects that grow instead of multiplying. Meant for
+ * one site: a sum of sites changes its bytes per sample with its mix of sites.
+ */
+export function objectsGrew(group: Pick<GroupSeries, 'counts' | 'bytes'>): boolean {
+  return group.counts.some((counts, segment) => {
+    const n = counts.length;
+    if (n < 2) return false;
+    const bytes = group.bytes[segment]!;
+    const block = blockOf(n);
+    const last = { count: median(counts.subarray(n - block, n)), bytes: median(bytes.subarray(n - block, n)) };
     const firstHeld = counts.findIndex((count) => count > 0);
-    const early = firstHeld < 0 ? 0 : group.bytes[segment]![firstHeld]! / counts[firstHeld]!;
-    if (early > 0 && last.count > 0 && last.bytes / last.count >= 1.5 * early) objectsGrew = true;
+    const early = firstHeld < 0 ? 0 : bytes[firstHeld]! / counts[firstHeld]!;
+    return early > 0 && last.count > 0 && last.bytes / last.count >= 1.5 * early;
   });
-  return objectsGrew || gained >= MIN_GAINED_SAMPLES;
+}
+
+/** Levels are medians of small blocks, so that one noisy sample does not decide. */
+function blockOf(points: number): number {
+  return Math.max(1, Math.round(points / 9));
 }

@@ -23,6 +23,12 @@ export interface GroupSeries {
    * Present only when every recording carries it (`sampling.oldestAge`, the inspector sampler).
    */
   oldest?: Float64Array[];
+  /**
+   * Live samples that outlived their stack's turnover (more than twice as old as the oldest of
+   * the stack's samples that died old), summed over the group's stacks. Present only when every
+   * recording carries it (`sampling.survivors`, the inspector sampler).
+   */
+  survivors?: Float64Array[];
   /** The stack holding the most bytes at the last sample where the group is present. */
   biggestStack: Traceback;
   /** How many distinct stacks the group holds. */
@@ -57,6 +63,7 @@ export function allocationSeries(recordings: readonly Recording[]): AllocationSe
     return last > 0 ? (recording.samples[last]!.time - recording.samples[0]!.time) / Math.max(1, ticks[segment]![last]! - ticks[segment]![0]!) : 0;
   });
   const withAges = recordings.length > 0 && recordings.every((recording) => recording.header.sampling.oldestAge === true);
+  const withSurvivors = recordings.length > 0 && recordings.every((recording) => recording.header.sampling.survivors === true);
   const lineno = new Map<string, GroupSeries & { lastSeen: number; lastSeenBytes: number }>();
   const byStack = new Map<string, GroupSeries & { lastSeen: number; lastSeenBytes: number }>();
   const stacksOfGroup = new Map<string, Set<string>>();
@@ -82,6 +89,7 @@ export function allocationSeries(recordings: readonly Recording[]): AllocationSe
           counts: recordings.map((r) => new Float64Array(r.samples.length)),
           deaths: recordings.map((r) => new Float64Array(r.samples.length)),
           ...(withAges ? { oldest: recordings.map((r) => new Float64Array(r.samples.length)) } : {}),
+          ...(withSurvivors ? { survivors: recordings.map((r) => new Float64Array(r.samples.length)) } : {}),
           biggestStack: info.traceback,
           stackCount: 0,
           lastSeen: -1,
@@ -110,6 +118,7 @@ export function allocationSeries(recordings: readonly Recording[]): AllocationSe
         const count = row[2];
         const died = row.length > 3 ? row[3]! : 0;
         const age = row.length > 4 ? row[4]! : 0;
+        const survived = row.length > 5 ? row[5]! : 0;
         let found = resolved.get(stackId);
         if (found === undefined) resolved.set(stackId, (found = resolve(stackId)));
         if (found === null) continue;
@@ -118,6 +127,7 @@ export function allocationSeries(recordings: readonly Recording[]): AllocationSe
         group.counts[segment]![i]! += count;
         group.deaths[segment]![i]! += died;
         if (group.oldest && age > group.oldest[segment]![i]!) group.oldest[segment]![i] = age;
+        if (group.survivors) group.survivors[segment]![i]! += survived;
         if (group.lastSeen !== sampleIndex || bytes > group.lastSeenBytes) {
           group.lastSeen = sampleIndex;
           group.lastSeenBytes = bytes;
@@ -127,6 +137,7 @@ export function allocationSeries(recordings: readonly Recording[]): AllocationSe
         stack.counts[segment]![i]! += count;
         stack.deaths[segment]![i]! += died;
         if (stack.oldest && age > stack.oldest[segment]![i]!) stack.oldest[segment]![i] = age;
+        if (stack.survivors) stack.survivors[segment]![i]! += survived;
       }
     }
   });
@@ -150,12 +161,20 @@ function tickIndexes(recording: Recording): Float64Array {
   return Float64Array.from(recording.samples, (sample) => (counted += sample.ticks ?? 1));
 }
 
-/** Takes, at each sample, the older of two groups' oldest live samples into `into` (a group made of groups). */
-export function oldestOfBoth(into: GroupSeries, from: GroupSeries): void {
-  if (!into.oldest || !from.oldest) return;
-  from.oldest.forEach((segment, s) => segment.forEach((value, i) => {
-    if (value > into.oldest![s]![i]!) into.oldest![s]![i] = value;
-  }));
+/**
+ * Adds what a group's sampled generations tell into a group made of groups (`into`): at each
+ * sample the older of both oldest live samples, and the sum of their survivors.
+ */
+export function generationsOfBoth(into: GroupSeries, from: GroupSeries): void {
+  if (into.oldest && from.oldest) {
+    from.oldest.forEach((segment, s) => segment.forEach((value, i) => {
+      if (value > into.oldest![s]![i]!) into.oldest![s]![i] = value;
+    }));
+  }
+  if (from.survivors) {
+    into.survivors ??= from.survivors.map((segment) => new Float64Array(segment.length));
+    from.survivors.forEach((segment, s) => segment.forEach((value, i) => (into.survivors![s]![i]! += value)));
+  }
 }
 
 /** Each stack's group keys, through the model's own grouping (the blame frame of model/grouping.ts). */

@@ -9,6 +9,7 @@ import { turnsOver } from './turnover.js';
 import { boundedLifetime } from './bounded-lifetime.js';
 import { enoughSamples } from './sample-evidence.js';
 import { widerGroups, WIDER_LEVELS, type WiderGroup } from './wider-groups.js';
+import { spreadOverParts } from './spread-evidence.js';
 import { packageCalls, type PackageCall } from './package-calls.js';
 import { distinctPlacesFirst } from './rank-slots.js';
 import { sharedFrameFields } from './shared-frame.js';
@@ -46,7 +47,8 @@ export function findSuspects(
   // where samples are told apart: a group whose old samples die as fast as it gains is a cache
   // at its bound, one whose oldest live sample is no older than ones that died lives a bounded time
   const settles = (group: GroupSeries) => generations && (turnsOver(group) || boundedLifetime(group, series) !== undefined);
-  const levels = judgeFamily([...userSites, ...wider], series.times, criteria, fdr, maxPoints, settles, examined);
+  const siteByKey = new Map(userSites.map((site) => [site.key, site]));
+  const levels = judgeFamily([...userSites, ...wider], series.times, criteria, fdr, maxPoints, settles, examined, (key) => siteByKey.get(key));
   const sites = levels.filter((found) => found.group.keyType === 'lineno' && !isWider(found.group));
   const siteKeys = new Set(sites.map((found) => found.group.linenoKey));
   const reported: Found[] = [...sites];
@@ -163,15 +165,19 @@ function judgeFamily(
   maxPoints: number,
   settles: (group: GroupSeries) => boolean,
   examined?: Map<string, SeriesExamination>,
+  siteOf: (key: string) => GroupSeries | undefined = () => undefined,
 ): Found[] {
   const segmentsOf = groups.map((group) => toSegments(times, group.bytes, maxPoints));
   const examinations = segmentsOf.map((segments) => examineSeries(segments, criteria, fdr));
   groups.forEach((group, i) => examined?.set(group.key, examinations[i]!));
   const adjusted = benjaminiHochberg(examinations.map((examination) => examination.pValue));
+  // sampled objects carry the rise; a wider group's must not sit in one of its parts (spread-evidence.ts)
+  const sampled = criteria.resolution > 0;
+  const carried = (group: GroupSeries) => (isWider(group) ? spreadOverParts(group, siteOf, sampled) : enoughSamples(group, sampled));
   const found: Found[] = [];
   groups.forEach((group, i) => {
     const examination = examinations[i]!;
-    if (isLeak(examination, adjusted[i]!, fdr) && enoughSamples(group, criteria.resolution > 0) && !settles(group)) found.push({ group, examination, adjustedPValue: adjusted[i]!, points: seriesPoints(segmentsOf[i]!) });
+    if (isLeak(examination, adjusted[i]!, fdr) && carried(group) && !settles(group)) found.push({ group, examination, adjustedPValue: adjusted[i]!, points: seriesPoints(segmentsOf[i]!) });
   });
   return found;
 }

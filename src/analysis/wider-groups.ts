@@ -1,5 +1,5 @@
 import { Frame } from '../model/frame.js';
-import { oldestOfBoth, type GroupSeries } from './series.js';
+import { generationsOfBoth, type GroupSeries } from './series.js';
 import { lastValue } from './group-segments.js';
 
 /** The levels above a site at which a leak spread over many sites is tested. */
@@ -11,6 +11,8 @@ export interface WiderGroup extends GroupSeries {
   level: WiderLevel;
   /** The `lineno` keys of the sites it sums. */
   members: string[];
+  /** Its parts: the groups of the level below that it sums (functions or sites of a file, files or sites of a package), as the `lineno` keys of their sites. */
+  parts: string[][];
 }
 
 /**
@@ -43,7 +45,7 @@ function sumBy(
   keyOf: (site: GroupSeries) => string | undefined,
   childOf: (site: GroupSeries) => string = (site) => site.key,
 ): { all: WiderGroup[]; kept: WiderGroup[] } {
-  const groups = new Map<string, { group: WiderGroup; children: Set<string>; biggest: number }>();
+  const groups = new Map<string, { group: WiderGroup; children: Map<string, string[]>; biggest: number }>();
   for (const site of sites) {
     const key = keyOf(site);
     if (key === undefined) continue;
@@ -52,6 +54,7 @@ function sumBy(
       const group: WiderGroup = {
         level,
         members: [],
+        parts: [],
         keyType: 'lineno',
         key: `${level}\u0000${key}`,
         site: new Frame(level === 'package' ? key : site.site.file, site.site.line, level === 'function' ? site.site.functionName : ''),
@@ -63,17 +66,20 @@ function sumBy(
         biggestStack: site.biggestStack,
         stackCount: 0,
       };
-      entry = { group, children: new Set(), biggest: -Infinity };
+      entry = { group, children: new Map(), biggest: -Infinity };
       groups.set(key, entry);
     }
     const { group } = entry;
     group.members.push(site.key);
     group.stackCount += site.stackCount;
-    entry.children.add(childOf(site));
+    const child = childOf(site);
+    const part = entry.children.get(child);
+    if (part) part.push(site.key);
+    else entry.children.set(child, [site.key]);
     site.bytes.forEach((segment, s) => segment.forEach((value, i) => (group.bytes[s]![i]! += value)));
     site.counts.forEach((segment, s) => segment.forEach((value, i) => (group.counts[s]![i]! += value)));
     site.deaths.forEach((segment, s) => segment.forEach((value, i) => (group.deaths[s]![i]! += value)));
-    oldestOfBoth(group, site);
+    generationsOfBoth(group, site);
     const last = lastValue(site.bytes);
     if (last > entry.biggest) {
       entry.biggest = last;
@@ -82,6 +88,7 @@ function sumBy(
       group.site = new Frame(group.site.file, site.site.line, group.site.functionName);
     }
   }
+  for (const entry of groups.values()) entry.group.parts = [...entry.children.values()];
   const all = [...groups.values()].map((entry) => entry.group);
   const kept = [...groups.values()].filter((entry) => entry.children.size >= 2).map((entry) => entry.group);
   return { all, kept };

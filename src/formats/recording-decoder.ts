@@ -212,13 +212,13 @@ export class RecordingDecoder implements LineHandler {
   private columnsOf(rows: RecordingSample['rows']): RowColumns {
     const columns = this.columns;
     columns.length = 0;
-    for (const row of rows) appendRow(columns, row[0], row[1], row[2], row[3] ?? 0, row[4] ?? 0);
+    for (const row of rows) appendRow(columns, row[0], row[1], row[2], row[3] ?? 0, row[4] ?? 0, row[5] ?? 0);
     return columns;
   }
 
   private dropUnknownStacks(columns: RowColumns): void {
     let kept = 0;
-    const { stackIds, bytes, counts, deaths, ages } = columns;
+    const { stackIds, bytes, counts, deaths, ages, survivors } = columns;
     const stacks = this.stacks;
     for (let i = 0; i < columns.length; i++) {
       if (!stacks.has(stackIds[i]!)) continue;
@@ -228,6 +228,7 @@ export class RecordingDecoder implements LineHandler {
         counts[kept] = counts[i]!;
         deaths[kept] = deaths[i]!;
         ages[kept] = ages[i]!;
+        survivors[kept] = survivors[i]!;
       }
       kept++;
     }
@@ -250,13 +251,14 @@ function parseJSON(text: string, fast: boolean): unknown {
   }
 }
 
-function appendRow(columns: RowColumns, stackId: number, bytes: number, count: number, deaths: number, age: number): void {
+function appendRow(columns: RowColumns, stackId: number, bytes: number, count: number, deaths: number, age: number, survivors: number): void {
   if (columns.length === columns.stackIds.length) growColumns(columns);
   columns.stackIds[columns.length] = stackId;
   columns.bytes[columns.length] = bytes;
   columns.counts[columns.length] = count;
   columns.deaths[columns.length] = deaths;
   columns.ages[columns.length] = age;
+  columns.survivors[columns.length] = survivors;
   columns.length++;
 }
 

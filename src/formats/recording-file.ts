@@ -100,6 +100,7 @@ function decodeBatch(batch: LineBatch, base: number, decoder: RecordingDecoder):
         counts: columns.subarray(2 * capacity + from, 2 * capacity + to),
         deaths: columns.subarray(3 * capacity + from, 3 * capacity + to),
         ages: columns.subarray(4 * capacity + from, 4 * capacity + to),
+        survivors: columns.subarray(5 * capacity + from, 5 * capacity + to),
       };
     }
     decoder.line(base + lineNos[i]!, texts[i]!, rows, (flag & PADDED) !== 0, (flag & LAST) !== 0);

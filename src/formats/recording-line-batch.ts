@@ -4,7 +4,7 @@ import type { MessagePort } from 'node:worker_threads';
 
 /**
  * Lines of a batch, told in order; line i's rows are columns rowEnds[i-1]..rowEnds[i] (ids,
- * bytes, counts, deaths and ages `capacity` apart); line numbers count from the segment's start.
+ * bytes, counts, deaths, ages and survivors `capacity` apart); line numbers count from the segment's start.
  */
 export interface LineBatch {
   kind: 'lines';

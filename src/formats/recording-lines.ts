@@ -8,11 +8,21 @@ export interface RowColumns {
   deaths: Float64Array;
   /** Ticks the stack's oldest live sample was seen before this one (the 5th column; 0 where absent). */
   ages: Float64Array;
+  /** Live samples that outlived the stack's turnover (the 6th column; 0 where absent). */
+  survivors: Float64Array;
 }
 
 /** Empty columns of a capacity. */
 export function newColumns(capacity: number): RowColumns {
-  return { length: 0, stackIds: new Float64Array(capacity), bytes: new Float64Array(capacity), counts: new Float64Array(capacity), deaths: new Float64Array(capacity), ages: new Float64Array(capacity) };
+  return {
+    length: 0,
+    stackIds: new Float64Array(capacity),
+    bytes: new Float64Array(capacity),
+    counts: new Float64Array(capacity),
+    deaths: new Float64Array(capacity),
+    ages: new Float64Array(capacity),
+    survivors: new Float64Array(capacity),
+  };
 }
 
 /** What a long sample line's text holds in place of rows read by hand. */
@@ -145,9 +155,10 @@ export function readRows(buffer: Uint8Array, start: number, end: number, columns
 }
 
 /**
- * The rows as the encoders write them: `[id,bytes,count]`, `[id,bytes,count,oldDeaths]` or
- * `[id,bytes,count,oldDeaths,oldestAge]` with whole ids, bytes, deaths and ages and a count with at most one decimal point; -1 for
- * anything else (readAnyRows then decides).
+ * The rows as the encoders write them: `[id,bytes,count]`, `[id,bytes,count,oldDeaths]`,
+ * `[id,bytes,count,oldDeaths,oldestAge]` or `[id,bytes,count,oldDeaths,oldestAge,survivors]`
+ * with whole ids, bytes, deaths, ages and survivors and a count with at most one decimal
+ * point; -1 for anything else (readAnyRows then decides).
  */
 function readPlainRows(buffer: Uint8Array, start: number, end: number, columns: RowColumns): number {
   let length = 0;
@@ -158,7 +169,7 @@ function readPlainRows(buffer: Uint8Array, start: number, end: number, columns: 
   }
   // the columns in locals, and one unsigned comparison per digit (c - 0x30 below 10): the
   // loop runs for every byte of the file
-  let { stackIds, bytes: sizes, counts, deaths, ages } = columns;
+  let { stackIds, bytes: sizes, counts, deaths, ages, survivors } = columns;
   let capacity = stackIds.length;
   for (;;) {
     if (buffer[p] !== 0x5b) return -1;
@@ -202,6 +213,7 @@ function readPlainRows(buffer: Uint8Array, start: number, end: number, columns: 
     }
     let died = 0;
     let age = 0;
+    let survived = 0;
     if (c === 0x2c) {
       // the 4th column: old samples that died, a whole number
       c = buffer[++p]!;
@@ -220,13 +232,23 @@ function readPlainRows(buffer: Uint8Array, start: number, end: number, columns: 
           c = buffer[++p]!;
         }
         if (p === from || p - from > 15) return -1;
+        if (c === 0x2c) {
+          // the 6th column: live samples that outlived the stack's turnover, a whole number
+          c = buffer[++p]!;
+          from = p;
+          for (let digit = c - 0x30; digit >>> 0 < 10; digit = c - 0x30) {
+            survived = survived * 10 + digit;
+            c = buffer[++p]!;
+          }
+          if (p === from || p - from > 15) return -1;
+        }
       }
     }
     if (c !== 0x5d || p >= end) return -1;
     if (length === capacity) {
       columns.length = length;
       growColumns(columns);
-      ({ stackIds, bytes: sizes, counts, deaths, ages } = columns);
+      ({ stackIds, bytes: sizes, counts, deaths, ages, survivors } = columns);
       capacity = stackIds.length;
     }
     stackIds[length] = id;
@@ -234,6 +256,7 @@ function readPlainRows(buffer: Uint8Array, start: number, end: number, columns: 
     counts[length] = count;
     deaths[length] = died;
     ages[length] = age;
+    survivors[length] = survived;
     length++;
     c = buffer[++p]!;
     if (c === 0x2c) {
@@ -256,6 +279,7 @@ function readAnyRows(buffer: Uint8Array, start: number, end: number, columns: Ro
   let counts = columns.counts;
   let deaths = columns.deaths;
   let ages = columns.ages;
+  let survivors = columns.survivors;
   let length = 0;
   let inRow = false;
   let field = 0;
@@ -292,17 +316,21 @@ function readAnyRows(buffer: Uint8Array, start: number, end: number, columns: Ro
           counts = columns.counts;
           deaths = columns.deaths;
           ages = columns.ages;
+          survivors = columns.survivors;
         }
         stackIds[length] = id;
         bytes[length] = size;
         counts[length] = number;
         deaths[length] = 0;
         ages[length] = 0;
+        survivors[length] = 0;
         length++;
       } else if (field === 3) {
         deaths[length - 1] = number;
       } else if (field === 4) {
         ages[length - 1] = number;
+      } else if (field === 5) {
+        survivors[length - 1] = number;
       }
       field++;
       value = 0;
@@ -353,4 +381,5 @@ export function growColumns(columns: RowColumns): void {
   columns.counts = doubled(columns.counts);
   columns.deaths = doubled(columns.deaths);
   columns.ages = doubled(columns.ages);
+  columns.survivors = doubled(columns.survivors);
 }

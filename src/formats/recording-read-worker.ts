@@ -20,7 +20,7 @@ class BatchWriter implements LineHandler {
   private rowEnds: number[] = [];
   private rows = 0;
   private capacity = BATCH_ROWS;
-  private columns = new Float64Array(5 * BATCH_ROWS);
+  private columns = new Float64Array(6 * BATCH_ROWS);
   private posted = 0;
 
   line(lineNo: number, text: string, rows: RowColumns | undefined, padded: boolean, last: boolean): void {
@@ -29,7 +29,7 @@ class BatchWriter implements LineHandler {
       this.flush();
       if (n > this.capacity) {
         this.capacity = n;
-        this.columns = new Float64Array(5 * n);
+        this.columns = new Float64Array(6 * n);
       }
     }
     if (rows) {
@@ -39,6 +39,7 @@ class BatchWriter implements LineHandler {
       columns.set(rows.counts.subarray(0, n), 2 * capacity + at);
       columns.set(rows.deaths.subarray(0, n), 3 * capacity + at);
       columns.set(rows.ages.subarray(0, n), 4 * capacity + at);
+      columns.set(rows.survivors.subarray(0, n), 5 * capacity + at);
       this.rows += n;
     }
     this.lineNos.push(lineNo);
@@ -77,7 +78,7 @@ class BatchWriter implements LineHandler {
 /** Columns the decoding thread gave back once it had read them (a fresh allocation each time costs more than the reading). */
 function spareColumns(): Float64Array<ArrayBuffer> {
   const spare = receiveMessageOnPort(port)?.message as Float64Array<ArrayBuffer> | undefined;
-  return spare ?? new Float64Array(5 * BATCH_ROWS);
+  return spare ?? new Float64Array(6 * BATCH_ROWS);
 }
 
 function send(message: ReaderMessage, transfer: ArrayBuffer[] = []): void {

@@ -29,7 +29,7 @@ export function pointsPerLifetime(files: number): number {
  * exactly as RecordingCollector reads it. Beyond it, adjacent running ticks are merged into
  * buckets of 2, 4, 8... ticks (pairs of buckets merge when the lifetime holds `maxPoints`):
  * a bucket holds the mean live bytes and counts of each stack over its ticks, the summed old
- * deaths, the greatest oldest-sample age, the mean process memory and handle counts, the newest handle creation sites of each
+ * deaths, the greatest oldest-sample age, the mean survivors, the mean process memory and handle counts, the newest handle creation sites of each
  * type, and how many ticks it stands for (`ticks`). Ticks marked `final` are never merged
  * into running ones, and ticks whose snapshot may count dead objects (`liveOnly: false`)
  * give a bucket its rows only when it holds no live-only tick.
@@ -82,6 +82,7 @@ interface PointLike {
   readonly counts: Float64Array;
   readonly deaths: Float64Array;
   readonly ages: Float64Array;
+  readonly survivors: Float64Array;
 }
 
 /**
@@ -104,6 +105,7 @@ class Point implements PointLike {
     readonly counts: Float64Array,
     readonly deaths: Float64Array,
     readonly ages: Float64Array,
+    readonly survivors: Float64Array,
   ) {}
 
   get length(): number {
@@ -119,19 +121,19 @@ class Point implements PointLike {
       line.time,
       1,
       line.liveOnly !== false,
-      ...copyColumns(rows.stackIds, rows.bytes, rows.counts, rows.deaths, rows.ages, n),
+      ...copyColumns(rows.stackIds, rows.bytes, rows.counts, rows.deaths, rows.ages, rows.survivors, n),
     );
   }
 
   toSample(): RecordingSample {
-    const { ids, bytes, counts, deaths, ages } = this;
+    const { ids, bytes, counts, deaths, ages, survivors } = this;
     const sample = { ...this.line } as RecordingSample;
     if (this.ticks > 1) sample.ticks = this.ticks;
     Object.defineProperty(sample, 'rows', {
       enumerable: true,
       get(): SampleRow[] {
         const rows = new Array<SampleRow>(ids.length);
-        for (let i = 0; i < ids.length; i++) rows[i] = sampleRow(ids[i]!, bytes[i]!, counts[i]!, deaths[i]!, ages[i]!);
+        for (let i = 0; i < ids.length; i++) rows[i] = sampleRow(ids[i]!, bytes[i]!, counts[i]!, deaths[i]!, ages[i]!, survivors[i]!);
         return rows;
       },
     });
@@ -287,7 +289,7 @@ class Bucket {
     if (!this.rowsLive) line.liveOnly = false;
     if (this.handleSites) line.handleSites = this.handleSites;
     const columns = this.rows.take(this.rowTicks);
-    const point = new Point(line, ticks, this.firstTime, this.lastTime, this.rowTicks, this.rowsLive, columns.ids, columns.bytes, columns.counts, columns.deaths, columns.ages);
+    const point = new Point(line, ticks, this.firstTime, this.lastTime, this.rowTicks, this.rowsLive, columns.ids, columns.bytes, columns.counts, columns.deaths, columns.ages, columns.survivors);
     this.ticks = 0;
     this.rowTicks = 0;
     this.rowsLive = false;
@@ -300,7 +302,7 @@ class Bucket {
   }
 }
 
-/** Sums of bytes, counts and old deaths, and the greatest oldest-sample age, by stack id, in the order stacks first appeared. */
+/** Sums of bytes, counts, old deaths and survivors, and the greatest oldest-sample age, by stack id, in the order stacks first appeared. */
 class RowSums {
   /** Slot of a stack id: dense ids (what the encoders write) through an array, any other through a map. */
   private slotOfDense = new Int32Array(1024).fill(-1);
@@ -310,13 +312,14 @@ class RowSums {
   private counts = new Float64Array(1024);
   private deaths = new Float64Array(1024);
   private ages = new Float64Array(1024);
+  private survivors = new Float64Array(1024);
   private used = 0;
 
   add(point: PointLike, weight: number): void {
-    const { ids, bytes, counts, deaths, ages, length } = point;
+    const { ids, bytes, counts, deaths, ages, survivors, length } = point;
     let from = 0;
     for (;;) {
-      from = accumulate(ids, bytes, counts, deaths, ages, from, length, weight, this.slotOfDense, this.bytes, this.counts, this.deaths, this.ages);
+      from = accumulate(point, from, weight, this.slotOfDense, this.bytes, this.counts, this.deaths, this.ages, this.survivors);
       if (from === length) return;
       // a stack new to this bucket (a new slot can grow the arrays), or an id that is not dense
       const slot = this.slot(ids[from]!);
@@ -324,19 +327,21 @@ class RowSums {
       this.counts[slot]! += counts[from]! * weight;
       this.deaths[slot]! += deaths[from]!;
       if (ages[from]! > this.ages[slot]!) this.ages[slot] = ages[from]!;
+      this.survivors[slot]! += survivors[from]! * weight;
       from++;
     }
   }
 
   /** The means over `ticks` (old deaths summed, the greatest age), and empty sums again. */
-  take(ticks: number): { ids: Float64Array; bytes: Float64Array; counts: Float64Array; deaths: Float64Array; ages: Float64Array } {
+  take(ticks: number): { ids: Float64Array; bytes: Float64Array; counts: Float64Array; deaths: Float64Array; ages: Float64Array; survivors: Float64Array } {
     const n = this.used;
-    const [ids, bytes, counts, deaths, ages] = copyColumns(this.ids, this.bytes, this.counts, this.deaths, this.ages, n);
-    const out = { ids, bytes, counts, deaths, ages };
+    const [ids, bytes, counts, deaths, ages, survivors] = copyColumns(this.ids, this.bytes, this.counts, this.deaths, this.ages, this.survivors, n);
+    const out = { ids, bytes, counts, deaths, ages, survivors };
     if (ticks > 0) {
       for (let i = 0; i < n; i++) {
         out.bytes[i]! /= ticks;
         out.counts[i]! /= ticks;
+        out.survivors[i]! /= ticks;
       }
     }
     this.clear();
@@ -347,7 +352,7 @@ class RowSums {
     for (let i = 0; i < this.used; i++) {
       const id = this.ids[i]!;
       if (isDense(id)) this.slotOfDense[id] = -1;
-      this.bytes[i] = this.counts[i] = this.deaths[i] = this.ages[i] = 0;
+      this.bytes[i] = this.counts[i] = this.deaths[i] = this.ages[i] = this.survivors[i] = 0;
     }
     this.slotOfOther.clear();
     this.used = 0;
@@ -378,6 +383,7 @@ class RowSums {
       this.counts = doubled(this.counts);
       this.deaths = doubled(this.deaths);
       this.ages = doubled(this.ages);
+      this.survivors = doubled(this.survivors);
     }
     this.ids[this.used] = id;
     return this.used++;
@@ -398,6 +404,7 @@ class TickBuffer implements PointLike {
   counts = new Float64Array(1024);
   deaths = new Float64Array(1024);
   ages = new Float64Array(1024);
+  survivors = new Float64Array(1024);
   readonly ticks = 1;
   readonly rowTicks = 1;
 
@@ -431,24 +438,26 @@ class TickBuffer implements PointLike {
       this.counts = new Float64Array(size);
       this.deaths = new Float64Array(size);
       this.ages = new Float64Array(size);
+      this.survivors = new Float64Array(size);
     }
     this.ids.set(rows.stackIds.subarray(0, n));
     this.bytes.set(rows.bytes.subarray(0, n));
     this.counts.set(rows.counts.subarray(0, n));
     this.deaths.set(rows.deaths.subarray(0, n));
     this.ages.set(rows.ages.subarray(0, n));
+    this.survivors.set(rows.survivors.subarray(0, n));
     this.length = n;
     this.held = line;
   }
 
   toPoint(): Point {
     const n = this.length;
-    return new Point(this.line, 1, this.line.time, this.line.time, 1, this.rowsLive, ...copyColumns(this.ids, this.bytes, this.counts, this.deaths, this.ages, n));
+    return new Point(this.line, 1, this.line.time, this.line.time, 1, this.rowsLive, ...copyColumns(this.ids, this.bytes, this.counts, this.deaths, this.ages, this.survivors, n));
   }
 }
 
 /**
- * The first `n` entries of five columns, in one allocation: a typed array this size lives
+ * The first `n` entries of six columns, in one allocation: a typed array this size lives
  * outside the JS heap, and allocating one costs far more than copying it.
  */
 function copyColumns(
@@ -457,15 +466,13 @@ function copyColumns(
   counts: Float64Array,
   deaths: Float64Array,
   ages: Float64Array,
+  survivors: Float64Array,
   n: number,
-): [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array] {
-  const all = new Float64Array(5 * n);
-  all.set(ids.subarray(0, n), 0);
-  all.set(bytes.subarray(0, n), n);
-  all.set(counts.subarray(0, n), 2 * n);
-  all.set(deaths.subarray(0, n), 3 * n);
-  all.set(ages.subarray(0, n), 4 * n);
-  return [all.subarray(0, n), all.subarray(n, 2 * n), all.subarray(2 * n, 3 * n), all.subarray(3 * n, 4 * n), all.subarray(4 * n, 5 * n)];
+): [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array] {
+  const all = new Float64Array(6 * n);
+  const columns = [ids, bytes, counts, deaths, ages, survivors];
+  columns.forEach((column, i) => all.set(column.subarray(0, n), i * n));
+  return [all.subarray(0, n), all.subarray(n, 2 * n), all.subarray(2 * n, 3 * n), all.subarray(3 * n, 4 * n), all.subarray(4 * n, 5 * n), all.subarray(5 * n, 6 * n)];
 }
 
 /**
@@ -474,20 +481,17 @@ function copyColumns(
  * of every tick of a long recording.
  */
 function accumulate(
-  ids: Float64Array,
-  bytes: Float64Array,
-  counts: Float64Array,
-  deaths: Float64Array,
-  ages: Float64Array,
+  point: PointLike,
   from: number,
-  length: number,
   weight: number,
   slotOf: Int32Array,
   sumBytes: Float64Array,
   sumCounts: Float64Array,
   sumDeaths: Float64Array,
   maxAges: Float64Array,
+  sumSurvivors: Float64Array,
 ): number {
+  const { ids, bytes, counts, deaths, ages, survivors, length } = point;
   const slots = slotOf.length;
   for (let i = from; i < length; i++) {
     const id = ids[i]!;
@@ -498,6 +502,7 @@ function accumulate(
     sumCounts[slot]! += counts[i]! * weight;
     sumDeaths[slot]! += deaths[i]!;
     if (ages[i]! > maxAges[slot]!) maxAges[slot] = ages[i]!;
+    sumSurvivors[slot]! += survivors[i]! * weight;
   }
   return length;
 }

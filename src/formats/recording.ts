@@ -39,6 +39,11 @@ export interface RecordingHeader {
     generations?: boolean;
     /** Rows whose stack holds live samples may carry a 5th column, `oldestAge` (written by agents since the column exists). */
     oldestAge?: boolean;
+    /**
+     * Rows may carry a 6th column, `survivors`: live samples more than twice as old as the oldest
+     * of the stack's samples that died old (written by agents since the column exists).
+     */
+    survivors?: boolean;
   };
   limits: MemoryLimits;
   agent: { name: string; version: string };
@@ -52,13 +57,19 @@ export interface RecordingHeader {
 }
 
 /**
- * One `[stackId, bytes, count]` row, with `oldDeaths` as a 4th column and `oldestAge` (ticks
- * the stack's oldest live sample was seen before this one) as a 5th where the sampler tells samples apart.
+ * One `[stackId, bytes, count]` row, with `oldDeaths` as a 4th column, `oldestAge` (ticks
+ * the stack's oldest live sample was seen before this one) as a 5th and `survivors` (live
+ * samples that outlived the stack's turnover) as a 6th where the sampler tells samples apart.
  */
-export type SampleRow = [number, number, number] | [number, number, number, number] | [number, number, number, number, number];
+export type SampleRow =
+  | [number, number, number]
+  | [number, number, number, number]
+  | [number, number, number, number, number]
+  | [number, number, number, number, number, number];
 
-/** A row with its optional columns written only where they say something (`oldDeaths` 0 is written before an `oldestAge`). */
-export function sampleRow(id: number, bytes: number, count: number, oldDeaths: number, oldestAge: number): SampleRow {
+/** A row with its optional columns written only where they say something (0s are written before a later column). */
+export function sampleRow(id: number, bytes: number, count: number, oldDeaths: number, oldestAge: number, survivors = 0): SampleRow {
+  if (survivors > 0) return [id, bytes, count, oldDeaths, oldestAge, survivors];
   if (oldestAge > 0) return [id, bytes, count, oldDeaths, oldestAge];
   return oldDeaths > 0 ? [id, bytes, count, oldDeaths] : [id, bytes, count];
 }
@@ -145,7 +156,7 @@ export class RecordingEncoder {
 
   encodeSample(snapshot: Snapshot, processSample: ProcessSample, details: SampleDetails = {}): string {
     let text = '';
-    const rowsByStack = new Map<number, [number, number, number, number, number]>();
+    const rowsByStack = new Map<number, [number, number, number, number, number, number]>();
     for (const trace of snapshot.traces) {
       const { id, definitions } = this.internStack(trace.traceback);
       text += definitions;
@@ -155,8 +166,9 @@ export class RecordingEncoder {
         row[2] += trace.count;
         row[3] += trace.oldDeaths ?? 0;
         row[4] = Math.max(row[4], trace.oldestAge ?? 0);
+        row[5] += trace.survivors ?? 0;
       } else {
-        rowsByStack.set(id, [id, trace.size, trace.count, trace.oldDeaths ?? 0, trace.oldestAge ?? 0]);
+        rowsByStack.set(id, [id, trace.size, trace.count, trace.oldDeaths ?? 0, trace.oldestAge ?? 0, trace.survivors ?? 0]);
       }
     }
     let handleSites: Record<string, HandleSiteRow[]> | undefined;
@@ -167,7 +179,9 @@ export class RecordingEncoder {
         ((handleSites ??= {})[type] ??= []).push([id, site.live]);
       }
     }
-    const rows = [...rowsByStack.values()].map(([id, bytes, count, oldDeaths, oldestAge]) => sampleRow(id, Math.round(bytes), round3(count), oldDeaths, oldestAge));
+    const rows = [...rowsByStack.values()].map(([id, bytes, count, oldDeaths, oldestAge, survivors]) =>
+      sampleRow(id, Math.round(bytes), round3(count), oldDeaths, oldestAge, survivors),
+    );
     const { time, ...metrics } = processSample;
     const sample = {
       type: 'sample',
@@ -288,7 +302,7 @@ export class RecordingCollector implements RecordingSink {
     this.table = stacks;
     const sampleRows: SampleRow[] = new Array<SampleRow>(rows.length);
     for (let i = 0; i < rows.length; i++) {
-      sampleRows[i] = sampleRow(rows.stackIds[i]!, rows.bytes[i]!, rows.counts[i]!, rows.deaths[i]!, rows.ages[i]!);
+      sampleRows[i] = sampleRow(rows.stackIds[i]!, rows.bytes[i]!, rows.counts[i]!, rows.deaths[i]!, rows.ages[i]!, rows.survivors[i]!);
     }
     this.lifetimes.at(-1)!.samples.push({ ...line, rows: sampleRows });
   }

@@ -15,4 +15,10 @@ export interface Trace {
    * (where the sampler tells samples apart): a leak's oldest object is as old as the leak.
    */
   readonly oldestAge?: number;
+  /**
+   * Live sampled objects of the stack more than twice as old as the oldest of its objects seen
+   * to die old (where the sampler tells samples apart): a leak beside objects that turn over
+   * keeps adding to them; a cache's long-lived hot keys stay a fixed few.
+   */
+  readonly survivors?: number;
 }
