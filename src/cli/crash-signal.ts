@@ -1,5 +1,8 @@
-/** Signals that mean the process crashed in native code rather than being stopped. */
-const CRASH_SIGNALS = new Set<NodeJS.Signals>(['SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGABRT']);
+/**
+ * Signals that mean the process crashed in native code rather than being stopped. Not SIGABRT:
+ * Node aborts on its own when the JS heap runs out (a leak's usual end), and says so itself.
+ */
+const CRASH_SIGNALS = new Set<NodeJS.Signals>(['SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGFPE']);
 
 /**
  * What `run` adds when the command died by a crash signal. The agent's ticks add garbage
