@@ -218,9 +218,9 @@ test('process memory: noise and a GC saw-tooth are not leaks, a steady 20 MiB ri
  * freed but still counted, bodies held a moment: exponential, mean 10 MiB).
  */
 const spikyExternal =
-  (perTick: number): Generator =>
+  (perTick: number, levelBy: (random: () => number) => number = (random) => 0.1 + 0.25 * random()): Generator =>
   (random) => {
-    const by = 0.1 + 0.25 * random();
+    const by = levelBy(random);
     return TIMES.map((_, i) => {
       const spike = random() < 1 / 3 ? -10 * MiB * Math.log(1 - random()) : 0;
       return 2 * MiB + 8 * MiB * Math.min(1, i / (by * N)) + perTick * i + 0.1 * MiB * gaussian(random) + spike;
@@ -238,7 +238,16 @@ test('external memory: a level with transient upward spikes is not a leak on blo
   report('detection, external memory +20 MiB over the window under the same spikes, block floors', rising);
   report('detection, the same by block medians', risingByMedians);
   assert.ok(level <= 0.01, `level ${level}`);
-  assert.ok(rising >= 0.95, `rising ${rising}`);
+  // persistence holds on medians too (see the next test), which spikes at a third of the ticks trip now and then
+  assert.ok(rising >= 0.9, `rising ${rising}`);
+});
+
+test('external memory: a rise that levels off near the middle of the window is not a late rise on block floors', () => {
+  // socks-proxy-agent's fixed version: connections hold their Buffers 30 s of a 70 s run; a
+  // floor of a block that still rises is its first point, so the middle floor lags the plateau
+  const levelAtMiddle = leakRateAlone(spikyExternal(0, (random) => 0.4 + 0.1 * random()), processMemoryCriteria(options, undefined, 'floor'));
+  report('false alarm, external memory levelling off at 40-50% of the window with upward spikes, block floors', levelAtMiddle);
+  assert.ok(levelAtMiddle <= 0.01, `level at the middle ${levelAtMiddle}`);
 });
 
 test('handles: a timer count that keeps climbing is a leak, one that hovers is not', () => {

@@ -60,13 +60,25 @@ export function examineSeries(segments: readonly Segment[], criteria: LeakCriter
   const growth = trend.slopePerMs * totalSpan(segments);
   const shape = seriesShape(segments, trend.slopePerMs, criteria.blockLevel);
   const large = growth > 0 && growth >= criteria.minGrowth(shape.startLevel) && growth >= criteria.noiseZ * shape.residualScale;
-  const persistent = shape.lateRise > 0 && shape.lateRise >= criteria.persistenceRatio * shape.earlyRise;
+  const persistent = risesLate(shape, criteria) && (criteria.blockLevel !== 'floor' || risesLate(seriesShape(segments, trend.slopePerMs, 'median'), criteria));
   const retained =
     shape.floorRise > 0 &&
     shape.floorRise >= criteria.retentionRatio * trend.slopePerMs * shape.floorSpanMs &&
     shape.maxDrawdown <= criteria.maxDrawdownRatio * growth &&
     (criteria.maxRawDrawdownRatio === undefined || shape.maxRawDrawdown <= criteria.maxRawDrawdownRatio * growth);
   return { pValue: trend.pValue, slopePerMs: trend.slopePerMs, growth, large, persistent, retained, shape };
+}
+
+/**
+ * The rise from the middle of the window to its end is a share of the rise before it. Floors
+ * must show it and medians too: a median is pulled up by upward transients in its block
+ * (Buffers counted until V8's sweep frees them), a floor is pulled down where the series
+ * still rises in its block (a floor is the block's first point there), so a rise that ends
+ * near the middle of the window (connections holding Buffers for 30 s of a 70 s run) leaves
+ * the middle floor low and a plateau looks like a late rise. A leak's late rise holds under both.
+ */
+function risesLate(shape: SeriesShape, criteria: LeakCriteria): boolean {
+  return shape.lateRise > 0 && shape.lateRise >= criteria.persistenceRatio * shape.earlyRise;
 }
 
 /** A leak: significant after the correction for many tests, growing, large enough, persistent and retained. */

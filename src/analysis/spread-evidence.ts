@@ -30,13 +30,17 @@ export function spreadOverParts(group: WiderGroup, siteOf: (key: string) => Grou
   return carried(-1) && parts.every((_, i) => carried(i));
 }
 
-/** The group's counts and bytes less those of some of its sites. */
-function without(group: GroupSeries, sites: readonly GroupSeries[]): Pick<GroupSeries, 'counts' | 'bytes'> {
-  const counts = group.counts.map((segment) => Float64Array.from(segment));
-  const bytes = group.bytes.map((segment) => Float64Array.from(segment));
+/** The group's counts, bytes and old deaths less those of some of its sites. */
+function without(group: GroupSeries, sites: readonly GroupSeries[]): Pick<GroupSeries, 'counts' | 'bytes' | 'deaths'> {
+  const [counts, bytes, deaths] = [group.counts, group.bytes, group.deaths].map((series) => series.map((segment) => Float64Array.from(segment))) as [
+    Float64Array[],
+    Float64Array[],
+    Float64Array[],
+  ];
   for (const site of sites) {
     site.counts.forEach((segment, s) => segment.forEach((value, i) => (counts[s]![i]! -= value)));
     site.bytes.forEach((segment, s) => segment.forEach((value, i) => (bytes[s]![i]! -= value)));
+    site.deaths.forEach((segment, s) => segment.forEach((value, i) => (deaths[s]![i]! -= value)));
   }
-  return { counts, bytes };
+  return { counts, bytes, deaths };
 }
