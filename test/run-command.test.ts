@@ -92,9 +92,19 @@ test('a target that crashes mid-run still gets its verdict', async () => {
   const { result, verdict } = await heapsleuthRun('crash-mid-run.mjs', '30s', [], { CRASH_AFTER_MS: '6500' });
   assert.match(result.stderr, /boom: the service crashed/);
   assert.match(result.stderr, /the command exited with code 1; judging what was recorded/);
+  assert.doesNotMatch(result.stderr, /crash in native code/, 'an exception is no native crash');
   assert.equal(result.code, 4);
   assert.equal(verdict.verdict, 'leak');
   assert.equal(verdict.suspects[0]!.function, 'leakBeforeCrash');
+});
+
+test('a target killed by SIGSEGV still gets its verdict, and run says what a crash in native code means', async () => {
+  const { result, verdict } = await heapsleuthRun('crash-mid-run.mjs', '30s', [], { CRASH_AFTER_MS: '6500', CRASH_SIGNAL: 'SIGSEGV' });
+  assert.match(result.stderr, /the command was killed by SIGSEGV; judging what was recorded/);
+  assert.match(result.stderr, /SIGSEGV is a crash in native code/);
+  assert.match(result.stderr, /docs\/native\.md#a-crash-in-native-code/);
+  assert.equal(result.code, 4);
+  assert.equal(verdict.verdict, 'leak');
 });
 
 test('a command that does not exist: one clear line and exit code 2', async () => {

@@ -10,6 +10,7 @@ import { RunProgress } from './run-progress.js';
 import { GrowingRecordings } from './growing-recordings.js';
 import { RetainerTrigger } from './retainer-trigger.js';
 import { writeOutput } from './write-output.js';
+import { crashAdvice } from './crash-signal.js';
 import { nativeRun, type NativeRun } from '../native/native-run.js';
 import { signalOfExitCode } from '../native/final-dump-exit.js';
 
@@ -207,6 +208,7 @@ async function run(args: string[]): Promise<number> {
   if (targetFailed) {
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
     process.stderr.write(`heapsleuth: the command ${how}; judging what was recorded\n`);
+    for (const line of crashAdvice(exit.signal)) process.stderr.write(`heapsleuth: ${line}\n`);
   }
   const judged = await judgeRun(outDir, { json: values.json, html: values.html }, { retainers: retainers !== 'off' });
   if (judged.leak && values['fail-on-leak']) return EXIT.leak;

@@ -47,7 +47,10 @@ async function renderCard(status) {
     else ctx.lineTo(x, y);
   });
   ctx.stroke();
-  return canvas.encode('webp', 80);
+  // Both versions hand the libuv worker a bare pointer to the canvas's Skia surface (fixed in
+  // 1.0.6, Brooooooklyn/canvas#1312): a canvas collected while its encode waits for a worker
+  // frees the surface under it (SIGSEGV). The closure keeps the canvas until the encode settles.
+  return canvas.encode('webp', 80).finally(() => canvas.width);
 }
 
 const server = http.createServer(async (req, res) => {
