@@ -37,6 +37,8 @@ interface RecordingSpec {
   generations?: boolean;
 }
 
+const numbers = (text: string) => text.trim().split(/\s+/).map(Number);
+
 const FLAT_MEMORY: MemoryUsage = { rss: 80 * MiB, heapTotal: 40 * MiB, heapUsed: 30 * MiB, external: 2 * MiB, arrayBuffers: MiB };
 
 /** A recording as the reader returns it, built in memory. */
@@ -190,6 +192,26 @@ test('RSS growth with a flat heap and flat external memory is a native leak, pro
   // 2 MiB per 4 s is 1800 MiB/h; from about 138 MiB to 512 MiB
   const hours = verdict.projection.hoursToLimit!;
   assert.ok(hours > 0.19 && hours < 0.23, String(hours));
+});
+
+test('a native gap that rises only because V8 gave heap pages back (RSS holds level) is not a native leak', () => {
+  // ssl-checker's fixed version (bench/real-leaks), its 24 running ticks (MiB, 3 s apart): V8
+  // shrinks its heap early (heapTotal 16 -> 9 MiB), the pages stay resident, and the gap
+  // (rss - heapTotal - external) rises by what JS stopped counting while RSS holds level
+  const rss = numbers('52.5 61.7 62.2 59.5 59.4 59.7 59.6 59.6 59.7 59.7 59.6 59.9 61.0 61.1 61.1 61.6 61.6 63.0 63.1 62.3 62.3 62.2 62.3 62.3');
+  const heapTotal = numbers('8.7 16.1 16.1 9.3 9.3 10.6 9.8 9.8 9.8 9.8 9.8 10.1 10.1 10.1 10.1 10.1 10.1 10.1 10.3 11.3 10.3 10.3 10.3 10.3');
+  const external = numbers('1.7 2.5 2.7 2.7 2.5 2.5 2.4 2.4 2.4 2.5 2.4 2.4 2.5 2.4 2.4 2.5 2.4 2.3 2.5 2.5 2.5 2.5 2.5 2.5');
+  const verdict = analyzeRecordings([
+    recording({
+      samples: rss.length,
+      tickMs: 3000,
+      memory: (i) => ({ rss: rss[i]! * MiB, heapTotal: heapTotal[i]! * MiB, heapUsed: 8 * MiB, external: external[i]! * MiB, arrayBuffers: 0.02 * MiB }),
+    }),
+  ]);
+  assert.ok(verdict.process.nativeGap.growthBytesPerHour > 100 * MiB, String(verdict.process.nativeGap.growthBytesPerHour));
+  assert.equal(verdict.process.rss.leak, false);
+  assert.equal(verdict.process.nativeGap.leak, false);
+  assert.equal(verdict.verdict, 'no-leak', verdict.reason);
 });
 
 test('a leaking heap drags RSS along: a native gap growing by a small share of it is not a second leak, a large share is', () => {

@@ -118,6 +118,11 @@ export function processFindings(series: ProcessSeries, options: ResolvedOptions,
   const settledGrowth = heapUsed.settled ? Math.max(0, heapUsed.settled.growthBytesPerHour) : 0;
   if (settledGrowth > 0 && nativeGap.growthBytesPerHour <= options.nativeGapShareOfJsGrowth * (jsGrowth + settledGrowth)) nativeGap.leak = false;
   if (settledRise > 0 && gapRise <= options.nativeGapShareOfJsGrowth * settledRise) nativeGap.leak = false;
+  // The native gap is RSS less what the heap has committed and external memory: when V8
+  // gives heap pages back (heapTotal 16 -> 9 MiB) but they stay resident, or the allocator
+  // keeps what was freed, the gap rises by what JS stopped counting while RSS holds level.
+  // Native memory that leaks is resident memory: the gap is a leak only while RSS is one.
+  nativeGap.leak = nativeGap.leak && rss.leak;
   rss.leak = rss.leak && (heapUsed.leak || external.leak || arrayBuffers.leak || nativeGap.leak);
 
   const handles = handleTypes
