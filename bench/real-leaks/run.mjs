@@ -40,6 +40,8 @@ const option = (name) => {
 const quick = args.includes('--quick');
 const retainers = args.includes('--retainers');
 const noRetainers = args.includes('--no-retainers');
+// only the negative controls: the fixed versions, where any `leak` is a false alarm
+const fixedOnly = args.includes('--fixed-only');
 const heapsleuth = resolve(option('--heapsleuth') ?? join(repoRoot, 'dist/src/cli/main.js'));
 const durationS = Number(option('--duration') ?? (quick ? 30 : 80));
 const workloadS = quick ? durationS - 5 : Number(option('--workload') ?? 70);
@@ -130,7 +132,8 @@ for (const name of rescore ? [] : wanted) {
   ensureInstalled(dir);
   ensureInstalled(join(dir, 'fixed'));
   prepareFixed(dir);
-  jobs.push([name, 'leaky'], [name, 'fixed']);
+  if (!fixedOnly) jobs.push([name, 'leaky']);
+  jobs.push([name, 'fixed']);
 }
 
 if (!rescore) console.log(`real-leaks: ${wanted.length} cases, ${jobs.length} runs of ${durationS} s, ${parallel} at a time, heapsleuth ${heapsleuth}`);
