@@ -9,10 +9,10 @@ import { Snapshot } from '../src/model/snapshot.js';
 import { tempDir } from './temp-dir.js';
 import { segmentBound } from '../src/analysis/bounded-lifetime.js';
 import { Frame, Traceback } from '../src/model/index.js';
-import type { Recording, RecordingSample, SampleRow } from '../src/formats/recording.js';
+import type { Recording } from '../src/formats/recording.js';
+import { inspectorRecording, INTERVAL } from './inspector-recording.js';
 import { mulberry32, poisson } from './random.js';
 
-const INTERVAL = 64 * 1024;
 const TICK_MS = 3000;
 const START = Date.parse('2026-11-29T14:00:00.000Z');
 
@@ -128,37 +128,7 @@ test('a window too short to have seen the objects die, or no old deaths, is no e
 
 /** A recording of one site from a simulated population, rows with the 4th and 5th columns. */
 function recordingOf(series: SiteSeries, frames: Frame[], memory: (i: number) => number): Recording {
-  const samples: RecordingSample[] = Array.from(series.counts, (count, i) => {
-    const row: SampleRow = [0, series.bytes[i]!, count, series.deaths[i]!, series.oldest[i]!];
-    return {
-      seq: i,
-      time: START + i * TICK_MS,
-      process: { time: START + i * TICK_MS, memory: { rss: 120e6, heapTotal: 60e6, heapUsed: memory(i), external: 2e6, arrayBuffers: 1e6 } },
-      rows: count > 0 || series.deaths[i]! > 0 ? [row] : [],
-    };
-  });
-  return {
-    source: 'app-4242.ndjson',
-    header: {
-      type: 'header',
-      format: 'heapsleuth-recording',
-      version: 2,
-      runtime: 'node',
-      runtimeVersion: 'v20.20.2',
-      pid: 4242,
-      hostname: 'web-1',
-      service: 'proxy-client',
-      argv: ['node', 'client.js'],
-      cwd: '/srv/client',
-      startTime: new Date(START - 500).toISOString(),
-      sampling: { sampler: 'inspector', intervalBytes: INTERVAL, stackDepth: 64, generations: true, oldestAge: true },
-      limits: { heapLimitBytes: 4096 * 1024 * 1024 },
-      agent: { name: 'heapsleuth', version: '0.1.0' },
-    },
-    stacks: new Map([[0, new Traceback(frames)]]),
-    samples,
-    warnings: [],
-  };
+  return inspectorRecording([{ frames, ...series }], { start: START, tickMs: TICK_MS, heapUsed: memory });
 }
 
 const site = [new Frame('src/connections.js', 12, 'connect'), new Frame('src/main.js', 3, 'main')];

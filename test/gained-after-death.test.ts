@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeRecordings, Frame, Traceback } from 'heapsleuth';
-import type { Recording, RecordingSample, SampleRow } from '../src/formats/recording.js';
+import { analyzeRecordings, Frame } from 'heapsleuth';
+import type { Recording } from '../src/formats/recording.js';
+import { inspectorRecording, INTERVAL } from './inspector-recording.js';
 
-const INTERVAL = 64 * 1024;
 const TICK_MS = 3000;
 const START = Date.parse('2026-11-29T16:28:28.000Z');
 
@@ -20,34 +20,8 @@ const SITE = new Frame('node_modules/socks-proxy-agent/dist/index.js', 111, 'Soc
 
 /** A recording of one allocation site in a heap that levels off at 24 MB, as in the real run. */
 function recordingOf(site: SiteRows): Recording {
-  const samples: RecordingSample[] = site.counts.map((count, i) => {
-    const rows: SampleRow[] = count > 0 || site.deaths[i]! > 0 ? [[0, count * INTERVAL, count, site.deaths[i]!, site.oldest[i]!]] : [];
-    const time = START + i * TICK_MS;
-    const heapUsed = 24e6 - 19e6 * Math.exp(-i / 3);
-    return { seq: i, time, process: { time, memory: { rss: 90e6, heapTotal: 30e6, heapUsed, external: 2e6, arrayBuffers: 1e4 } }, rows };
-  });
-  return {
-    source: 'workload-3049.ndjson',
-    header: {
-      type: 'header',
-      format: 'heapsleuth-recording',
-      version: 2,
-      runtime: 'node',
-      runtimeVersion: 'v20.20.2',
-      pid: 3049,
-      hostname: 'worker-1',
-      service: 'workload',
-      argv: ['node', 'workload.js'],
-      cwd: '/srv/pricebot',
-      startTime: new Date(START - 500).toISOString(),
-      sampling: { sampler: 'inspector', intervalBytes: INTERVAL, stackDepth: 64, generations: true, oldestAge: true },
-      limits: { heapLimitBytes: 4096 * 1024 * 1024 },
-      agent: { name: 'heapsleuth', version: '0.1.0' },
-    },
-    stacks: new Map([[0, new Traceback([SITE])]]),
-    samples,
-    warnings: [],
-  };
+  const bytes = site.counts.map((count) => count * INTERVAL);
+  return inspectorRecording([{ ...site, frames: [SITE], bytes }], { start: START, tickMs: TICK_MS, heapUsed: (i) => 24e6 - 19e6 * Math.exp(-i / 3) });
 }
 
 // socks-proxy-agent 6.2.0-beta.1 (the fixed version, bench/real-leaks), 23 running ticks of a 70 s run:

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeRecordings, Frame, Traceback } from 'heapsleuth';
-import type { Recording, RecordingSample, SampleRow } from '../src/formats/recording.js';
+import { analyzeRecordings, Frame } from 'heapsleuth';
+import type { Recording } from '../src/formats/recording.js';
+import { inspectorRecording, INTERVAL } from './inspector-recording.js';
 
-const INTERVAL = 64 * 1024;
 const TICK_MS = 3000;
 const START = Date.parse('2026-11-29T15:44:05.000Z');
 
@@ -20,39 +20,10 @@ const numbers = (text: string) => text.trim().split(/\s+/).map(Number);
 
 /** A recording of a few sites (one stack each), with the rows the inspector sampler writes and a heap that holds them. */
 function recordingOf(sites: readonly SiteRows[], heapBase = 10e6): Recording {
-  const ticks = sites[0]!.counts.length;
-  const samples: RecordingSample[] = Array.from({ length: ticks }, (_, i) => {
-    const rows: SampleRow[] = [];
-    let held = 0;
-    sites.forEach((site, id) => {
-      held += site.bytes[i]!;
-      if (site.counts[i]! > 0 || (site.deaths?.[i] ?? 0) > 0) rows.push([id, site.bytes[i]!, site.counts[i]!, site.deaths?.[i] ?? 0, site.oldest?.[i] ?? 0]);
-    });
-    const time = START + i * TICK_MS;
-    return { seq: i, time, process: { time, memory: { rss: 90e6, heapTotal: 20e6, heapUsed: heapBase + held, external: 2e6, arrayBuffers: 1e4 } }, rows };
-  });
-  return {
-    source: 'workload-13701.ndjson',
-    header: {
-      type: 'header',
-      format: 'heapsleuth-recording',
-      version: 2,
-      runtime: 'node',
-      runtimeVersion: 'v20.20.2',
-      pid: 13701,
-      hostname: 'worker-1',
-      service: 'workload',
-      argv: ['node', 'workload.js'],
-      cwd: '/srv/importer',
-      startTime: new Date(START - 500).toISOString(),
-      sampling: { sampler: 'inspector', intervalBytes: INTERVAL, stackDepth: 64, generations: true, oldestAge: true },
-      limits: { heapLimitBytes: 4096 * 1024 * 1024 },
-      agent: { name: 'heapsleuth', version: '0.1.0' },
-    },
-    stacks: new Map(sites.map((site, id) => [id, new Traceback([site.frame])])),
-    samples,
-    warnings: [],
-  };
+  return inspectorRecording(
+    sites.map((site) => ({ ...site, frames: [site.frame] })),
+    { start: START, tickMs: TICK_MS, heapUsed: (_, held) => heapBase + held },
+  );
 }
 
 /** Samples kept for good from the given ticks on (each a sampling interval), as the sampler reports them. */
