@@ -2,7 +2,7 @@
 // 2-core machine) or `npm run bench -- --quick` (a short form for CI). `--only a,b` picks
 // benchmarks by name. Benchmarks whose files are missing are skipped; a failed one is
 // reported and the others still run (the exit code is 1 if any failed). Long benchmarks
-// (real-leaks: about 40 minutes) run only with `--long` or when named in `--only`.
+// (real-leaks: about 45 minutes, two cases at a time) run only with `--long` or when named in `--only`.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +46,7 @@ const benches = [
   },
   // Leaks fixed in published npm packages, each run through `heapsleuth run` (leaky and fixed
   // version, 80 s each): installs the cases' dependencies from the npm registry on first use.
-  { name: 'real-leaks', long: true, file: 'bench/real-leaks/run.mjs', command: [node, 'bench/real-leaks/run.mjs', ...quickFlag] },
+  { name: 'real-leaks', long: true, file: 'bench/real-leaks/run.mjs', command: [node, 'bench/real-leaks/run.mjs', '--parallel', '2', ...quickFlag] },
 ];
 
 const outcomes = [];
