@@ -205,7 +205,7 @@ const held: Arrivals = (t, random) => Array.from({ length: poisson(random, 1 + 0
 /** Records kept for good, a fifth as many. */
 const keptForGood: Arrivals = (t, random) => new Array<number>(poisson(random, (1 + 0.15 * t) / 5)).fill(Infinity);
 
-test('the agent: a stack none of whose samples dies counts, as survivors, its samples that outlived its site\'s turnover; a stack at a site without deaths does not', () => {
+test('the agent: a stack none of whose samples dies counts, as survivors, its samples that outlived the same allocation\'s turnover through another caller; a stack at a site without deaths does not', () => {
   const elsewhere = new Traceback([new Frame('src/registry.js', 8, 'register')]);
   for (let seed = 1; seed <= 10; seed++) {
     const rows = stackRows(40, seed, [
@@ -263,5 +263,20 @@ test('turnover: an LRU cache at its bound whose new entries come from a second s
     assert.deepEqual(new Set(rows.survivorsOf.get(inlined.key)), new Set([0]), `seed ${seed}: no entry outlives the site's evictions by far`);
     const verdict = analyzeRecordings([recordingOf(rows)]);
     assert.equal(verdict.verdict, 'no-leak', `seed ${seed}: ${JSON.stringify(verdict.suspects.slice(0, 1))}`);
+  }
+});
+
+test('the agent: entries of a cache still filling are not survivors beside the Map\'s backing store, which dies young at the same line as it grows', () => {
+  // the Map's table (allocated by the builtin `set`, blamed on the same line) is replaced by one twice
+  // as big at ticks 3, 6, 12 and 24: old deaths at that line, at ages 2 to 11, while no entry has been evicted yet
+  const table = new Traceback([new Frame('', 0, 'set'), helper, new Frame('src/sessions.js', 21, 'openSession')]);
+  const growths = new Set([3, 6, 12, 24]);
+  for (let seed = 1; seed <= 10; seed++) {
+    const rows = stackRows(40, seed, [
+      { traceback: table, arrivals: (t) => (t === 0 || growths.has(t) ? [t === 0 ? 3 : t] : []) },
+      { traceback: dropped, arrivals: (t, random) => new Array<number>(poisson(random, 4)).fill(Infinity) },
+    ]);
+    assert.ok(rows.deaths.filter((n) => n > 0).length >= 3, `seed ${seed}: the table died old: ${rows.deaths}`);
+    assert.deepEqual(new Set(rows.survivorsOf.get(dropped.key)), new Set([0]), `seed ${seed}: ${rows.survivorsOf.get(dropped.key)}`);
   }
 });
