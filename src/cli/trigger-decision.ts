@@ -2,7 +2,7 @@ import { analyzeRecordings, type AnalyzeOptions } from '../analysis/analyze.js';
 import type { Suspect } from '../analysis/verdict.js';
 import type { Recording } from '../formats/recording.js';
 import { appDependencies } from './app-dependencies.js';
-import { turnoverPending } from './turnover-pending.js';
+import { suspectSites } from './suspect-sites.js';
 
 /** A suspect at least this sure (after the correction for many sites) may start heap snapshots. */
 export const TRIGGER_CONFIDENCE = 0.99;
@@ -19,13 +19,24 @@ const LOOK_EVERY_TICK = 60;
  * one: fewer and fewer in a long run, so the parent analyses a long recording O(log n) times.
  */
 const LOOK_GROWTH = 1.1;
+/**
+ * The trigger waits while sites whose objects have not been seen to outlive a lifetime the
+ * verdict can clear hold this share of what the suspect gained (suspect-sites.ts): objects
+ * that die of age, or that are all at most half the window old. A population held a bounded
+ * time (agents held 30 s by a timer, sessions until their timeout) rises like a leak until the
+ * window is twice its lifetime, and the final verdict on the whole run clears it; a heap
+ * snapshot taken before that pauses a healthy program for nothing. A leak keeps its first
+ * objects: once they are older than half the window (a leak that started late: once the
+ * window is twice as long as when it started), the trigger asks.
+ */
+const UNPROVEN_SHARE = 0.5;
 
 /** What one look at a recording so far decided. */
 export type Look =
   /** Not looked at: no new sample, or the window has not grown enough since the last look. */
   | { kind: 'skipped' }
   /** Looked at; no request (yet). `why` says what held it back, for the replay. */
-  | { kind: 'wait'; why: 'no-sure-suspect' | 'confirming' | 'too-early' | 'turnover-pending'; suspect?: Suspect }
+  | { kind: 'wait'; why: 'no-sure-suspect' | 'confirming' | 'too-early' | 'may-turn-over'; suspect?: Suspect }
   /** Ask for heap snapshots now, for this suspect. */
   | { kind: 'fire'; suspect: Suspect };
 
@@ -33,10 +44,9 @@ export type Look =
  * When `run` asks one growing recording for heap snapshots. It judges the recording so far
  * with the final verdict's analysis and options (the app's direct dependencies, as
  * `serviceVerdicts` passes them), and asks when that is `leak` with a sure suspect at four
- * looks in a row, no earlier than `earliestMs` into the recording, and only while the
- * suspect's objects are not seen dying of age without any outliving them (turnover-pending.ts:
- * a population held a bounded time rises like a leak until the window is twice its lifetime,
- * and the final verdict on the whole run clears it). Pure but for reading the app's
+ * looks in a row, no earlier than `earliestMs` into the recording, and only once the suspect's
+ * growth is carried by objects that outlived what the verdict could clear as a bounded
+ * lifetime (UNPROVEN_SHARE). Pure but for reading the app's
  * package.json once: the replay (bench/real-leaks/replay-trigger.mjs) feeds it a stored
  * recording's prefixes and sees exactly what `run` would have done.
  */
@@ -65,7 +75,8 @@ export class TriggerDecision {
     if (!suspect) return { kind: 'wait', why: 'no-sure-suspect' };
     if (this.streak < CONFIRMATIONS) return { kind: 'wait', why: 'confirming', suspect };
     if (windowMs < this.earliestMs) return { kind: 'wait', why: 'too-early', suspect };
-    if (turnoverPending(recording, suspect)) return { kind: 'wait', why: 'turnover-pending', suspect };
+    const sites = suspectSites(recording, suspect);
+    if (sites && sites.gained > 0 && sites.unprovenGained >= UNPROVEN_SHARE * sites.gained) return { kind: 'wait', why: 'may-turn-over', suspect };
     return { kind: 'fire', suspect };
   }
 }

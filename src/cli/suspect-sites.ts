@@ -3,45 +3,43 @@ import { liveSamplesOnly } from '../analysis/live-samples.js';
 import { runningPhase } from '../analysis/running-phase.js';
 import { allocationSeries, type GroupSeries } from '../analysis/series.js';
 import { turnsOver } from '../analysis/turnover.js';
-import { boundedLifetime } from '../analysis/bounded-lifetime.js';
+import { boundedLifetime, MAX_SHARE_OF_SPAN } from '../analysis/bounded-lifetime.js';
 import type { Suspect } from '../analysis/verdict.js';
 import type { Recording } from '../formats/recording.js';
 
 /**
- * The share of the suspect's gained samples, from which, when sites that the final verdict
- * already clears one by one carry it, the trigger waits.
+ * The verdict clears a bounded lifetime once it spans at most half the window (two
+ * generations seen, bounded-lifetime.ts); a site counts as dying of age as soon as one
+ * generation was seen to end: every object older than the site's oldest live one has died.
  */
-const SETTLED_SHARE = 0.5;
+const LIFETIME_SEEN_SHARE = 1;
 
-/** How the suspect's gain splits between its sites. */
+/** What the sampled objects of a suspect's allocation sites did over the window so far. */
 export interface SuspectSites {
   /** Sites the suspect sums (one for a site or a stack). */
   sites: number;
-  /** Samples they gained over the window so far (medians of blocks at both ends), summed. */
+  /** Samples they gained over the window (medians of blocks at both ends), summed. */
   gained: number;
-  /** Of those, what sites gained whose objects turn over or live a bounded time (as findSuspects judges each site). */
-  settledGained: number;
+  /**
+   * Of those, what was gained by sites whose objects have not been seen to outlive a bounded
+   * lifetime the verdict can clear: sites whose objects die of age (they turn over or live a
+   * bounded time as the verdict judges each site, or have lived a bounded time so far in a
+   * window still too short for the verdict to say so), and sites whose oldest live sample is at
+   * most half the window old (the longest lifetime the verdict clears, MAX_SHARE_OF_SPAN).
+   */
+  unprovenGained: number;
 }
 
 /**
- * Whether the trigger should wait: most of what the suspect gained was gained by sites whose
- * objects the final verdict's own rules (turnover.ts, bounded-lifetime.ts) already see dying
- * of age, while the suspect, a sum of them (a file, a package, a call into a dependency), still
- * rises in a window that is short for it: a few long-lived singletons at the same file keep
- * the sum's oldest sample as old as the window. Agents held 30 s by a timer look like this for
- * the first minute of a run (socks-proxy-agent's fixed version in bench/real-leaks); a heap
- * snapshot then pauses a healthy program for nothing, and the final verdict on the whole run
- * clears it. A leak's own sites never settle: their samples never die. Not an analysis rule:
- * the verdict is unchanged; this only decides when `run` asks for snapshots.
+ * The suspect's allocation sites in the recording so far and what their sampled objects did,
+ * for `run`'s retainer trigger (trigger-decision.ts). Undefined for a handle suspect, where the
+ * recording does not carry sample ages (`sampling.generations` and `oldestAge`, the inspector
+ * sampler), or where no site matches. Reads the analysis' own series and rules; decides
+ * nothing about the verdict.
  */
-export function turnoverPending(recording: Recording, suspect: Suspect): boolean {
-  const split = suspectSites(recording, suspect);
-  return split !== undefined && split.gained > 0 && split.settledGained >= SETTLED_SHARE * split.gained;
-}
-
-/** The suspect's sites and how their gain splits, or undefined where the recording does not tell samples apart or no site matches. */
 export function suspectSites(recording: Recording, suspect: Suspect): SuspectSites | undefined {
-  if (suspect.keyType === 'handle' || recording.header.sampling.generations !== true) return undefined;
+  const { sampling } = recording.header;
+  if (suspect.keyType === 'handle' || sampling.generations !== true || sampling.oldestAge !== true) return undefined;
   let series;
   try {
     series = allocationSeries([liveSamplesOnly(runningPhase(recording))]);
@@ -49,15 +47,19 @@ export function suspectSites(recording: Recording, suspect: Suspect): SuspectSit
     return undefined;
   }
   const sites = sitesOf(series.lineno, suspect);
-  if (sites.length === 0) return undefined;
+  const ticks = series.ticks[0];
+  if (sites.length === 0 || !ticks || ticks.length < 2) return undefined;
+  const span = ticks[ticks.length - 1]! - ticks[0]!;
   let gained = 0;
-  let settledGained = 0;
+  let unprovenGained = 0;
   for (const site of sites) {
     const rise = riseOf(site.counts);
     gained += rise;
-    if (turnsOver(site) || boundedLifetime(site, series) !== undefined) settledGained += rise;
+    const oldest = site.oldest?.[0];
+    const young = oldest !== undefined && oldest.length > 0 && oldest[oldest.length - 1]! <= MAX_SHARE_OF_SPAN * span;
+    if (young || turnsOver(site) || boundedLifetime(site, series, LIFETIME_SEEN_SHARE) !== undefined) unprovenGained += rise;
   }
-  return { sites: sites.length, gained, settledGained };
+  return { sites: sites.length, gained, unprovenGained };
 }
 
 /** Samples gained from the start to the end of each lifetime (medians of blocks of a ninth of the points). */
