@@ -20,46 +20,67 @@ const site = new Traceback([new Frame('src/sessions.js', 17, 'openSession'), new
 /** A sampled population at one stack: before each tick, the samples that arrive; each lives `lifetime` ticks (Infinity: kept for good). */
 type Arrivals = (tick: number, random: Random) => number[];
 
-/** What the agent's rows say at each tick: the real SampleGenerations fed the live samples' allocation order numbers. */
+/** What the agent's rows say at each tick (summed over the stacks), with each stack's survivors. */
 interface AgentRows {
   counts: number[];
   deaths: number[];
   oldest: number[];
   survivors: number[];
   traces: Trace[][];
+  /** Survivors per tick of each stack, by its key. */
+  survivorsOf: Map<string, number[]>;
 }
 
 function agentRows(ticks: number, seed: number, arrivals: Arrivals): AgentRows {
+  return stackRows(ticks, seed, [{ traceback: site, arrivals }]);
+}
+
+/** The real SampleGenerations fed the live samples' allocation order numbers of several populations, each at a stack of its own. */
+function stackRows(ticks: number, seed: number, populations: readonly { traceback: Traceback; arrivals: Arrivals }[]): AgentRows {
   const random = mulberry32(seed);
-  const generations = new SampleGenerations();
-  const live = new Map<number, number>(); // ordinal -> tick it dies at
+  const live = populations.map(() => new Map<number, number>()); // ordinal -> tick it dies at
   let ordinal = 0;
-  const out: AgentRows = { counts: [], deaths: [], oldest: [], survivors: [], traces: [] };
+  return generationRows(ticks, (t) => {
+    populations.forEach(({ arrivals }, p) => {
+      for (const lifetime of arrivals(t, random)) live[p]!.set(ordinal++, t + lifetime);
+      for (const [id, dies] of live[p]!) if (dies <= t) live[p]!.delete(id);
+    });
+    return new Map(populations.map(({ traceback }, p) => [traceback, [...live[p]!.keys()]]));
+  });
+}
+
+/** What the real SampleGenerations makes of the live samples (allocation order numbers by stack) that `liveAt` gives at each tick. */
+function generationRows(ticks: number, liveAt: (tick: number) => Map<Traceback, number[]>): AgentRows {
+  const generations = new SampleGenerations();
+  const out: AgentRows = { counts: [], deaths: [], oldest: [], survivors: [], traces: [], survivorsOf: new Map() };
   for (let t = 0; t < ticks; t++) {
-    for (const lifetime of arrivals(t, random)) live.set(ordinal++, t + lifetime);
-    for (const [id, dies] of live) if (dies <= t) live.delete(id);
+    const stacks = liveAt(t);
     // the inspector gives a stack's samples together, in allocation order
-    const { deaths, oldestAge, survivors } = generations.advance(new Map([...live.keys()].map((id) => [id, site])));
-    const row = {
-      count: live.size,
-      died: deaths.get(site.key)?.died ?? 0,
-      age: oldestAge.get(site.key) ?? 0,
-      survived: survivors.get(site.key) ?? 0,
-    };
-    out.counts.push(row.count);
-    out.deaths.push(row.died);
-    out.oldest.push(row.age);
-    out.survivors.push(row.survived);
-    out.traces.push([
-      {
-        traceback: site,
+    const { deaths, oldestAge, survivors } = generations.advance(new Map([...stacks].flatMap(([traceback, ordinals]) => [...ordinals].sort((a, b) => a - b).map((id) => [id, traceback] as const))));
+    const tick: Trace[] = [];
+    for (const [traceback, ordinals] of stacks) {
+      const row = {
+        count: ordinals.length,
+        died: deaths.get(traceback.key)?.died ?? 0,
+        age: oldestAge.get(traceback.key) ?? 0,
+        survived: survivors.get(traceback.key) ?? 0,
+      };
+      if (!out.survivorsOf.has(traceback.key)) out.survivorsOf.set(traceback.key, new Array<number>(t).fill(0));
+      out.survivorsOf.get(traceback.key)!.push(row.survived);
+      tick.push({
+        traceback,
         size: row.count * INTERVAL,
         count: row.count,
         ...(row.died ? { oldDeaths: row.died } : {}),
         ...(row.age ? { oldestAge: row.age } : {}),
         ...(row.survived ? { survivors: row.survived } : {}),
-      },
-    ]);
+      });
+    }
+    out.counts.push(tick.reduce((sum, trace) => sum + trace.count, 0));
+    out.deaths.push(tick.reduce((sum, trace) => sum + (trace.oldDeaths ?? 0), 0));
+    out.oldest.push(Math.max(0, ...tick.map((trace) => trace.oldestAge ?? 0)));
+    out.survivors.push(tick.reduce((sum, trace) => sum + (trace.survivors ?? 0), 0));
+    out.traces.push(tick);
   }
   return out;
 }
@@ -131,7 +152,7 @@ test('turnover: an LRU cache at its bound that keeps a few hot keys for good is 
     const generations = new SampleGenerations();
     const cache: number[] = [];
     let ordinal = 0;
-    const rows: AgentRows = { counts: [], deaths: [], oldest: [], survivors: [], traces: [] };
+    const rows: AgentRows = { counts: [], deaths: [], oldest: [], survivors: [], traces: [], survivorsOf: new Map() };
     for (let t = 0; t < 40; t++) {
       for (let k = poisson(random, 6); k > 0; k--) {
         cache.push(ordinal++);
@@ -170,5 +191,92 @@ test('survivors go through the encoder and the reader as the 6th column; a long 
     const ticks = rows.survivors.slice(sample.seq, sample.seq + (sample.ticks ?? 1));
     const mean = ticks.reduce((sum, n) => sum + n, 0) / ticks.length;
     assert.ok(Math.abs((sample.rows[0]?.[5] ?? 0) - mean) < 1e-9, `bucket at seq ${sample.seq}: ${sample.rows[0]} vs ${ticks}`);
+  }
+});
+
+// One helper, remember() (line 17), allocating for two callers: the request path drops its
+// records after a while, the audit path keeps its own for good. Same site, two stacks.
+const helper = new Frame('src/sessions.js', 17, 'remember');
+const dropped = new Traceback([helper, new Frame('src/sessions.js', 21, 'openSession')]);
+const audited = new Traceback([helper, new Frame('src/sessions.js', 25, 'audit')]);
+
+/** Records held 6 to 7 ticks, opened ever faster. */
+const held: Arrivals = (t, random) => Array.from({ length: poisson(random, 1 + 0.15 * t) }, () => 6 + Math.floor(random() * 2));
+/** Records kept for good, a fifth as many. */
+const keptForGood: Arrivals = (t, random) => new Array<number>(poisson(random, (1 + 0.15 * t) / 5)).fill(Infinity);
+
+test('the agent: a stack none of whose samples dies counts, as survivors, its samples that outlived the same allocation\'s turnover through another caller; a stack at a site without deaths does not', () => {
+  const elsewhere = new Traceback([new Frame('src/registry.js', 8, 'register')]);
+  for (let seed = 1; seed <= 10; seed++) {
+    const rows = stackRows(40, seed, [
+      { traceback: dropped, arrivals: held },
+      { traceback: audited, arrivals: keptForGood },
+      { traceback: elsewhere, arrivals: keptForGood },
+    ]);
+    const kept = rows.survivorsOf.get(audited.key)!;
+    const first = kept.findIndex((n) => n > 0);
+    assert.ok(first > rows.deaths.findIndex((n) => n > 0), `seed ${seed}: none before a sample of the site died old: ${kept}`);
+    for (let t = first + 1; t < 40; t++) assert.ok(kept[t]! >= kept[t - 1]!, `seed ${seed}: ${kept}`);
+    assert.ok(kept[39]! >= 5, `seed ${seed}: ${kept}`);
+    assert.deepEqual(new Set(rows.survivorsOf.get(dropped.key)), new Set([0]), `seed ${seed}: records held 6-7 ticks outlive nothing`);
+    // a site none of whose samples ever died has no turnover to outlive: its trend judges it
+    assert.deepEqual(new Set(rows.survivorsOf.get(elsewhere.key)), new Set([0]), `seed ${seed}`);
+  }
+});
+
+test('turnover: a leak at a helper\'s line through one caller, beside its other caller\'s records that die as fast as the site gains, is a leak at that line', () => {
+  for (let seed = 1; seed <= 10; seed++) {
+    const rows = stackRows(40, seed, [
+      { traceback: dropped, arrivals: held },
+      { traceback: audited, arrivals: keptForGood },
+    ]);
+    // what main's agent wrote: no survivors at a stack none of whose samples died, so the turnover rule cleared the site
+    const before = analyzeRecordings([recordingOf({ ...rows, traces: rows.traces.map((traces) => traces.map(({ survivors: _survivors, ...trace }) => trace)) })]);
+    assert.equal(before.verdict, 'no-leak', `seed ${seed}: ${JSON.stringify(before.suspects.slice(0, 1))}`);
+
+    const verdict = analyzeRecordings([recordingOf(rows)]);
+    assert.equal(verdict.verdict, 'leak', `seed ${seed}: survivors ${rows.survivors}`);
+    assert.equal(`${verdict.suspects[0]?.file}:${verdict.suspects[0]?.line}`, 'src/sessions.js:17');
+
+    const clean = analyzeRecordings([recordingOf(stackRows(40, seed, [{ traceback: dropped, arrivals: held }, { traceback: audited, arrivals: () => [] }]))]);
+    assert.equal(clean.verdict, 'no-leak', `seed ${seed}: ${JSON.stringify(clean.suspects.slice(0, 1))}`);
+  }
+});
+
+test('turnover: an LRU cache at its bound whose new entries come from a second stack (a caller inlined mid-run) is still a cache at its bound', () => {
+  const CAPACITY = 60;
+  const inlined = new Traceback([helper, new Frame('src/server.js', 40, 'accept')]);
+  for (let seed = 1; seed <= 10; seed++) {
+    const random = mulberry32(seed);
+    // entries leave oldest first once the cache is full; from tick 15 on they come at the second stack,
+    // which loses none until the first stack's entries are all gone
+    const cache: { ordinal: number; stack: Traceback }[] = [];
+    let ordinal = 0;
+    const rows = generationRows(40, (t) => {
+      for (let k = poisson(random, 6); k > 0; k--) {
+        cache.push({ ordinal: ordinal++, stack: t < 15 ? dropped : inlined });
+        if (cache.length > CAPACITY) cache.shift();
+      }
+      return new Map([dropped, inlined].map((stack) => [stack, cache.filter((entry) => entry.stack === stack).map((entry) => entry.ordinal)]));
+    });
+    assert.ok(rows.deaths.slice(15).some((n) => n > 0), `seed ${seed}: the first stack's entries were evicted`);
+    assert.deepEqual(new Set(rows.survivorsOf.get(inlined.key)), new Set([0]), `seed ${seed}: no entry outlives the site's evictions by far`);
+    const verdict = analyzeRecordings([recordingOf(rows)]);
+    assert.equal(verdict.verdict, 'no-leak', `seed ${seed}: ${JSON.stringify(verdict.suspects.slice(0, 1))}`);
+  }
+});
+
+test('the agent: entries of a cache still filling are not survivors beside the Map\'s backing store, which dies young at the same line as it grows', () => {
+  // the Map's table (allocated by the builtin `set`, blamed on the same line) is replaced by one twice
+  // as big at ticks 3, 6, 12 and 24: old deaths at that line, at ages 2 to 11, while no entry has been evicted yet
+  const table = new Traceback([new Frame('', 0, 'set'), helper, new Frame('src/sessions.js', 21, 'openSession')]);
+  const growths = new Set([3, 6, 12, 24]);
+  for (let seed = 1; seed <= 10; seed++) {
+    const rows = stackRows(40, seed, [
+      { traceback: table, arrivals: (t) => (t === 0 || growths.has(t) ? [t === 0 ? 3 : t] : []) },
+      { traceback: dropped, arrivals: (t, random) => new Array<number>(poisson(random, 4)).fill(Infinity) },
+    ]);
+    assert.ok(rows.deaths.filter((n) => n > 0).length >= 3, `seed ${seed}: the table died old: ${rows.deaths}`);
+    assert.deepEqual(new Set(rows.survivorsOf.get(dropped.key)), new Set([0]), `seed ${seed}: ${rows.survivorsOf.get(dropped.key)}`);
   }
 });

@@ -1,4 +1,5 @@
 import type { Traceback } from '../model/traceback.js';
+import { siteKeyOf } from '../model/grouping.js';
 
 /** A sample is old once it has been seen alive in this many snapshots: past requests in flight at one tick. */
 const OLD_AGE = 3;
@@ -19,7 +20,9 @@ export interface GenerationCounts {
   oldestAge: Map<string, number>;
   /**
    * Live samples more than twice as old as the oldest of the stack's samples that died old, over
-   * the whole run (stacks none of whose samples died old, or with no such survivor, are left out).
+   * the whole run; for a stack none of whose samples died old, the oldest of its allocation's
+   * (allocationKeyOf: the stacks with the same site and the same allocating frame). Stacks whose
+   * allocation had no sample die old, or with no such survivor, are left out.
    */
   survivors: Map<string, number>;
 }
@@ -33,13 +36,31 @@ export interface GenerationCounts {
  * is as old as the leak; objects of a bounded lifetime never get older than it), and how
  * many live samples have outlived by far every sample of the stack seen to die (a leak at
  * the same stack as objects that turn over: its survivors keep growing in number, while an
- * LRU's hot keys stay a fixed few). The memory it keeps is one entry per live sample and
- * one number per stack that had a sample die old.
+ * LRU's hot keys stay a fixed few). A stack none of whose samples ever died is measured
+ * against the turnover of the same allocation through other callers instead: one helper that
+ * allocates for a caller that drops its objects after a while and for one that keeps them for
+ * good has one stack of each, and the second one's samples outlive by far every sample of the
+ * first seen to die. The memory it keeps is one entry per live sample and one number per stack
+ * and per allocation that had a sample die old.
  */
+/**
+ * One allocation reached through any caller: the stack's site (its blame frame, as the analysis
+ * groups sites) and the frame that allocates (its most recent, often a builtin). Not the site
+ * alone: a Map's or an array's backing store, replaced by a bigger one as it grows, dies young
+ * at the line whose entries it holds, and entries that have not been evicted yet (a cache still
+ * filling) would count as outliving it.
+ */
+function allocationKeyOf(traceback: Traceback): string {
+  const top = traceback.frames[0];
+  return top ? `${siteKeyOf(traceback)}\u0002${top.key}` : siteKeyOf(traceback);
+}
+
 export class SampleGenerations {
   private readonly born = new Map<number, { snapshot: number; traceback: Traceback }>();
   /** The greatest age (snapshots seen alive after its first) at which a sample of each stack died old. */
   private readonly deathAge = new Map<string, number>();
+  /** The same, by allocation (allocationKeyOf): the greatest over the allocation's stacks. */
+  private readonly allocationDeathAge = new Map<string, number>();
   private snapshot = 0;
 
   /** Takes the live samples of a new snapshot (the samples of one stack share one Traceback object). */
@@ -58,6 +79,12 @@ export class SampleGenerations {
       const age = this.snapshot - 1 - sample.snapshot;
       if (age > (this.deathAge.get(key) ?? 0)) this.deathAge.set(key, age);
     }
+    // once per stack with deaths, not per death
+    for (const [key, { traceback }] of deaths) {
+      const allocation = allocationKeyOf(traceback);
+      const age = this.deathAge.get(key)!;
+      if (age > (this.allocationDeathAge.get(allocation) ?? 0)) this.allocationDeathAge.set(allocation, age);
+    }
     // the first snapshot each stack's oldest sample was seen in, by Traceback object (no key
     // hashing per sample; a stack's samples come one after another, so mostly no lookup at all)
     const oldestBorn = new Map<Traceback, number>();
@@ -73,7 +100,8 @@ export class SampleGenerations {
         current = traceback;
         currentBorn = Infinity;
         outlived = 0;
-        const deathAge = this.deathAge.get(traceback.key);
+        // a stack that never lost an old sample outlives its allocation's turnover, if any
+        const deathAge = this.deathAge.get(traceback.key) ?? (this.allocationDeathAge.size > 0 ? this.allocationDeathAge.get(allocationKeyOf(traceback)) : undefined);
         outlivedBefore = deathAge === undefined ? -Infinity : this.snapshot - SURVIVOR_FACTOR * deathAge;
       }
       const known = this.born.get(ordinal);

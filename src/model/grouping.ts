@@ -53,6 +53,15 @@ export function groupTraces(traces: Iterable<Trace>, keyType: KeyType, options: 
   return groups;
 }
 
+/**
+ * The key of the site (`lineno` group) a stack belongs to, as groupTraces() keys it: the blame
+ * frame's file, line and function.
+ */
+export function siteKeyOf(traceback: Traceback): string {
+  const frame = traceback.blameFrame;
+  return frame ? keyFrameOf(frame, 'lineno').key : new Frame('', 0).key;
+}
+
 function keyFrameOf(frame: Frame, keyType: Exclude<KeyType, 'traceback'>): Frame {
   switch (keyType) {
     case 'filename':
