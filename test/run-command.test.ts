@@ -191,7 +191,7 @@ test('a leak allocated inside builtins (String.prototype.repeat, JSON.parse) and
 });
 
 test('a leak spread over a dozen sites of one file, none significant alone, is blamed on its file', async () => {
-  // the agent's production sampling interval (256 KiB): each site holds a sample or two, the file a dozen
+  // the agent's production sampling interval (256 KiB): each site holds a sample or two, the file about twenty
   const { result, verdict } = await heapsleuthRun('spread-leak.mjs', '12s', ['--sampling-interval', '256KiB'], { RATE: '24' });
   assert.equal(verdict.verdict, 'leak', result.stdout);
   assert.ok(verdict.suspects.length > 0, `the leak is named, not only seen in the heap: ${result.stdout}`);
