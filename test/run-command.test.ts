@@ -219,7 +219,7 @@ test('a file whose few extra objects sit in one or two of its sites (small histo
   assert.equal(verdict.verdict, 'no-leak', shape);
   assert.equal(verdict.process.heapUsed.leak, false);
   // The premise, from the recording: each history gained fewer sampled entries than a site
-  // needs (5), their file more. The fixture makes this so in every run (one ~110 KB string per
+  // needs (5), their file more. The fixture makes this so in every run (one 96 KB array per
   // entry, at most 4 reports and 3 snapshots in 12 s), so only the spread rule kept the file out.
   const [file] = readdirSync(join(dir, 'rec')).filter((name) => name.endsWith('.ndjson'));
   const recording = parseRecording(readFileSync(join(dir, 'rec', file!), 'utf8'), file!);
