@@ -16,7 +16,7 @@ const SLACK_TICKS = 1;
  * The longest lifetime still "bounded": at most this share of the lifetime's ticks, so that
  * the window held at least two generations of the site's objects, one of which died.
  */
-const MAX_SHARE_OF_SPAN = 0.5;
+export const MAX_SHARE_OF_SPAN = 0.5;
 
 /**
  * A population that grows only in number: its live objects at the end may be at most this
@@ -46,7 +46,7 @@ const MAX_SIZE_RATIO = 1.5;
  * the same stack as short-lived objects, or one that starts late in the run, is judged as
  * before from the moment its first sample has outlived the short-lived ones by a tick.
  */
-export function boundedLifetime(group: GroupSeries, series: Pick<AllocationSeries, 'ticks' | 'tickMs'>): number | undefined {
+export function boundedLifetime(group: GroupSeries, series: Pick<AllocationSeries, 'ticks' | 'tickMs'>, maxShareOfSpan = MAX_SHARE_OF_SPAN): number | undefined {
   const oldest = group.oldest;
   if (!oldest) return undefined;
   let longest: number | undefined;
@@ -54,15 +54,19 @@ export function boundedLifetime(group: GroupSeries, series: Pick<AllocationSerie
     const counts = group.counts[segment]!;
     const n = counts.length;
     if (n === 0 || counts[n - 1]! <= 0) continue; // holds nothing at the end: no claim either way
-    const ticks = segmentBound(oldest[segment]!, counts, group.bytes[segment]!, group.deaths[segment]!, series.ticks[segment]!);
+    const ticks = segmentBound(oldest[segment]!, counts, group.bytes[segment]!, group.deaths[segment]!, series.ticks[segment]!, maxShareOfSpan);
     if (ticks === undefined) return undefined;
     longest = Math.max(longest ?? 0, ticks * series.tickMs[segment]!);
   }
   return longest;
 }
 
-/** The bound in ticks of one process lifetime, or undefined. */
-export function segmentBound(oldest: Float64Array, counts: Float64Array, bytes: Float64Array, deaths: Float64Array, ticks: Float64Array): number | undefined {
+/**
+ * The bound in ticks of one process lifetime, or undefined. `maxShareOfSpan` is the verdict's
+ * MAX_SHARE_OF_SPAN; `run`'s live trigger passes 1 to ask whether a window too short for the
+ * verdict already shows the site's objects dying of age (it then waits, see cli/turnover-pending.ts).
+ */
+export function segmentBound(oldest: Float64Array, counts: Float64Array, bytes: Float64Array, deaths: Float64Array, ticks: Float64Array, maxShareOfSpan = MAX_SHARE_OF_SPAN): number | undefined {
   const n = counts.length;
   if (n < MIN_POINTS) return undefined;
   const end = ticks[n - 1]!;
@@ -72,7 +76,7 @@ export function segmentBound(oldest: Float64Array, counts: Float64Array, bytes: 
   for (let i = 0; i < n - 1; i++) if (oldest[i]! + (end - ticks[i]!) > now) dead = Math.max(dead, oldest[i]!);
   if (dead <= 0 || now > dead + SLACK_TICKS) return undefined;
   const longest = Math.max(now, dead);
-  if (longest > MAX_SHARE_OF_SPAN * (end - ticks[0]!)) return undefined;
+  if (longest > maxShareOfSpan * (end - ticks[0]!)) return undefined;
   let died = 0;
   for (let i = 0; i < n; i++) died += deaths[i]!;
   if (died < MIN_OLD_DEATHS) return undefined;

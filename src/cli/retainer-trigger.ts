@@ -1,24 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import { analyzeRecordings } from '../analysis/analyze.js';
-import type { Suspect } from '../analysis/verdict.js';
 import { retainersRequestPath } from '../agent/heap-snapshots.js';
 import type { GrowingRecordings } from './growing-recordings.js';
+import { TriggerDecision } from './trigger-decision.js';
 
-/** A suspect at least this sure (after the correction for many sites) may start heap snapshots. */
-export const TRIGGER_CONFIDENCE = 0.99;
-/**
- * Consecutive looks at the growing recording that must each see such a suspect: a verdict that
- * is still forming can call a healthy program `leak` for a few ticks (a fixed version in
- * bench/real-leaks did, for three), a leak stays one.
- */
-const CONFIRMATIONS = 4;
-/** Up to this many samples the recording is looked at after every tick (an analysis takes milliseconds). */
-const LOOK_EVERY_TICK = 60;
-/**
- * Beyond that, a look happens once the recording's window grew by this factor since the last
- * one: fewer and fewer in a long run, so the parent analyses a long recording O(log n) times.
- */
-const LOOK_GROWTH = 1.1;
+export { TRIGGER_CONFIDENCE } from './trigger-decision.js';
 
 /** What `run` asked a recording's agent for, and why. */
 export interface RetainerRequest {
@@ -45,8 +30,7 @@ export interface RetainerRequest {
 export class RetainerTrigger {
   readonly requests: RetainerRequest[] = [];
   private readonly settled = new Set<string>();
-  private readonly streaks = new Map<string, number>();
-  private readonly lastLooks = new Map<string, { samples: number; windowMs: number }>();
+  private readonly decisions = new Map<string, TriggerDecision>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -87,18 +71,14 @@ export class RetainerTrigger {
         this.settled.add(path);
         continue;
       }
+      let decision = this.decisions.get(path);
+      if (!decision) this.decisions.set(path, (decision = new TriggerDecision(this.earliestMs)));
+      const look = decision.look(recording);
+      if (look.kind !== 'fire') continue;
+      const { suspect } = look;
       const { samples } = recording;
-      const first = samples[0];
-      const last = samples.at(-1);
-      if (!first || !last) continue;
-      const windowMs = last.time - first.time;
-      const previous = this.lastLooks.get(path);
-      if (previous && (samples.length === previous.samples || (samples.length > LOOK_EVERY_TICK && windowMs < previous.windowMs * LOOK_GROWTH))) continue;
-      this.lastLooks.set(path, { samples: samples.length, windowMs });
-      const suspect = sureSuspect(recording);
-      const streak = suspect ? (this.streaks.get(path) ?? 0) + 1 : 0;
-      this.streaks.set(path, streak);
-      if (!suspect || streak < CONFIRMATIONS || windowMs < this.earliestMs) continue;
+      const last = samples.at(-1)!;
+      const windowMs = last.time - samples[0]!.time;
       this.settled.add(path);
       const request: RetainerRequest = {
         recording: path,
@@ -116,16 +96,5 @@ export class RetainerTrigger {
         // the folder went away; the run goes on without retainer paths
       }
     }
-  }
-}
-
-/** The verdict's surest suspect when it is a leak with one at TRIGGER_CONFIDENCE or above. */
-function sureSuspect(recording: Parameters<typeof analyzeRecordings>[0][number]): Suspect | undefined {
-  try {
-    const verdict = analyzeRecordings([recording]);
-    if (verdict.verdict !== 'leak') return undefined;
-    return [...verdict.suspects].sort((a, b) => b.confidence - a.confidence).find((suspect) => suspect.confidence >= TRIGGER_CONFIDENCE);
-  } catch {
-    return undefined;
   }
 }

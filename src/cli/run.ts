@@ -52,8 +52,9 @@ Options:
 TIME is e.g. 500ms, 5s, 2m, 1h; SIZE e.g. 65536, 64KiB.
 
 Who keeps the leak alive: while the command runs, run analyses its recording the way it
-judges it at the end. Once that is a leak with a suspect at 99% confidence or more (two
-looks in a row, and not before two thirds of --duration), it asks the command for heap
+judges it at the end. Once that is a leak with a suspect at 99% confidence or more (four
+looks in a row, not before two thirds of --duration, and not while the suspect's growth is
+held by objects young enough to be a bounded lifetime), it asks the command for heap
 snapshots (one then, late ones while it runs, one when it stops) and the verdict shows
 who keeps each suspect's objects alive, from the objects allocated after that moment.
 A command that does not leak gets none.

@@ -57,7 +57,7 @@ function scoreRetainers(hasSnapshots, suspects, truthFiles) {
  * The first of the top three suspects whose site or keeper (retainers[].keptBy, from heap
  * snapshots) is in a truth file: `{ rank, by: 'site' | 'keeper', where }`, or null.
  */
-function siteOrKeeper(suspects, truthFiles) {
+export function siteOrKeeper(suspects, truthFiles) {
   for (const [index, suspect] of suspects.slice(0, 3).entries()) {
     if (siteNamesTruth(suspect, truthFiles)) return { rank: index + 1, by: 'site', where: `${suspect.file}:${suspect.line}` };
     const keeper = (suspect.retainers ?? []).map((retainer) => retainer.keptBy).find((keptBy) => keptBy && namesTruth(keptBy.file, truthFiles));
