@@ -33,13 +33,20 @@ before(() => {
   execFileSync('cc', ['-shared', '-fPIC', '-O2', '-o', library, fixture('native/pyleak.c')]);
 });
 
-/** `heapsleuth run --native` with dumps every MiB allocated (the default, 256 MiB, is for services). */
+/**
+ * `heapsleuth run --native` with dumps every MiB allocated (the default, 256 MiB, is for services).
+ * Ticks every 250 ms: a verdict needs 10 samples, and at 500 ms a loaded machine fit 11 to 13 in
+ * 7 s (its 14 less a slow start). No heap snapshots: at 250 ms run sees the leak soon enough to
+ * ask for them, and V8's snapshot generator mallocs tens of MiB in the target that a native dump
+ * then counts (a native suspect "in node" called from RootsReferencesExtractor, which pushed the
+ * addon's hold_reference out of the list once).
+ */
 async function nativeRun(command: string[], duration = '7s', options: string[] = []): Promise<{ result: ChildResult; verdict: Verdict; out: string }> {
   const dir = mkdtempSync(join(work, 'run-'));
   const json = join(dir, 'verdict.json');
   const out = join(dir, 'rec');
   const result = await runNode(
-    [cliPath, 'run', '--native', '--native-dump-every', '1MiB', ...options, '--quiet', '--duration', duration, '--interval', '500ms', '--out', out, '--json', json, '--', ...command],
+    [cliPath, 'run', '--native', '--native-dump-every', '1MiB', ...options, '--no-retainers', '--quiet', '--duration', duration, '--interval', '250ms', '--out', out, '--json', json, '--', ...command],
     { env: { NO_COLOR: '1' } },
   );
   let verdict: Verdict;
@@ -58,7 +65,7 @@ test('jemalloc with heap profiling is on this machine (CI: apt-get install -y li
 
 test('a native addon that leaks with malloc is named by library and function', { skip: needsNative }, async () => {
   const { result, verdict, out } = await nativeRun([process.execPath, fixture('native/native-addon-leak.mjs'), addon]);
-  assert.equal(verdict.verdict, 'leak', result.stdout);
+  assert.equal(verdict.verdict, 'leak', `${result.stdout}\nexit ${result.code}\n${result.stderr}`);
   const top = verdict.nativeSuspects?.[0];
   assert.ok(top, `no native suspect\n${result.stdout}`);
   assert.equal(top.library, addon);
@@ -108,7 +115,7 @@ test('a native addon that leaks with malloc is named by library and function', {
 test('an addon that keeps references to Buffers: the addon is blamed, not N-API, and the JS side is tied to the native stack', { skip: needsNative }, async () => {
   // Small allocations (a reference each), so sample finely.
   const { result, verdict } = await nativeRun([process.execPath, fixture('native/native-reference-leak.mjs'), addon], '7s', ['--native-sampling', '4KiB']);
-  assert.equal(verdict.verdict, 'leak', result.stdout);
+  assert.equal(verdict.verdict, 'leak', `${result.stdout}\nexit ${result.code}\n${result.stderr}`);
   const suspects = verdict.nativeSuspects ?? [];
   // Node allocated each reference for the addon (napi_create_reference): blame goes to the addon's function.
   const reference = suspects.find((suspect) => suspect.library === addon);
@@ -163,7 +170,7 @@ test('a service preloads jemalloc itself and the agent picks up its dumps (HEAPS
       MALLOC_CONF: `prof:true,lg_prof_sample:19,lg_prof_interval:20,prof_final:true,prof_prefix:${join(dir, 'jeprof')}`,
       HEAPSLEUTH_NATIVE: 'on',
       HEAPSLEUTH_OUT: dir,
-      HEAPSLEUTH_INTERVAL: '500ms',
+      HEAPSLEUTH_INTERVAL: '250ms', // 10 samples or more in 7 s on a loaded machine, as in nativeRun
       HEAPSLEUTH_SAMPLER: 'inspector',
       HEAPSLEUTH_LOG: 'off',
     },

@@ -40,8 +40,11 @@ const agentEnv = (dir: string, extra: NodeJS.ProcessEnv = {}) => ({
 
 test('an ESM app started with --import heapsleuth/register records ticks and logs pino-style events', async () => {
   const dir = outDir();
-  // 3 s rather than the fixture's 1.5 s: under load, fewer than four ticks fit in 1.5 s.
-  const result = await runNode(['--import', registerPath, fixture('traced-app.mjs')], { env: agentEnv(dir, { RUN_MS: '3000' }) });
+  // 300 rounds of work however long they take (3 s or more), not a time: under load a timed
+  // run did less work, and the cart it grew was outweighed by the churn's garbage that no
+  // scavenge had collected yet at the last tick (up to a young generation, 16 MiB). 300 rounds
+  // of 1000 items grow the cart by over 30 MiB, and fit four ticks or more.
+  const result = await runNode(['--import', registerPath, fixture('traced-app.mjs')], { env: agentEnv(dir, { ROUNDS: '300', ITEMS: '1000' }) });
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /goodbye after \d+ items/);
   const recording = readOnlyRecording(dir);
