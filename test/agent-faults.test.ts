@@ -1,6 +1,6 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import v8 from 'node:v8';
@@ -104,6 +104,29 @@ test('an output folder nobody can write to (read-only file system, a path under 
     assert.match(warnings[0]!, /cannot write the recording .* going on without recording/);
     assert.match(warnings[0]!, code);
   }
+});
+
+test('the reader of stderr goes away (`2>&1 | head`, a log shipper that restarts): the agent stops logging, the app runs and exits as it would', async () => {
+  const out = workDir();
+  // JSON lines on every 50 ms tick into a pipe nobody reads: each write after the reader closed fails with EPIPE
+  const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', registerPath, faultApp('steady-app.mjs')], {
+      env: { ...process.env, ...agentEnv(out, { HEAPSLEUTH_LOG: 'json', RUN_MS: '1500' }) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stderr.destroy();
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const safety = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(safety);
+      resolve({ code, signal, stdout });
+    });
+  });
+  assert.equal(result.code, 0, `the app ends by itself with its own exit code: ${JSON.stringify(result)}`);
+  assert.match(result.stdout, /^done \d+$/m, 'the app did all its work');
+  assert.ok(onlyRecording(out).samples.length >= 3, 'the recording goes on');
 });
 
 test('a full disk (ulimit -f): the app runs, one warning, every sample written before is readable', async () => {

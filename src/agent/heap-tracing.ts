@@ -8,6 +8,7 @@ import { LocationResolver } from './locations.js';
 import { snapshotFromAllocationTree } from './profile-to-snapshot.js';
 import { loadNativeHeapProfiler, NativeSampler } from './native-sampler.js';
 import { SamplerError, type HeapSampler } from './sampler.js';
+import { writeStderr } from './stderr.js';
 
 /**
  * Mean bytes between samples. V8's sampler costs CPU per sample: at 64 KiB a loaded HTTP
@@ -71,7 +72,7 @@ export function start(options: StartOptions = {}): void {
   const stackDepth = options.stackDepth ?? DEFAULT_STACK_DEPTH;
   if (!Number.isInteger(stackDepth) || stackDepth < 1) throw new SamplerError(`stack depth must be a positive integer, got ${stackDepth}`);
   const sampler = createSampler(options.sampler ?? 'inspector');
-  sampler.onNotice = options.onNotice ?? ((message) => process.stderr.write(`heapsleuth: ${message}\n`));
+  sampler.onNotice = options.onNotice ?? ((message) => writeStderr(`heapsleuth: ${message}\n`));
   sampler.start({ samplingIntervalBytes, stackDepth });
   tracing = {
     sampler,

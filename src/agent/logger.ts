@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { writeStderr } from './stderr.js';
 
 /** The part of a pino or winston logger the tracer uses: `info(object, message)`. */
 export interface Logger {
@@ -12,7 +13,7 @@ const LEVELS = { info: 30, warn: 40 } as const;
  * Writes pino-compatible JSON lines (`level`, `time`, `pid`, `hostname`, `name`, `msg`
  * and the event's fields) to a stream, stderr by default.
  */
-export function jsonLineLogger(write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
+export function jsonLineLogger(write: (line: string) => void = writeStderr): Logger {
   const base = { pid: process.pid, hostname: hostname(), name: 'heapsleuth' };
   const log = (level: keyof typeof LEVELS) => (object: object, message?: string) => {
     write(JSON.stringify({ level: LEVELS[level], time: Date.now(), ...base, ...object, msg: message ?? '' }) + '\n');
@@ -38,7 +39,7 @@ export class Warnings {
     this.seen.add(kind);
     try {
       if (this.logger?.warn) this.logger.warn({ event: 'agent_warning', kind }, `heapsleuth: ${message}`);
-      else process.stderr.write(`heapsleuth: warning: ${message}\n`);
+      else writeStderr(`heapsleuth: warning: ${message}\n`);
     } catch {
       // a broken logger must not break the host either
     }

@@ -7,17 +7,18 @@ import { isMainThread } from 'node:worker_threads';
 import { readEnvConfig } from './env-config.js';
 import { traceLeaks } from './tracer.js';
 import { startNativePickup } from '../native/agent-pickup.js';
+import { writeStderr } from './stderr.js';
 
 function register(): void {
   const config = readEnvConfig();
   if (config.disabled || (!isMainThread && !config.workers)) return;
-  for (const problem of config.problems) process.stderr.write(`heapsleuth: warning: ${problem}\n`);
+  for (const problem of config.problems) writeStderr(`heapsleuth: warning: ${problem}\n`);
   const tracer = traceLeaks(config.options);
-  startNativePickup(tracer, process.env, (message) => process.stderr.write(`heapsleuth: warning: ${message}\n`));
+  startNativePickup(tracer, process.env, (message) => writeStderr(`heapsleuth: warning: ${message}\n`));
 }
 
 try {
   register();
 } catch (error) {
-  process.stderr.write(`heapsleuth: warning: the leak tracer did not start: ${error instanceof Error ? error.message : String(error)}; the app runs without it\n`);
+  writeStderr(`heapsleuth: warning: the leak tracer did not start: ${error instanceof Error ? error.message : String(error)}; the app runs without it\n`);
 }
