@@ -12,6 +12,7 @@ import { Traceback } from '../model/traceback.js';
 import type { NativeLog } from './native-log.js';
 import { jsSideOf } from './js-side.js';
 import { nativeStack } from './native-stack.js';
+import { madeForHeapSnapshot } from './heap-snapshot-frames.js';
 import { Symbolizer } from './symbolizer.js';
 
 const MS_PER_HOUR = 3_600_000;
@@ -28,9 +29,13 @@ export function nativeStackKey(frames: readonly { library: string; function: str
   return frames.map((frame) => `${frame.library}\0${frame.function}`).join('\n');
 }
 
+/** The id of dump rows left out: what V8 allocated for a heap snapshot (heap-snapshot-frames.ts). */
+const SNAPSHOT_MEMORY = -1;
+
 /**
  * Native series of one process lifetime, as a recording the detective reads like any other.
- * `via` collects, per stack key, the runtime frames an addon allocated through.
+ * `via` collects, per stack key, the runtime frames an addon allocated through. Memory V8
+ * allocated for heap snapshots is left out.
  */
 export function nativeRecording(recording: Recording, log: NativeLog, symbolizer: Symbolizer, via?: Map<string, { library: string; function: string }[]>): Recording {
   const stacks = new Map<number, Traceback>();
@@ -43,8 +48,13 @@ export function nativeRecording(recording: Recording, log: NativeLog, symbolizer
     for (const row of dump.rows) {
       const key = `${row.pcs.join(' ')}|${dump.maps.length}`;
       let id = ids.get(key);
+      if (id === SNAPSHOT_MEMORY) continue;
       if (id === undefined) {
         const stack = nativeStack(row.pcs, dump.maps, symbolizer);
+        if (madeForHeapSnapshot(stack.frames)) {
+          ids.set(key, SNAPSHOT_MEMORY);
+          continue;
+        }
         const modelFrames = stack.frames.map((frame) => new Frame(frame.library, 0, frame.function));
         if (stack.endsInJit) modelFrames.push(new Frame(JIT_FILE, 0, '(JavaScript)'));
         if (via && stack.via.length > 0) {
