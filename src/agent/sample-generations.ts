@@ -28,6 +28,18 @@ export interface GenerationCounts {
 }
 
 /**
+ * One allocation reached through any caller: the stack's site (its blame frame, as the analysis
+ * groups sites) and the frame that allocates (its most recent, often a builtin). Not the site
+ * alone: a Map's or an array's backing store, replaced by a bigger one as it grows, dies young
+ * at the line whose entries it holds, and entries that have not been evicted yet (a cache still
+ * filling) would count as outliving it.
+ */
+function allocationKeyOf(traceback: Traceback): string {
+  const top = traceback.frames[0];
+  return top ? `${siteKeyOf(traceback)}\u0002${top.key}` : siteKeyOf(traceback);
+}
+
+/**
  * Tells apart the sampled objects that stay and those that die, by the allocation order
  * number (`ordinal`) V8's inspector gives each sample: from one snapshot to the next, a
  * sample of a leaked object never dies, while a cache at its bound (LRU eviction, TTL
@@ -43,18 +55,6 @@ export interface GenerationCounts {
  * first seen to die. The memory it keeps is one entry per live sample and one number per stack
  * and per allocation that had a sample die old.
  */
-/**
- * One allocation reached through any caller: the stack's site (its blame frame, as the analysis
- * groups sites) and the frame that allocates (its most recent, often a builtin). Not the site
- * alone: a Map's or an array's backing store, replaced by a bigger one as it grows, dies young
- * at the line whose entries it holds, and entries that have not been evicted yet (a cache still
- * filling) would count as outliving it.
- */
-function allocationKeyOf(traceback: Traceback): string {
-  const top = traceback.frames[0];
-  return top ? `${siteKeyOf(traceback)}\u0002${top.key}` : siteKeyOf(traceback);
-}
-
 export class SampleGenerations {
   private readonly born = new Map<number, { snapshot: number; traceback: Traceback }>();
   /** The greatest age (snapshots seen alive after its first) at which a sample of each stack died old. */
