@@ -64,7 +64,7 @@ export function boundedLifetime(group: GroupSeries, series: Pick<AllocationSerie
 /**
  * The bound in ticks of one process lifetime, or undefined. `maxShareOfSpan` is the verdict's
  * MAX_SHARE_OF_SPAN; `run`'s live trigger passes 1 to ask whether a window too short for the
- * verdict already shows the site's objects dying of age (it then waits, see cli/turnover-pending.ts).
+ * verdict already shows the site's objects dying of age (it then waits, see cli/suspect-sites.ts).
  */
 export function segmentBound(oldest: Float64Array, counts: Float64Array, bytes: Float64Array, deaths: Float64Array, ticks: Float64Array, maxShareOfSpan = MAX_SHARE_OF_SPAN): number | undefined {
   const n = counts.length;

@@ -40,14 +40,11 @@ export function gainedSamples(group: Pick<GroupSeries, 'counts'> & Partial<Pick<
   let died = 0;
   let survivorsGained = 0;
   group.counts.forEach((counts, segment) => {
-    const n = counts.length;
-    if (n < 2) return;
-    const block = blockOf(n);
-    const rise = (series: Float64Array) => Math.max(0, median(series.subarray(n - block, n)) - median(series.subarray(0, block)));
-    gained += rise(counts);
+    if (counts.length < 2) return;
+    gained += levelRise(counts);
     for (const deaths of group.deaths?.[segment] ?? []) died += deaths;
     const survivors = group.survivors?.[segment];
-    if (survivors) survivorsGained += rise(survivors);
+    if (survivors) survivorsGained += levelRise(survivors);
   });
   return survivorsGained >= MIN_SURVIVOR_GAIN ? gained : Math.max(0, gained - died);
 }
@@ -68,6 +65,17 @@ export function objectsGrew(group: Pick<GroupSeries, 'counts' | 'bytes'>): boole
     const early = firstHeld < 0 ? 0 : bytes[firstHeld]! / counts[firstHeld]!;
     return early > 0 && last.count > 0 && last.bytes / last.count >= 1.5 * early;
   });
+}
+
+/**
+ * How much one lifetime's series rose from its start to its end, never below 0: levels are the
+ * medians of blocks of a ninth of the points at both ends.
+ */
+export function levelRise(series: Float64Array): number {
+  const n = series.length;
+  if (n < 2) return 0;
+  const block = blockOf(n);
+  return Math.max(0, median(series.subarray(n - block, n)) - median(series.subarray(0, block)));
 }
 
 /** Levels are medians of small blocks, so that one noisy sample does not decide. */

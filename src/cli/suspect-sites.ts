@@ -1,8 +1,8 @@
-import { median } from '../analysis/order-statistics.js';
 import { liveSamplesOnly } from '../analysis/live-samples.js';
 import { runningPhase } from '../analysis/running-phase.js';
 import { allocationSeries, type GroupSeries } from '../analysis/series.js';
 import { turnsOver } from '../analysis/turnover.js';
+import { levelRise } from '../analysis/sample-evidence.js';
 import { boundedLifetime, MAX_SHARE_OF_SPAN } from '../analysis/bounded-lifetime.js';
 import type { Suspect } from '../analysis/verdict.js';
 import type { Recording } from '../formats/recording.js';
@@ -62,16 +62,9 @@ export function suspectSites(recording: Recording, suspect: Suspect): SuspectSit
   return { sites: sites.length, gained, unprovenGained };
 }
 
-/** Samples gained from the start to the end of each lifetime (medians of blocks of a ninth of the points). */
+/** Samples gained from the start to the end of each lifetime, summed (the evidence rule's levels). */
 function riseOf(counts: readonly Float64Array[]): number {
-  let rise = 0;
-  for (const values of counts) {
-    const n = values.length;
-    if (n < 2) continue;
-    const block = Math.max(1, Math.round(n / 9));
-    rise += Math.max(0, median(values.subarray(n - block, n)) - median(values.subarray(0, block)));
-  }
-  return rise;
+  return counts.reduce((sum, values) => sum + levelRise(values), 0);
 }
 
 /**
