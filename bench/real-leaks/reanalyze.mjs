@@ -7,23 +7,27 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { scoreCase } from './lib/score.mjs';
 
 const run = promisify(execFile);
 const casesDir = fileURLToPath(new URL('./cases/', import.meta.url));
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  if (at < 0) return fallback;
-  const [value] = args.splice(at, 2).slice(1);
-  return value;
-};
-const bin = resolve(option('heapsleuth', fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url))));
-const out = resolve(option('out', 'reanalyzed'));
-const roots = args.map((root) => resolve(root));
+const usage = 'usage: node bench/real-leaks/reanalyze.mjs [--heapsleuth main.js] [--out DIR] <run-dir>...';
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: { heapsleuth: { type: 'string', default: fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url)) }, out: { type: 'string', default: 'reanalyzed' } },
+  });
+} catch (error) {
+  console.error(`${error.message}\n${usage}`);
+  process.exit(2);
+}
+const bin = resolve(parsed.values.heapsleuth);
+const out = resolve(parsed.values.out);
+const roots = parsed.positionals.map((root) => resolve(root));
 if (roots.length === 0) {
-  console.error('usage: node bench/real-leaks/reanalyze.mjs [--heapsleuth main.js] [--out DIR] <run-dir>...');
+  console.error(usage);
   process.exit(2);
 }
 

@@ -10,20 +10,25 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { siteOrKeeper, snapshotsOf } from './lib/score.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  if (at < 0) return fallback;
-  const [value] = args.splice(at, 2).slice(1);
-  return value;
-};
-const dist = resolve(option('heapsleuth-dist', fileURLToPath(new URL('../../dist', import.meta.url))));
-const durationS = Number(option('duration', '80'));
-const roots = args.map((root) => resolve(root));
+const usage = 'usage: node bench/real-leaks/replay-trigger.mjs [--heapsleuth-dist DIR] [--duration 80] <run-dir>...';
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: { 'heapsleuth-dist': { type: 'string', default: fileURLToPath(new URL('../../dist', import.meta.url)) }, duration: { type: 'string', default: '80' } },
+  });
+} catch (error) {
+  console.error(`${error.message}\n${usage}`);
+  process.exit(2);
+}
+const dist = resolve(parsed.values['heapsleuth-dist']);
+const durationS = Number(parsed.values.duration);
+const roots = parsed.positionals.map((root) => resolve(root));
 if (roots.length === 0 || !Number.isFinite(durationS)) {
-  console.error('usage: node bench/real-leaks/replay-trigger.mjs [--heapsleuth-dist DIR] [--duration 80] <run-dir>...');
+  console.error(usage);
   process.exit(2);
 }
 const { RetainerTrigger } = await import(pathToFileURL(join(dist, 'src/cli/retainer-trigger.js')).href);
