@@ -6,13 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Verdict } from '../src/analysis/verdict.js';
 import { cliPath, fixture, runNode, type ChildResult } from './child-process.js';
+import { tempDir } from './temp-dir.js';
 
-const work = mkdtempSync(join(tmpdir(), 'heapsleuth-retainers-trigger-'));
 
 // Sessions held 6 s each, opened at a rising rate: live memory rises the whole run through. The
 // trigger may ask from two thirds of the 14 s on (9.3 s), when the oldest session seen is older
@@ -20,7 +19,7 @@ const work = mkdtempSync(join(tmpdir(), 'heapsleuth-retainers-trigger-'));
 // and the trigger before this change asked for snapshots at about 10 s (replayed with
 // bench/real-leaks/replay-trigger.mjs on such a recording). The final verdict, over 14 s, clears it.
 async function timedSessions(env: NodeJS.ProcessEnv, duration = '14s'): Promise<{ result: ChildResult; verdict: Verdict; files: string[] }> {
-  const out = mkdtempSync(join(work, 'run-'));
+  const out = tempDir('heapsleuth-retainers-trigger-');
   const jsonFile = join(out, 'verdict.json');
   const result = await runNode(
     [cliPath, 'run', '-q', '--interval', '300ms', '--duration', duration, '--out', join(out, 'recording'), '--json', jsonFile, '--', process.execPath, fixture('services/timed-sessions.mjs')],
