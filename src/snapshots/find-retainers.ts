@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { typeCodes } from './heap-graph.js';
 import { readHeapSnapshot } from './read-snapshot.js';
@@ -13,10 +14,24 @@ import { groupRetainers, type RetainerGroup } from './retainer-groups.js';
 const OWN_GROUPS_MARGIN = 5;
 /** heapsleuth's own code: the compiled tree this file is in (dist/src/, wherever dist was put), and the TypeScript sources. */
 const OWN_ROOTS = [fileURLToPath(new URL('../', import.meta.url)), fileURLToPath(new URL('../../../src/', import.meta.url))];
+/** A file of a heapsleuth installed elsewhere: `<anywhere>/dist/src/<a path this heapsleuth has in its own dist/src>`. */
+const ELSEWHERE = /[\\/]dist[\\/]src[\\/](.+\.js)$/;
+const ownElsewhere = new Map<string, boolean>();
 
-function isOwnCode(file: string, cwd: string | undefined): boolean {
+/**
+ * Whether a file is heapsleuth's own. The snapshot is often read by another installation than
+ * the agent that took it (`analyze` on a laptop, a recording from a container, a build in
+ * another folder): the agent's files then sit under another root, with the same paths below
+ * its dist/src/ as this one's. Its source-map cache was otherwise shown as what keeps a leak.
+ */
+export function isOwnCode(file: string, cwd: string | undefined): boolean {
   const absolute = resolve(cwd ?? process.cwd(), file);
-  return OWN_ROOTS.some((root) => absolute.startsWith(root.endsWith(sep) ? root : root + sep));
+  if (OWN_ROOTS.some((root) => absolute.startsWith(root.endsWith(sep) ? root : root + sep))) return true;
+  const below = ELSEWHERE.exec(absolute)?.[1];
+  if (below === undefined) return false;
+  let own = ownElsewhere.get(below);
+  if (own === undefined) ownElsewhere.set(below, (own = existsSync(join(OWN_ROOTS[0]!, below))));
+  return own;
 }
 
 export interface RetainerOptions {
